@@ -1,0 +1,5 @@
+//! Go's `text/template`, as Helm uses it: lexer, parser, execution, Go's `fmt`, and the values
+//! and function contract the rest of chartctl builds on.
+
+pub mod func;
+pub mod value;

@@ -1,0 +1,15 @@
+//! chartctl: a Helm-compatible chart renderer and linter.
+//!
+//! The library holds everything; the `chartctl` binary only parses arguments and maps results
+//! to exit codes. See `ARCHITECTURE.md` for a map of the modules.
+
+pub mod chart;
+pub mod cli;
+pub mod compat;
+pub mod funcs;
+pub mod gotemplate;
+pub mod lint;
+pub mod render;
+pub mod yaml;
+
+pub use compat::Compat;

@@ -1,0 +1,1 @@
+//! `helm lint`'s checks, and the manifest rules Helm never had.

@@ -1,0 +1,50 @@
+//! The `chartctl` binary: parse arguments, dispatch, map the outcome to an exit code.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use chartctl::cli::{self, Cli, Command, Outcome};
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() {
+                cli::EXIT_ERROR
+            } else {
+                cli::EXIT_OK
+            };
+            // --help and --version print here; a closed pipe is not an error.
+            let _ = err.print();
+            return exit(code);
+        }
+    };
+    let result = match &cli.command {
+        Command::Template(args) => cli::template::run(args),
+        Command::Lint(args) => cli::lint::run(args),
+    };
+    match result {
+        Ok(Outcome::Ok) => exit(cli::EXIT_OK),
+        Ok(Outcome::Findings) => exit(cli::EXIT_FINDINGS),
+        Err(err) if is_broken_pipe(&err) => exit(cli::EXIT_OK),
+        Err(err) => {
+            let _ = writeln!(io::stderr(), "Error: {err:#}");
+            exit(cli::EXIT_ERROR)
+        }
+    }
+}
+
+/// `chartctl template ... | head` closes the pipe early; that is the reader's choice, not an
+/// error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn exit(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code).unwrap_or(2))
+}
