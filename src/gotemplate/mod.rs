@@ -2,4 +2,5 @@
 //! and function contract the rest of chartctl builds on.
 
 pub mod func;
+pub mod gofmt;
 pub mod value;

@@ -1,0 +1,5 @@
+//! Sprig's encoding functions.
+
+use crate::gotemplate::func::FuncMap;
+
+pub fn register(_map: &mut FuncMap) {}
