@@ -133,7 +133,10 @@ fn parse_recording(bytes: &[u8]) -> Result<Recording, String> {
         if line == "stdout:" {
             break;
         } else if let Some(code) = line.strip_prefix("exit: ") {
-            exit = Some(code.parse().map_err(|_| format!("bad exit line {line:?}"))?);
+            exit = Some(
+                code.parse()
+                    .map_err(|_| format!("bad exit line {line:?}"))?,
+            );
         } else if let Some(err) = line.strip_prefix("stderr: ") {
             stderr.push(err.to_string());
         } else if line == "stderr:" {
