@@ -103,7 +103,7 @@ pub(super) fn check(
                 .iter()
                 .filter_map(|a| a.as_str().map(str::to_string))
                 .collect();
-            if !allowed.is_empty() && !allowed.iter().any(|a| *a == text) {
+            if !allowed.is_empty() && !allowed.contains(&text) {
                 out.push(Violation {
                     path: path.clone(),
                     kind: ViolationKind::NotAllowed {
