@@ -7,7 +7,7 @@
 //! compares stdout byte for byte, success against failure (Helm exits 1 on every error; chartctl
 //! exits 2 on errors and 1 on lint findings), and the `Error: ...` lines of stderr.
 //!
-//! Cases chartctl is known not to pass yet are listed in `tests/conformance/known-failures.txt`
+//! Cases chartctl is known not to pass yet are listed in `tests/conformance/known-failures.list`
 //! with a reason: they run, are reported as ignored, and fail the suite if they start passing,
 //! so the list can only shrink honestly.
 
@@ -26,7 +26,7 @@ fn main() {
     let args = Arguments::from_args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let cases_dir = root.join("tests/conformance");
-    let known = known_failures(&cases_dir.join("known-failures.txt"));
+    let known = known_failures(&cases_dir.join("known-failures.list"));
     let mut trials = Vec::new();
     let mut cases = Vec::new();
     collect_cases(&cases_dir, &mut cases);
@@ -54,7 +54,7 @@ fn main() {
                     (None, r) => r,
                     (Some(_), Err(_)) => Ok(()),
                     (Some(reason), Ok(())) => Err(Failed::from(format!(
-                        "listed in known-failures.txt ({reason}) but now passes: remove it from the list"
+                        "listed in known-failures.list ({reason}) but now passes: remove it from the list"
                     ))),
                 }
             })
@@ -79,7 +79,7 @@ fn collect_cases(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// `known-failures.txt`: one `<case>[::<version>]  <reason>` a line; `#` starts a comment.
+/// `known-failures.list`: one `<case>[::<version>]  <reason>` a line; `#` starts a comment.
 fn known_failures(path: &Path) -> BTreeMap<String, String> {
     let Ok(text) = fs::read_to_string(path) else {
         return BTreeMap::new();
