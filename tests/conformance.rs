@@ -44,7 +44,19 @@ fn main() {
                 continue;
             }
             let name = format!("{rel}::{version}");
-            let expected_failure = known.get(&name).or_else(|| known.get(&rel)).cloned();
+            let expected_failure = known
+                .get(&name)
+                .or_else(|| known.get(&rel))
+                .or_else(|| {
+                    known
+                        .iter()
+                        .find(|(k, _)| {
+                            k.strip_suffix("/*")
+                                .is_some_and(|dir| rel.starts_with(&format!("{dir}/")))
+                        })
+                        .map(|(_, reason)| reason)
+                })
+                .cloned();
             let case = case.clone();
             let root = root.to_path_buf();
             let ignored = expected_failure.is_some();
@@ -181,12 +193,17 @@ fn run_case(root: &Path, case: &Path, recording: &Path, version: &str) -> Result
     if !has_chart_yaml {
         fs::write(chart.join("Chart.yaml"), DEFAULT_CHART).map_err(|e| e.to_string())?;
     }
-    let repo = root.to_string_lossy();
-    let mut argv: Vec<String> = shlex::split(&cmd)
-        .ok_or_else(|| format!("cannot split the case command {cmd:?}"))?
-        .into_iter()
-        .map(|a| a.replace("$REPO", &repo))
-        .collect();
+    let mut argv: Vec<String> =
+        shlex::split(&cmd).ok_or_else(|| format!("cannot split the case command {cmd:?}"))?;
+    // `$REPO/<path>` names a file of this repository through a `repo` link in the case folder,
+    // as `scripts/record` does, so both print the same relative path.
+    if argv.iter().any(|a| a.contains("$REPO")) {
+        link_repo(root, &work.join("repo"))
+            .map_err(|e| format!("cannot link the repository: {e}"))?;
+        for a in &mut argv {
+            *a = a.replace("$REPO", "repo");
+        }
+    }
     if version == "helm3" {
         argv.push("--compat".into());
         argv.push("helm3".into());
@@ -242,6 +259,16 @@ fn run_case(root: &Path, case: &Path, recording: &Path, version: &str) -> Result
     } else {
         Err(Failed::from(format!("{}\n{report}", case.display())))
     }
+}
+
+#[cfg(unix)]
+fn link_repo(root: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(root, link)
+}
+
+#[cfg(not(unix))]
+fn link_repo(root: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::windows::fs::symlink_dir(root, link)
 }
 
 /// The lines from the first `Error:` line to the end: Helm's error, without the log lines that
