@@ -188,12 +188,9 @@ exists before the release: an external database and a Secret created outside the
 {{- end }}
 
 {{/*
-API versions chosen from the target cluster's Kubernetes version.
+HorizontalPodAutoscaler API version from the target cluster's Kubernetes version:
+autoscaling/v2 is GA from 1.23; 1.21 and 1.22 (the oldest the chart supports) serve v2beta2.
 */}}
-{{- define "anki-compendium.pdb.apiVersion" -}}
-{{- if semverCompare ">=1.21-0" .Capabilities.KubeVersion.Version }}policy/v1{{ else }}policy/v1beta1{{ end }}
-{{- end }}
-
 {{- define "anki-compendium.hpa.apiVersion" -}}
 {{- if semverCompare ">=1.23-0" .Capabilities.KubeVersion.Version }}autoscaling/v2{{ else }}autoscaling/v2beta2{{ end }}
 {{- end }}
