@@ -113,6 +113,13 @@ Name of the Secret holding every sensitive key. Production must bring its own.
 {{- end }}
 {{- end }}
 
+{{/*
+Public base URL: https when the Ingress terminates TLS, http otherwise (a dev cluster).
+*/}}
+{{- define "anki-compendium.publicUrl" -}}
+{{- printf "%s://%s" (ternary "https" "http" (and .Values.ingress.enabled (ne .Values.ingress.tlsSecretName ""))) .Values.global.domain }}
+{{- end }}
+
 {{- define "anki-compendium.configMapName" -}}
 {{- include "anki-compendium.componentName" (dict "root" . "component" "config") }}
 {{- end }}
