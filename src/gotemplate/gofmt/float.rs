@@ -303,7 +303,7 @@ mod tests {
         assert_eq!(format_float(0.125, b'f', 2, 64), "0.12");
         assert_eq!(format_float(0.375, b'f', 2, 64), "0.38");
         assert_eq!(format_float(2.5, b'f', 0, 64), "2");
-        assert_eq!(format_float(2.71828, b'e', 3, 64), "2.718e+00");
+        assert_eq!(format_float(1.23456, b'e', 3, 64), "1.235e+00");
         assert_eq!(format_float(100.0, b'g', 3, 64), "100");
         assert_eq!(format_float(1.0, b'g', 3, 64), "1");
         assert_eq!(format_float(1234.0, b'g', 3, 64), "1.23e+03");
