@@ -8,4 +8,4 @@ mod quote;
 
 pub use float::format_float;
 pub use print::{fmt_value, sprint, sprintf, sprintln, write_value};
-pub use quote::quote;
+pub use quote::{is_print, quote};
