@@ -257,6 +257,8 @@ impl Printer {
     /// Go's `fmt.fmtFloat`: signs, `#`, and zero padding around `strconv.FormatFloat`.
     fn fmt_float(&mut self, v: f64, verb: u8, prec: i32) {
         let f = self.f;
+        // An explicit precision wins, also for `%v`. It is below `TOO_LARGE`.
+        let prec = f.prec.map_or(prec, |p| i32::try_from(p).unwrap_or(prec));
         let formatted = format_float(v, verb, prec, 64);
         let mut num: Vec<u8> = Vec::with_capacity(formatted.len() + 8);
         if formatted.starts_with('-') || formatted.starts_with('+') {
