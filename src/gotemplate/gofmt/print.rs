@@ -12,7 +12,7 @@ use crate::gotemplate::value::Value;
 /// How deep `%v` descends into nested lists and maps before giving up; values built from YAML
 /// are far shallower, and a self-containing map (Sprig's `set` can make one) must not overflow
 /// the stack.
-const MAX_DEPTH: usize = 10_000;
+const MAX_DEPTH: usize = 512;
 
 /// Go's `fmt` refuses widths and precisions beyond this.
 const TOO_LARGE: usize = 1_000_000;
@@ -936,4 +936,220 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
     let mut p = Printer::new();
     p.do_printf(format, args);
     p.buf
+}
+
+#[cfg(test)]
+// 3.14159 is the operand the conformance cases print, not an approximation of pi.
+#[allow(clippy::approx_constant)]
+mod tests {
+    use super::*;
+    use crate::gotemplate::value::Map;
+
+    fn i(n: i64) -> Value {
+        Value::Int(n)
+    }
+
+    fn f(x: f64) -> Value {
+        Value::Float(x)
+    }
+
+    fn s(x: &str) -> Value {
+        Value::str(x)
+    }
+
+    #[test]
+    fn verbs_flags_and_widths() {
+        assert_eq!(
+            sprintf("%08.3f|%-5d|%x", &[f(3.14159), i(42), s("hi")]),
+            "0003.142|42   |6869"
+        );
+        assert_eq!(
+            sprintf("[%05d][%+05d][% 05d]", &[i(-42), i(42), i(42)]),
+            "[-0042][+0042][ 0042]"
+        );
+        assert_eq!(
+            sprintf("[%.0d][%5.0d][%6.3d]", &[i(0), i(0), i(7)]),
+            "[][     ][   007]"
+        );
+        assert_eq!(
+            sprintf("%#b|%#o|%#x|%#X|%O", &[i(5), i(8), i(255), i(255), i(8)]),
+            "0b101|010|0xff|0XFF|0o10"
+        );
+        assert_eq!(
+            sprintf("%x|%o", &[Value::Int64(i64::MIN), Value::Int64(i64::MAX)]),
+            "-8000000000000000|777777777777777777777"
+        );
+        assert_eq!(
+            sprintf(
+                "%c|%q|%U|%#U|%c",
+                &[i(65), i(0x263A), i(65), i(0x1F600), i(-1)]
+            ),
+            "A|'☺'|U+0041|U+1F600 '😀'|\u{fffd}"
+        );
+        assert_eq!(
+            sprintf(
+                "[%5s][%-5s][%.2s][%05s][%-5s]",
+                &[s("abc"), s("abc"), s("abc"), s("ab"), s("é")]
+            ),
+            "[  abc][abc  ][ab][000ab][é    ]"
+        );
+        assert_eq!(
+            sprintf("%q|%+q|%#q|%#q", &[s("é\t"), s("é"), s("a`b"), s("ab")]),
+            "\"é\\t\"|\"\\u00e9\"|\"a`b\"|`ab`"
+        );
+        assert_eq!(
+            sprintf(
+                "[% x][%# X][% #x][%5x]",
+                &[s("abc"), s("abc"), s("ab"), s("")]
+            ),
+            "[61 62 63][0X61 0X62 0X63][0x61 0x62][     ]"
+        );
+    }
+
+    #[test]
+    fn floats_in_printf() {
+        assert_eq!(
+            sprintf("%v|%v|%v|%v", &[f(1e6), f(1_234_567.5), f(1e-5), f(-0.0)]),
+            "1e+06|1.2345675e+06|1e-05|-0"
+        );
+        assert_eq!(
+            sprintf("%.3v|%06.2v", &[f(3.14159), f(3.14159)]),
+            "3.14|0003.1"
+        );
+        assert_eq!(
+            sprintf("%#g|%#.0f|%#.4g|%#g", &[f(1e5), f(1.0), f(1.5), f(1e-7)]),
+            "100000.|1.|1.500|1.00000e-07"
+        );
+        assert_eq!(
+            sprintf(
+                "[%5.1f][%-6v][%06v][%+v]",
+                &[
+                    f(f64::NAN),
+                    f(f64::INFINITY),
+                    f(f64::NEG_INFINITY),
+                    f(f64::NAN)
+                ]
+            ),
+            "[  NaN][+Inf  ][  -Inf][NaN]"
+        );
+        assert_eq!(
+            sprintf(
+                "[%010.4f][% 010.4f][%+.1e]",
+                &[f(-3.14159), f(3.14159), f(-0.0)]
+            ),
+            "[-0003.1416][ 0003.1416][-0.0e+00]"
+        );
+        assert_eq!(sprintf("%x|%X", &[f(1.0), f(-3.75)]), "0x1p+00|-0X1.EP+01");
+    }
+
+    #[test]
+    fn error_markers() {
+        assert_eq!(
+            sprintf("%d|%s", &[s("x"), i(5)]),
+            "%!d(string=x)|%!s(int=5)"
+        );
+        assert_eq!(
+            sprintf("%d|%5v", &[Value::Nil, Value::Nil]),
+            "%!d(<nil>)|<nil>"
+        );
+        assert_eq!(
+            sprintf("%d", &[i(1), i(2), s("three"), Value::Nil]),
+            "1%!(EXTRA int=2, string=three, <nil>)"
+        );
+        assert_eq!(sprintf("%s %s", &[s("a")]), "a %!s(MISSING)");
+        assert_eq!(sprintf("%5.2", &[]), "%!(NOVERB)");
+        assert_eq!(sprintf("%*d", &[s("x"), i(3)]), "%!(BADWIDTH)3");
+        assert_eq!(sprintf("%.*f", &[i(-1), f(3.5)]), "%!(BADPREC)3.500000");
+        assert_eq!(
+            sprintf("%[3]d|%[x]d", &[i(1), i(2)]),
+            "%!d(BADINDEX)|%!d(BADINDEX)"
+        );
+        assert_eq!(sprintf("%[2]*[1]d|%d", &[i(5), i(8)]), "       5|8");
+        assert_eq!(sprintf("%100000000d", &[i(1)]), "%!(NOVERB)%!(EXTRA int=1)");
+        // Flags reach the value inside the marker.
+        assert_eq!(sprintf("%05d", &[f(7.0)]), "%!d(float64=00007)");
+        assert_eq!(sprintf("[%5%]", &[]), "[%]");
+    }
+
+    #[test]
+    fn containers() {
+        let mut m = Map::new();
+        m.insert("b".into(), i(2));
+        m.insert(
+            "a".into(),
+            Value::list(vec![i(1), f(2.5), s("x"), Value::Nil]),
+        );
+        let m = Value::map(m);
+        assert_eq!(fmt_value(&m), "map[a:[1 2.5 x <nil>] b:2]");
+        assert_eq!(
+            sprintf("%#v", std::slice::from_ref(&m)),
+            "map[string]interface {}{\"a\":[]interface {}{1, 2.5, \"x\", interface {}(nil)}, \"b\":2}"
+        );
+        assert_eq!(
+            sprintf("%d", &[m]),
+            "map[%!d(string=a):[1 %!d(float64=2.5) %!d(string=x) <nil>] %!d(string=b):2]"
+        );
+        let l = Value::list(vec![i(1), i(22)]);
+        assert_eq!(
+            sprintf("%5v|%T", &[l.clone(), l]),
+            "[    1    22]|[]interface {}"
+        );
+    }
+
+    #[test]
+    fn bytes() {
+        let b = Value::Bytes(b"hi!\n".as_slice().into());
+        assert_eq!(
+            sprintf(
+                "%s|%x|% X|%q|%v|%T",
+                &[
+                    b.clone(),
+                    b.clone(),
+                    b.clone(),
+                    b.clone(),
+                    b.clone(),
+                    b.clone()
+                ]
+            ),
+            "hi!\n|6869210a|68 69 21 0A|\"hi!\\n\"|[104 105 33 10]|[]uint8"
+        );
+        assert_eq!(
+            sprintf("%o|%f|%#v", &[b.clone(), b.clone(), b]),
+            "[150 151 41 12]|[%!f(uint8=104) %!f(uint8=105) %!f(uint8=33) %!f(uint8=10)]|[]byte{0x68, 0x69, 0x21, 0xa}"
+        );
+    }
+
+    #[test]
+    fn print_spacing() {
+        assert_eq!(
+            sprint(&[
+                i(1),
+                i(2),
+                s("a"),
+                i(3),
+                s("b"),
+                s("c"),
+                f(4.5),
+                Value::Nil,
+                Value::Bool(true)
+            ]),
+            "1 2a3bc4.5 <nil> true"
+        );
+        assert_eq!(sprintln(&[s("a"), i(1), s("b")]), "a 1 b\n");
+        assert_eq!(sprintln(&[]), "\n");
+    }
+
+    #[test]
+    fn self_containing_map_does_not_overflow() {
+        let m = Value::empty_map();
+        if let Value::Map(inner) = &m {
+            inner.borrow_mut().insert("me".into(), m.clone());
+        }
+        let out = fmt_value(&m);
+        assert!(out.contains("map[...:...]]]") && out.ends_with("]]]"));
+        if let Value::Map(inner) = &m {
+            // Break the cycle so the test does not leak.
+            inner.borrow_mut().clear();
+        }
+    }
 }
