@@ -122,7 +122,7 @@ pub(crate) fn strslice(v: &Value) -> Vec<String> {
 /// "integer indefinite" value `math.MinInt64` for NaN and for values out of range.
 pub(crate) fn go_float_to_i64(f: f64) -> i64 {
     // 2^63 as an f64 is exact; anything at or above it, or below -2^63, is out of range.
-    if f.is_nan() || f >= 9_223_372_036_854_775_808.0 || f < -9_223_372_036_854_775_808.0 {
+    if f.is_nan() || !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
         i64::MIN
     } else {
         f as i64
@@ -191,8 +191,8 @@ pub(crate) fn parse_go_int(s: &str, base: u32) -> Option<i64> {
             (8, &body[2..], true)
         } else if lower.starts_with("0b") {
             (2, &body[2..], true)
-        } else if body.starts_with('0') {
-            (8, &body[1..], true)
+        } else if let Some(rest) = body.strip_prefix('0') {
+            (8, rest, true)
         } else {
             (10, body, true)
         }
