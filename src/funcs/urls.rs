@@ -336,7 +336,9 @@ impl Url {
             buf.push_str(&self.opaque);
         } else {
             let no_authority = self.host.is_empty() && self.user.is_none();
-            if !(self.scheme.is_empty() && no_authority || self.omit_host && no_authority) {
+            // An authority is written when there is one, or for a scheme unless the path was
+            // written without one (`file:/x`).
+            if !no_authority || !self.scheme.is_empty() && !self.omit_host {
                 if !self.host.is_empty() || !self.path.is_empty() || self.user.is_some() {
                     buf.push_str("//");
                 }
