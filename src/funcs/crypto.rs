@@ -31,7 +31,11 @@ use crate::Compat;
 pub fn register(map: &mut FuncMap) {
     map.insert(func!("genPrivateKey", [String], gen_private_key));
     map.insert(func!("genCA", [String, Int], gen_ca));
-    map.insert(func!("genCAWithKey", [String, Int, String], gen_ca_with_key));
+    map.insert(func!(
+        "genCAWithKey",
+        [String, Int, String],
+        gen_ca_with_key
+    ));
     map.insert(func!(
         "genSelfSignedCert",
         [String, List, List, Int],
@@ -54,7 +58,11 @@ pub fn register(map: &mut FuncMap) {
         [String, List, List, Int, Any, String],
         gen_signed_cert_with_key
     ));
-    map.insert(func!("buildCustomCert", [String, String], build_custom_cert));
+    map.insert(func!(
+        "buildCustomCert",
+        [String, String],
+        build_custom_cert
+    ));
     // `counter` is a Go `uint32`, which the engine's parameter types cannot name.
     map.insert(func!(
         "derivePassword",
@@ -125,8 +133,12 @@ mod der_out {
 
 use der_out::{bit_string, octets, seq, tlv, uint};
 
-const OID_RSA: &[u8] = &[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
-const OID_SHA256_RSA: &[u8] = &[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b];
+const OID_RSA: &[u8] = &[
+    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
+];
+const OID_SHA256_RSA: &[u8] = &[
+    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b,
+];
 const OID_EC_PUBLIC_KEY: &[u8] = &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
 const OID_P256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 const OID_ECDSA_SHA256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
@@ -164,9 +176,7 @@ pub fn pem_decode(text: &str) -> Option<(String, Vec<u8>)> {
     loop {
         let start = rest.find("-----BEGIN ")?;
         let after = &rest[start + 11..];
-        let Some(type_end) = after.find("-----") else {
-            return None;
-        };
+        let type_end = after.find("-----")?;
         let kind = &after[..type_end];
         let body_start = &after[type_end + 5..];
         // The BEGIN line must end right after its dashes (trailing spaces allowed).
@@ -250,7 +260,11 @@ impl PrivateKey {
             }
             PrivateKey::Ed25519(k) => {
                 // PKCS#8 v1 without the public key, as Go's MarshalPKCS8PrivateKey writes it.
-                let der = seq(&[&uint(&[0]), &seq(&[OID_ED25519]), &octets(&octets(&k.to_bytes()))]);
+                let der = seq(&[
+                    &uint(&[0]),
+                    &seq(&[OID_ED25519]),
+                    &octets(&octets(&k.to_bytes())),
+                ]);
                 Ok(pem_encode("PRIVATE KEY", &der))
             }
         }
@@ -269,12 +283,12 @@ impl PrivateKey {
             PrivateKey::Ecdsa(k) => {
                 use p256::elliptic_curve::sec1::ToEncodedPoint;
                 let point = k.public_key().to_encoded_point(false);
-                (point.as_bytes().to_vec(), seq(&[OID_EC_PUBLIC_KEY, OID_P256]))
+                (
+                    point.as_bytes().to_vec(),
+                    seq(&[OID_EC_PUBLIC_KEY, OID_P256]),
+                )
             }
-            PrivateKey::Ed25519(k) => (
-                k.verifying_key().to_bytes().to_vec(),
-                seq(&[OID_ED25519]),
-            ),
+            PrivateKey::Ed25519(k) => (k.verifying_key().to_bytes().to_vec(), seq(&[OID_ED25519])),
             PrivateKey::Dsa(_) => {
                 return Err("x509: unsupported public key type: *dsa.PublicKey".into())
             }
@@ -301,7 +315,8 @@ impl PrivateKey {
             }
             PrivateKey::Ecdsa(k) => {
                 let signer = p256::ecdsa::SigningKey::from(k);
-                let sig: p256::ecdsa::Signature = signer.try_sign(msg).map_err(|e| e.to_string())?;
+                let sig: p256::ecdsa::Signature =
+                    signer.try_sign(msg).map_err(|e| e.to_string())?;
                 Ok(sig.to_der().as_bytes().to_vec())
             }
             PrivateKey::Ed25519(k) => Ok(k.sign(msg).to_bytes().to_vec()),
@@ -364,7 +379,9 @@ fn der_read(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
         if n == 0 || n > 4 || rest.len() < n {
             return None;
         }
-        let len = rest[..n].iter().fold(0usize, |a, &b| (a << 8) | usize::from(b));
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |a, &b| (a << 8) | usize::from(b));
         (len, &rest[n..])
     };
     if rest.len() < len {
@@ -469,7 +486,8 @@ struct Parent {
 
 fn parse_certificate(der: &[u8]) -> Result<Parent, String> {
     use der::{Decode, Encode};
-    let cert = x509_cert::Certificate::from_der(der).map_err(|e| format!("x509: malformed certificate ({e})"))?;
+    let cert = x509_cert::Certificate::from_der(der)
+        .map_err(|e| format!("x509: malformed certificate ({e})"))?;
     let tbs = &cert.tbs_certificate;
     let subject = tbs.subject.to_der().map_err(|e| e.to_string())?;
     let spki = tbs
@@ -498,15 +516,18 @@ fn asn1_time(t: chrono::DateTime<chrono::Utc>) -> Vec<u8> {
     if (1950..2050).contains(&year) {
         tlv(0x17, t.format("%y%m%d%H%M%SZ").to_string().as_bytes())
     } else {
-        tlv(0x18, format!("{:04}{}", year, t.format("%m%d%H%M%SZ")).as_bytes())
+        tlv(
+            0x18,
+            format!("{:04}{}", year, t.format("%m%d%H%M%SZ")).as_bytes(),
+        )
     }
 }
 
 /// Go marshals a string as PrintableString when every byte allows it, else UTF8String.
 fn directory_string(s: &str) -> Vec<u8> {
-    let printable = s.bytes().all(|b| {
-        b.is_ascii_alphanumeric() || b" '()+,-./:=?*".contains(&b)
-    });
+    let printable = s
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b" '()+,-./:=?*".contains(&b));
     tlv(if printable { 0x13 } else { 0x0c }, s.as_bytes())
 }
 
@@ -550,12 +571,7 @@ struct Template {
     is_ca: bool,
 }
 
-fn base_template(
-    cn: &str,
-    ips: &Value,
-    dns: &Value,
-    days: i64,
-) -> Result<Template, String> {
+fn base_template(cn: &str, ips: &Value, dns: &Value, days: i64) -> Result<Template, String> {
     let mut ip_bytes = Vec::new();
     if let Some(list) = ips.as_list() {
         for ip in list.iter() {
@@ -756,10 +772,7 @@ fn gen_self_signed_cert(rt: &mut dyn Runtime, args: &[Value]) -> Result<Value, F
     self_signed_with(rt, args, key)
 }
 
-fn gen_self_signed_cert_with_key(
-    rt: &mut dyn Runtime,
-    args: &[Value],
-) -> Result<Value, FuncError> {
+fn gen_self_signed_cert_with_key(rt: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
     let key = key_from_pem(s(args, 4))?;
     self_signed_with(rt, args, key)
 }
@@ -783,14 +796,10 @@ fn ca_arg(v: Option<&Value>) -> Result<(String, String), FuncError> {
     }
 }
 
-fn signed_with(
-    rt: &mut dyn Runtime,
-    args: &[Value],
-    key: PrivateKey,
-) -> Result<Value, FuncError> {
+fn signed_with(rt: &mut dyn Runtime, args: &[Value], key: PrivateKey) -> Result<Value, FuncError> {
     let (ca_cert, ca_key) = ca_arg(args.get(4))?;
-    let (_, der) = pem_decode(&ca_cert)
-        .ok_or_else(|| FuncError::call("unable to decode certificate"))?;
+    let (_, der) =
+        pem_decode(&ca_cert).ok_or_else(|| FuncError::call("unable to decode certificate"))?;
     let parent = parse_certificate(&der).map_err(|e| {
         FuncError::Call(format!(
             "error parsing certificate: decodedSignerCert.Bytes: {e}"
@@ -829,11 +838,10 @@ fn build_custom_cert(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncE
         .map_err(|_| FuncError::call("unable to decode base64 private key"))?;
     let cert = bytes_to_string(cert);
     let key = bytes_to_string(key);
-    let (_, der) = pem_decode(&cert).ok_or_else(|| FuncError::call("unable to decode certificate"))?;
+    let (_, der) =
+        pem_decode(&cert).ok_or_else(|| FuncError::call("unable to decode certificate"))?;
     parse_certificate(&der).map_err(|e| {
-        FuncError::Call(format!(
-            "error parsing certificate: decodedCert.Bytes: {e}"
-        ))
+        FuncError::Call(format!("error parsing certificate: decodedCert.Bytes: {e}"))
     })?;
     parse_private_key_pem(&key)
         .map_err(|e| FuncError::Call(format!("error parsing private key: {e}")))?;
@@ -894,7 +902,13 @@ fn template_chars(c: u8) -> &'static str {
 }
 
 /// The Master Password algorithm (scrypt, then HMAC-SHA256 choosing template characters).
-pub fn derive_password_text(counter: u32, kind: &str, password: &str, user: &str, site: &str) -> String {
+pub fn derive_password_text(
+    counter: u32,
+    kind: &str,
+    password: &str,
+    user: &str,
+    site: &str,
+) -> String {
     let Some(templates) = password_templates(kind) else {
         return format!("cannot find password template {kind}");
     };
@@ -934,9 +948,8 @@ pub fn derive_password_text(counter: u32, kind: &str, password: &str, user: &str
 
 fn derive_password(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
     let counter = match args.first() {
-        Some(Value::Int(n) | Value::Int64(n)) => u32::try_from(*n).map_err(|_| {
-            FuncError::Call(format!("constant {n} overflows uint32"))
-        })?,
+        Some(Value::Int(n) | Value::Int64(n)) => u32::try_from(*n)
+            .map_err(|_| FuncError::Call(format!("constant {n} overflows uint32")))?,
         Some(Value::Uint(n)) => u32::try_from(*n)
             .map_err(|_| FuncError::Call(format!("constant {n} overflows uint32")))?,
         Some(Value::Nil) | None => {
@@ -1054,16 +1067,16 @@ mod tests {
     use crate::gotemplate::func::PlainRuntime;
     use std::process::Command;
 
-    fn call(
-        f: crate::gotemplate::func::FuncImpl,
-        args: &[Value],
-    ) -> Result<Value, FuncError> {
+    fn call(f: crate::gotemplate::func::FuncImpl, args: &[Value]) -> Result<Value, FuncError> {
         f(&mut PlainRuntime::default(), args)
     }
 
     fn field(v: &Value, name: &str) -> String {
         match v {
-            Value::Object(o) => o.field(name).and_then(|f| f.as_str().map(String::from)).unwrap(),
+            Value::Object(o) => o
+                .field(name)
+                .and_then(|f| f.as_str().map(String::from))
+                .unwrap(),
             other => panic!("not a certificate: {other:?}"),
         }
     }
@@ -1124,7 +1137,11 @@ mod tests {
             .arg(&path)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -1137,7 +1154,10 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let ca = call(gen_ca, &[Value::str("my-ca"), Value::Int(365)]).unwrap();
         let text = openssl_text(&field(&ca, "Cert"), &dir, "ca.pem");
-        assert!(text.contains("Subject: CN=my-ca") || text.contains("Subject: CN = my-ca"), "{text}");
+        assert!(
+            text.contains("Subject: CN=my-ca") || text.contains("Subject: CN = my-ca"),
+            "{text}"
+        );
         assert!(text.contains("CA:TRUE"), "{text}");
         assert!(text.contains("Certificate Sign"), "{text}");
         assert!(text.contains("Subject Key Identifier"), "{text}");
@@ -1161,14 +1181,24 @@ mod tests {
             .arg(dir.join("leaf.pem"))
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
 
         // An ECDSA and an Ed25519 key signing their own certificates.
         for typ in ["ecdsa", "ed25519"] {
             let key = call(gen_private_key, &[Value::str(typ)]).unwrap();
             let cert = call(
                 gen_self_signed_cert_with_key,
-                &[Value::str("self"), Value::Nil, Value::Nil, Value::Int(1), key],
+                &[
+                    Value::str("self"),
+                    Value::Nil,
+                    Value::Nil,
+                    Value::Int(1),
+                    key,
+                ],
             )
             .unwrap();
             let pem = field(&cert, "Cert");

@@ -297,7 +297,9 @@ pub fn adler32(data: &[u8]) -> u32 {
 }
 
 fn adler32sum(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
-    Ok(Value::string(adler32(arg_str(args, 0).as_bytes()).to_string()))
+    Ok(Value::string(
+        adler32(arg_str(args, 0).as_bytes()).to_string(),
+    ))
 }
 
 #[cfg(test)]

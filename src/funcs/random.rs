@@ -80,7 +80,9 @@ fn rand_bytes(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
     // Guard memory: Go would try to allocate and die; a template asking for more than this is
     // not rendering a manifest.
     if len > 1 << 30 {
-        return Err(FuncError::call("runtime error: makeslice: len out of range"));
+        return Err(FuncError::call(
+            "runtime error: makeslice: len out of range",
+        ));
     }
     let mut buf = vec![0u8; len];
     rand::thread_rng().fill_bytes(&mut buf);
@@ -137,7 +139,10 @@ mod tests {
         assert!(s.bytes().all(|b| b.is_ascii_alphanumeric()));
         let s = call(rand_numeric, &[Value::Int(12)]).unwrap();
         assert!(s.as_str().unwrap().bytes().all(|b| b.is_ascii_digit()));
-        assert_eq!(call(rand_alpha, &[Value::Int(-3)]).unwrap().as_str(), Some(""));
+        assert_eq!(
+            call(rand_alpha, &[Value::Int(-3)]).unwrap().as_str(),
+            Some("")
+        );
     }
 
     #[test]

@@ -103,7 +103,10 @@ pub struct Version {
 /// Go's `strconv.ParseUint(s, 10, 64)` error for digits that overflow.
 fn parse_segment(s: &str, t: &Texts) -> Result<u64, String> {
     s.parse::<u64>().map_err(|_| {
-        format!("{}: strconv.ParseUint: parsing {s:?}: value out of range", t.segment)
+        format!(
+            "{}: strconv.ParseUint: parsing {s:?}: value out of range",
+            t.segment
+        )
     })
 }
 
@@ -131,7 +134,9 @@ fn validate_prerelease(p: &str, t: &Texts) -> Result<(), String> {
 }
 
 fn validate_metadata(m: &str, t: &Texts) -> Result<(), String> {
-    if m.split('.').any(|p| p.is_empty() || !only(p, is_ident_byte)) {
+    if m.split('.')
+        .any(|p| p.is_empty() || !only(p, is_ident_byte))
+    {
         return Err(t.metadata.into());
     }
     Ok(())
@@ -534,14 +539,13 @@ impl Constraint {
         if v.compare(c) == Ordering::Less {
             return false;
         }
-        if c.major == 0 && c.minor == 0 && c.patch == 0 && !self.minor_dirty && !self.patch_dirty
-        {
+        if c.major == 0 && c.minor == 0 && c.patch == 0 && !self.minor_dirty && !self.patch_dirty {
             return true;
         }
         if v.major != c.major {
             return false;
         }
-        !(v.minor != c.minor && !self.minor_dirty)
+        v.minor == c.minor || self.minor_dirty
     }
 }
 
@@ -791,7 +795,10 @@ mod tests {
     #[test]
     fn prerelease_ordering() {
         let p = |s| Version::parse(s, Compat::Helm4).unwrap();
-        assert_eq!(p("1.0.0-alpha").compare(&p("1.0.0-alpha.1")), Ordering::Less);
+        assert_eq!(
+            p("1.0.0-alpha").compare(&p("1.0.0-alpha.1")),
+            Ordering::Less
+        );
         assert_eq!(p("1.0.0-2").compare(&p("1.0.0-10")), Ordering::Less);
         assert_eq!(p("1.0.0-rc").compare(&p("1.0.0")), Ordering::Less);
         assert_eq!(p("1.0.0+a").compare(&p("1.0.0+b")), Ordering::Equal);
