@@ -2,6 +2,15 @@
 //! and function contract the rest of chartctl builds on.
 
 pub mod escape;
+pub mod ast;
+pub mod builtins;
+pub mod error;
+pub mod exec;
 pub mod func;
 pub mod gofmt;
+pub mod lexer;
+pub mod parser;
 pub mod value;
+
+pub use error::{Error, ErrorKind, Location};
+pub use exec::{ExecOptions, TemplateSet};
