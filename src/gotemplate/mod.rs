@@ -1,10 +1,10 @@
 //! Go's `text/template`, as Helm uses it: lexer, parser, execution, Go's `fmt`, and the values
 //! and function contract the rest of chartctl builds on.
 
-pub mod escape;
 pub mod ast;
 pub mod builtins;
 pub mod error;
+pub mod escape;
 pub mod exec;
 pub mod func;
 pub mod gofmt;
