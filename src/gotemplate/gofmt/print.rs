@@ -1143,6 +1143,50 @@ mod tests {
     }
 
     #[test]
+    fn arbitrary_formats_never_panic() {
+        const ALPHABET: &[char] = &[
+            '%', '%', '%', '[', ']', '*', '.', '0', '1', '2', '9', '+', '-', '#', ' ', 'v', 'd',
+            's', 'q', 'x', 'X', 'T', 'c', 'U', 'p', 'e', 'E', 'f', 'F', 'g', 'G', 'b', 'o', 'O',
+            't', '!', 'é', '日', 'z',
+        ];
+        let args = [
+            i(-3),
+            i(1_114_112),
+            Value::Int64(i64::MIN),
+            Value::Uint(u64::MAX),
+            f(f64::NAN),
+            f(-0.0),
+            f(5e-324),
+            s("é`\n"),
+            Value::Bytes(b"\xff\x00a".as_slice().into()),
+            Value::Nil,
+            Value::Bool(true),
+            Value::list(vec![Value::Nil, f(1e21), s("x")]),
+            Value::empty_map(),
+        ];
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            usize::try_from(x % n as u64).unwrap_or(0)
+        };
+        for _ in 0..3000 {
+            let len = next(12);
+            let format: String = (0..len).map(|_| ALPHABET[next(ALPHABET.len())]).collect();
+            let start = next(args.len());
+            let count = next(4);
+            let picked: Vec<Value> = (0..count)
+                .map(|k| args[(start + k) % args.len()].clone())
+                .collect();
+            let out = sprintf(&format, &picked);
+            // The text before the first verb is copied as it is.
+            let literal = format.split('%').next().unwrap_or_default();
+            assert!(out.starts_with(literal), "{format:?} gave {out:?}");
+        }
+    }
+
+    #[test]
     fn self_containing_map_does_not_overflow() {
         let m = Value::empty_map();
         if let Value::Map(inner) = &m {
