@@ -442,7 +442,10 @@ impl Printer {
         match verb {
             'v' | 'd' => {
                 if self.f.sharp_v {
-                    self.buf.push_str("[]byte{");
+                    // A top-level operand is formatted as `[]byte`; one found by reflection
+                    // inside a container is named by its reflect type.
+                    self.buf
+                        .push_str(if depth == 0 { "[]byte{" } else { "[]uint8{" });
                     for (i, &c) in b.iter().enumerate() {
                         if i > 0 {
                             self.buf.push_str(", ");
@@ -470,7 +473,7 @@ impl Printer {
             'q' => self.fmt_q(b),
             _ => {
                 // Each byte printed as a `uint8` with the verb.
-                let _ = (arg, depth);
+                let _ = arg;
                 self.buf.push('[');
                 for (i, &c) in b.iter().enumerate() {
                     if i > 0 {
@@ -1115,6 +1118,10 @@ mod tests {
                 ]
             ),
             "hi!\n|6869210a|68 69 21 0A|\"hi!\\n\"|[104 105 33 10]|[]uint8"
+        );
+        assert_eq!(
+            sprintf("%#v", &[Value::list(vec![b.clone()])]),
+            "[]interface {}{[]uint8{0x68, 0x69, 0x21, 0xa}}"
         );
         assert_eq!(
             sprintf("%o|%f|%#v", &[b.clone(), b.clone(), b]),
