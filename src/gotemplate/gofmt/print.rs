@@ -25,7 +25,8 @@ struct Flags {
     sharp: bool,
     space: bool,
     zero: bool,
-    /// `%+v`.
+    /// `%+v`: Go names struct fields with it; [`Value::Object`]s print through
+    /// `Object::format`, so here it only matters that `+` is no longer a sign flag.
     plus_v: bool,
     /// `%#v`.
     sharp_v: bool,
@@ -1075,6 +1076,24 @@ mod tests {
         // Flags reach the value inside the marker.
         assert_eq!(sprintf("%05d", &[f(7.0)]), "%!d(float64=00007)");
         assert_eq!(sprintf("[%5%]", &[]), "[%]");
+    }
+
+    #[test]
+    fn uint64() {
+        let max = Value::Uint(u64::MAX);
+        assert_eq!(
+            sprintf(
+                "%v|%#v|%o|%+d|%s",
+                &[
+                    max.clone(),
+                    max.clone(),
+                    max,
+                    Value::Uint(7),
+                    Value::Uint(68)
+                ]
+            ),
+            "18446744073709551615|0xffffffffffffffff|1777777777777777777777|+7|%!s(uint64=68)"
+        );
     }
 
     #[test]
