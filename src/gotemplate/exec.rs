@@ -37,12 +37,15 @@ pub struct ExecOptions {
 }
 
 /// A set of named templates parsed with one function map (Go's associated templates).
+/// The trees a `tpl` text parsed into, or its parse error.
+type ParsedTpl = Result<Rc<[Rc<Tree>]>, Error>;
+
 pub struct TemplateSet {
     funcs: Rc<FuncMap>,
     compat: Compat,
     templates: HashMap<Rc<str>, Rc<Tree>>,
     /// Parsed `tpl` texts, so a text used on every render is parsed once.
-    tpl_cache: RefCell<HashMap<Box<str>, Result<Rc<[Rc<Tree>]>, Error>>>,
+    tpl_cache: RefCell<HashMap<Box<str>, ParsedTpl>>,
     logs: RefCell<Vec<String>>,
 }
 
