@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::glob::FilesGlob;
+use crate::chart::{Dependency, Maintainer, Metadata};
 use crate::gotemplate::value::{Map, Object, Value};
 use crate::Compat;
 
@@ -193,135 +194,93 @@ impl Object for Files {
     }
 }
 
-/// A maintainer entry of `Chart.yaml`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Maintainer {
-    pub name: String,
-    pub email: String,
-    pub url: String,
-}
-
-/// A dependency entry of `Chart.yaml`, as `.Chart.Dependencies` shows it.
-#[derive(Clone, Debug, Default)]
-pub struct Dependency {
-    pub name: String,
-    pub version: String,
-    pub repository: String,
-    pub condition: String,
-    pub tags: Vec<String>,
-    pub enabled: bool,
-    pub import_values: Vec<Value>,
-    pub alias: String,
-}
-
-/// The `Chart.yaml` fields `.Chart` shows, already sanitised by the loader.
-#[derive(Clone, Debug, Default)]
-pub struct ChartMeta {
-    pub name: String,
-    pub home: String,
-    pub sources: Vec<String>,
-    pub version: String,
-    pub description: String,
-    pub keywords: Vec<String>,
-    pub maintainers: Vec<Maintainer>,
-    pub icon: String,
-    pub api_version: String,
-    pub condition: String,
-    pub tags: String,
-    pub app_version: String,
-    pub deprecated: bool,
-    pub annotations: BTreeMap<String, String>,
-    pub kube_version: String,
-    pub dependencies: Vec<Dependency>,
-    pub chart_type: String,
-}
-
 fn strings(items: &[String]) -> Value {
     Value::list(items.iter().map(|s| Value::str(s)).collect())
 }
 
-impl Maintainer {
-    fn go_map(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("Name".into(), Value::str(&self.name));
-        m.insert("Email".into(), Value::str(&self.email));
-        m.insert("URL".into(), Value::str(&self.url));
-        Value::map(m)
+/// `.Chart` of a chart: a map with Go field names in Helm 4, a struct in Helm 3.
+pub fn chart_value(meta: &Metadata, is_root: bool, compat: Compat) -> Value {
+    match compat {
+        Compat::Helm4 => Value::map(metadata_go_map(meta, is_root)),
+        Compat::Helm3 => Value::Object(Rc::new(Helm3Chart {
+            meta: meta.clone(),
+            is_root,
+        })),
     }
 }
 
-impl Dependency {
-    fn go_map(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("Name".into(), Value::str(&self.name));
-        m.insert("Version".into(), Value::str(&self.version));
-        m.insert("Repository".into(), Value::str(&self.repository));
-        m.insert("Condition".into(), Value::str(&self.condition));
-        m.insert("Tags".into(), strings(&self.tags));
-        m.insert("Enabled".into(), Value::Bool(self.enabled));
-        m.insert(
-            "ImportValues".into(),
-            Value::list(self.import_values.clone()),
-        );
-        m.insert("Alias".into(), Value::str(&self.alias));
-        Value::map(m)
-    }
+fn maintainer_go_map(this: &Maintainer) -> Value {
+    let mut m = Map::new();
+    m.insert("Name".into(), Value::str(&this.name));
+    m.insert("Email".into(), Value::str(&this.email));
+    m.insert("URL".into(), Value::str(&this.url));
+    Value::map(m)
 }
 
-impl ChartMeta {
-    /// Every field by its Go name, as Helm 4's `MetadataAsMap` builds it, plus `IsRoot`.
-    pub fn go_map(&self, is_root: bool) -> Map {
-        let mut m = Map::new();
-        m.insert("Name".into(), Value::str(&self.name));
-        m.insert("Home".into(), Value::str(&self.home));
-        m.insert("Sources".into(), strings(&self.sources));
-        m.insert("Version".into(), Value::str(&self.version));
-        m.insert("Description".into(), Value::str(&self.description));
-        m.insert("Keywords".into(), strings(&self.keywords));
-        m.insert(
-            "Maintainers".into(),
-            Value::list(self.maintainers.iter().map(Maintainer::go_map).collect()),
-        );
-        m.insert("Icon".into(), Value::str(&self.icon));
-        m.insert("APIVersion".into(), Value::str(&self.api_version));
-        m.insert("Condition".into(), Value::str(&self.condition));
-        m.insert("Tags".into(), Value::str(&self.tags));
-        m.insert("AppVersion".into(), Value::str(&self.app_version));
-        m.insert("Deprecated".into(), Value::Bool(self.deprecated));
-        m.insert(
-            "Annotations".into(),
-            Value::map(
-                self.annotations
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::str(v)))
-                    .collect(),
-            ),
-        );
-        m.insert("KubeVersion".into(), Value::str(&self.kube_version));
-        m.insert(
-            "Dependencies".into(),
-            Value::list(self.dependencies.iter().map(Dependency::go_map).collect()),
-        );
-        m.insert("Type".into(), Value::str(&self.chart_type));
-        m.insert("IsRoot".into(), Value::Bool(is_root));
-        m
-    }
+fn dependency_go_map(this: &Dependency) -> Value {
+    let mut m = Map::new();
+    m.insert("Name".into(), Value::str(&this.name));
+    m.insert("Version".into(), Value::str(&this.version));
+    m.insert("Repository".into(), Value::str(&this.repository));
+    m.insert("Condition".into(), Value::str(&this.condition));
+    m.insert("Tags".into(), strings(&this.tags));
+    m.insert("Enabled".into(), Value::Bool(this.enabled));
+    m.insert(
+        "ImportValues".into(),
+        Value::list(this.import_values.clone()),
+    );
+    m.insert("Alias".into(), Value::str(&this.alias));
+    Value::map(m)
+}
 
-    /// `.Chart` for the Helm version: a map in Helm 4, a struct in Helm 3.
-    pub fn to_value(&self, is_root: bool, compat: Compat) -> Value {
-        match compat {
-            Compat::Helm4 => Value::map(self.go_map(is_root)),
-            Compat::Helm3 => Value::Object(Rc::new(Helm3Chart {
-                meta: self.clone(),
-                is_root,
-            })),
-        }
-    }
+/// Every field of `Chart.yaml` by its Go name, as Helm 4's `MetadataAsMap` builds it, plus
+/// `IsRoot`. Null list entries (rejected by chart validation) are left out.
+pub fn metadata_go_map(this: &Metadata, is_root: bool) -> Map {
+    let mut m = Map::new();
+    m.insert("Name".into(), Value::str(&this.name));
+    m.insert("Home".into(), Value::str(&this.home));
+    m.insert("Sources".into(), strings(&this.sources));
+    m.insert("Version".into(), Value::str(&this.version));
+    m.insert("Description".into(), Value::str(&this.description));
+    m.insert("Keywords".into(), strings(&this.keywords));
+    m.insert(
+        "Maintainers".into(),
+        Value::list(
+            this.maintainers
+                .iter()
+                .flatten()
+                .map(maintainer_go_map)
+                .collect(),
+        ),
+    );
+    m.insert("Icon".into(), Value::str(&this.icon));
+    m.insert("APIVersion".into(), Value::str(&this.api_version));
+    m.insert("Condition".into(), Value::str(&this.condition));
+    m.insert("Tags".into(), Value::str(&this.tags));
+    m.insert("AppVersion".into(), Value::str(&this.app_version));
+    m.insert("Deprecated".into(), Value::Bool(this.deprecated));
+    m.insert(
+        "Annotations".into(),
+        Value::map(
+            this.annotations
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::str(v)))
+                .collect(),
+        ),
+    );
+    m.insert("KubeVersion".into(), Value::str(&this.kube_version));
+    m.insert(
+        "Dependencies".into(),
+        Value::list(this.deps().map(dependency_go_map).collect()),
+    );
+    m.insert("Type".into(), Value::str(&this.chart_type));
+    m.insert("IsRoot".into(), Value::Bool(is_root));
+    m
 }
 
 /// Helm 3's `.Chart`: `struct { chart.Metadata; IsRoot bool }`. Unknown fields are errors.
 pub struct Helm3Chart {
-    pub meta: ChartMeta,
+    pub meta: Metadata,
     pub is_root: bool,
 }
 
@@ -380,11 +339,11 @@ impl Object for Helm3Chart {
         if name == "Metadata" || !METADATA_FIELDS.contains(&name) {
             return None;
         }
-        self.meta.go_map(self.is_root).remove(name)
+        metadata_go_map(&self.meta, self.is_root).remove(name)
     }
 
     fn format(&self) -> String {
-        let map = self.meta.go_map(self.is_root);
+        let map = metadata_go_map(&self.meta, self.is_root);
         let fields: Vec<String> = METADATA_FIELDS
             .iter()
             .map(|f| map.get(*f).map(go_format).unwrap_or_default())
@@ -423,6 +382,7 @@ impl Object for Helm3Chart {
             let list = meta
                 .maintainers
                 .iter()
+                .flatten()
                 .map(|mt| {
                     let mut e = Map::new();
                     for (k, v) in [("name", &mt.name), ("email", &mt.email), ("url", &mt.url)] {
@@ -451,8 +411,7 @@ impl Object for Helm3Chart {
         }
         if !meta.dependencies.is_empty() {
             let list = meta
-                .dependencies
-                .iter()
+                .deps()
                 .map(|d| {
                     let mut e = Map::new();
                     e.insert("name".into(), Value::str(&d.name));
@@ -592,13 +551,13 @@ mod tests {
 
     #[test]
     fn helm3_chart_prints_as_a_struct() {
-        let meta = ChartMeta {
+        let meta = Metadata {
             name: "c".into(),
             version: "0.1.0".into(),
             api_version: "v2".into(),
             ..Default::default()
         };
-        let Value::Object(o) = meta.to_value(true, Compat::Helm3) else {
+        let Value::Object(o) = chart_value(&meta, true, Compat::Helm3) else {
             panic!("a struct in Helm 3")
         };
         assert_eq!(
