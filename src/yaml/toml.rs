@@ -1,0 +1,1 @@
+//! `toToml` and `fromToml`.
