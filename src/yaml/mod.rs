@@ -16,7 +16,7 @@ use crate::gotemplate::value::Value;
 pub use emit::{to_yaml, to_yaml_pretty};
 pub use error::YamlError;
 pub use head::{parse_head, DocHead};
-pub use json::{from_json, from_json_any, to_json, to_pretty_json, JsonError};
+pub use json::{from_json, from_json_any, from_json_array, to_json, to_pretty_json, JsonError};
 
 /// How a values file with several YAML documents is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
