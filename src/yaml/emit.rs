@@ -78,7 +78,7 @@ fn json_hop(v: &Value, depth: usize) -> Result<Node, YamlError> {
                 _ => text,
             })
         }
-        Value::String(s) => Node::Str(s.to_string()),
+        Value::String(s) => Node::Str(hop_string(s)?),
         Value::Bytes(b) => Node::Str(super::json::base64_encode(b)),
         Value::List(items) => Node::Seq(
             items
@@ -90,13 +90,54 @@ fn json_hop(v: &Value, depth: usize) -> Result<Node, YamlError> {
             let mut entries = m
                 .borrow()
                 .iter()
-                .map(|(k, v)| Ok((k.clone(), json_hop(v, depth + 1)?)))
+                .map(|(k, v)| Ok((hop_string(k)?, json_hop(v, depth + 1)?)))
                 .collect::<Result<Vec<_>, YamlError>>()?;
             entries.sort_by(|a, b| natural_cmp(&a.0, &b.0));
             Node::Map(entries)
         }
         Value::Object(o) => json_hop(&o.to_data(), depth + 1)?,
     })
+}
+
+/// A string after `encoding/json` wrote it raw into the JSON text and goyaml.v2 read it back:
+/// characters libyaml's reader refuses fail the whole `toYaml`, and a raw NEL (U+0085) is a
+/// line break inside a double-quoted scalar, so it folds as YAML folds line breaks.
+fn hop_string(s: &str) -> Result<String, YamlError> {
+    if s.chars()
+        .any(|c| c != '\u{85}' && !super::load::reader_allows(c) && (c as u32) >= 0x20)
+    {
+        return Err(YamlError::plain("yaml: control characters are not allowed"));
+    }
+    if !s.contains('\u{85}') {
+        return Ok(s.to_string());
+    }
+    let mut out = String::new();
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == ' ' || c == '\t' || c == '\u{85}' {
+            // A run of blanks and NELs: with no NEL the blanks stay; with one NEL the run
+            // is one space; with n NELs it is n-1 newlines.
+            let st = i;
+            let mut breaks = 0;
+            while i < chars.len() && matches!(chars[i], ' ' | '\t' | '\u{85}') {
+                if chars[i] == '\u{85}' {
+                    breaks += 1;
+                }
+                i += 1;
+            }
+            match breaks {
+                0 => out.extend(&chars[st..i]),
+                1 => out.push(' '),
+                n => (1..n).for_each(|_| out.push('\n')),
+            }
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    Ok(out)
 }
 
 /// The value as goyaml.v3 sees Go values directly (no JSON hop): floats keep 'g' form.
@@ -127,6 +168,7 @@ fn direct(v: &Value, depth: usize) -> Result<Node, YamlError> {
             Node::Map(entries)
         }
         Value::Object(o) => direct(&o.to_data(), depth + 1)?,
+        Value::String(s) => Node::Str(s.to_string()),
         other => json_hop(other, depth)?,
     })
 }
@@ -216,10 +258,9 @@ fn is_break(c: char) -> bool {
     matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
-fn is_printable(c: char, flavor: Flavor) -> bool {
+fn is_printable(c: char) -> bool {
     let u = c as u32;
     u == 0x0A
-        || (flavor == Flavor::V3 && u == 0x09)
         || (0x20..=0x7E).contains(&u)
         || (0xA0..=0xD7FF).contains(&u)
         || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
@@ -247,6 +288,7 @@ fn analyze(value: &str, flavor: Flavor) -> Analysis {
         (false, false, false, false);
     let (mut break_space, mut space_break) = (false, false);
     let (mut prev_space, mut prev_break) = (false, false);
+    let mut tab = false;
     let blank = |c: char| c == ' ' || c == '\t';
     for (i, &c) in chars.iter().enumerate() {
         let followed_ws = i + 1 >= chars.len() || blank(chars[i + 1]);
@@ -287,7 +329,11 @@ fn analyze(value: &str, flavor: Flavor) -> Analysis {
                 _ => {}
             }
         }
-        if !is_printable(c, flavor) {
+        if c == '\t' && flavor == Flavor::V3 {
+            // goyaml.v3 lets a tab into literal blocks but never into plain or single-quoted
+            // scalars (observed: `"a\tb"`, and `|-` for multi-line text with tabs).
+            tab = true;
+        } else if !is_printable(c) {
             special = true;
         }
         if is_break(c) {
@@ -346,6 +392,11 @@ fn analyze(value: &str, flavor: Flavor) -> Analysis {
         a.block_plain = false;
         a.single = false;
         a.block = false;
+    }
+    if tab {
+        a.flow_plain = false;
+        a.block_plain = false;
+        a.single = false;
     }
     if line_breaks {
         a.flow_plain = false;
@@ -677,12 +728,7 @@ impl Emitter {
         let chars: Vec<char> = value.chars().collect();
         let mut spaces = false;
         for (i, &c) in chars.iter().enumerate() {
-            if !is_printable(c, self.flavor)
-                || c == '\u{FEFF}'
-                || is_break(c)
-                || c == '"'
-                || c == '\\'
-            {
+            if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
                 self.put('\\');
                 let short = match c {
                     '\0' => Some('0'),

@@ -520,8 +520,22 @@ pub fn go_quote(s: &str) -> String {
     out
 }
 
+/// Whether libyaml's reader accepts `c` (it refuses most control characters before parsing).
+pub fn reader_allows(c: char) -> bool {
+    matches!(c as u32, 0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0x85 | 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x10000..)
+}
+
+fn check_reader_chars(text: &str) -> Result<(), YamlError> {
+    if text.chars().all(reader_allows) {
+        Ok(())
+    } else {
+        Err(YamlError::plain("yaml: control characters are not allowed"))
+    }
+}
+
 /// Loads the first document of `text` as goyaml.v2 `Unmarshal` into `interface{}` does.
 pub fn load_go_first(text: &str) -> Result<Go, YamlError> {
+    check_reader_chars(text)?;
     let docs = parse_docs(text, true)?;
     match docs.first() {
         Some(doc) => decode_doc(doc),
