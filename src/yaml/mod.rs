@@ -15,7 +15,7 @@ use crate::gotemplate::value::Value;
 
 pub use emit::{to_yaml, to_yaml_pretty};
 pub use error::YamlError;
-pub use head::{parse_head, DocHead};
+pub use head::{parse_head, parse_head_for, DocHead};
 pub use json::{from_json, from_json_any, from_json_array, to_json, to_pretty_json, JsonError};
 
 /// How a values file with several YAML documents is read.
