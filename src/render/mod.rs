@@ -15,32 +15,16 @@ use manifest::DocHead;
 
 /// `toYaml` for `.Files.AsConfig` and `.Files.AsSecrets`.
 pub fn to_yaml(v: &Value) -> Result<String, String> {
-    let _ = v;
-    Err("toYaml is not available yet".into())
+    crate::yaml::to_yaml(v).map_err(|e| e.to_string())
 }
 
-/// Reads the head of a rendered document (kind and annotations), with Helm's error text.
-///
-/// Until the YAML module's `parse_head` is wired in, the document is read as a values map,
-/// whose errors do not match Helm's wording.
+/// Reads the head of a rendered document (kind and annotations), with Helm's error text
+/// (the part after `YAML parse error on <file>: `).
 pub fn parse_head(doc: &str, compat: Compat) -> Result<DocHead, String> {
-    let map = crate::chart::values::load_values(doc.as_bytes(), compat)?;
-    let mut head = DocHead::default();
-    if let Some(Value::String(k)) = map.get("kind") {
-        head.kind = k.to_string();
-    }
-    if let Some(Value::Map(meta)) = map.get("metadata") {
-        if let Some(Value::Map(ann)) = meta.borrow().get("annotations") {
-            for (k, v) in ann.borrow().iter() {
-                let text = match v {
-                    Value::String(s) => s.to_string(),
-                    Value::Bool(b) => b.to_string(),
-                    Value::Nil => String::new(),
-                    other => format!("{other:?}"),
-                };
-                head.annotations.insert(k.clone(), text);
-            }
-        }
-    }
-    Ok(head)
+    let head = crate::yaml::head::parse_head_for(doc, compat).map_err(|e| e.to_string())?;
+    Ok(DocHead {
+        kind: head.kind.unwrap_or_default(),
+        name: head.name.unwrap_or_default(),
+        annotations: head.annotations,
+    })
 }
