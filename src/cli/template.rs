@@ -15,6 +15,7 @@ use std::rc::Rc;
 use clap::Args;
 
 use super::{GlobalArgs, Outcome, ValuesArgs};
+use crate::chart::metadata::go_quote;
 use crate::chart::{self, values::ValuesOptions, Chart, Warning};
 use crate::gotemplate::func::FuncMap;
 use crate::gotemplate::value::Value;
@@ -217,7 +218,19 @@ fn template(
         ));
     }
     chart::dependencies::check_dependencies(&loaded, compat)?;
-    release::check_release_name(&name, compat).map_err(Failure::before)?;
+    if let Err(e) = release::check_release_name(&name, compat) {
+        if compat == Compat::Helm4 {
+            let cause = e.strip_prefix("release name check failed: ").unwrap_or(&e);
+            warnings.push(Warning {
+                helm3: String::new(),
+                helm4: format!(
+                    "level=ERROR msg=\"release name check failed\" error={}",
+                    chart::slog_quote(cause)
+                ),
+            });
+        }
+        return Err(Failure::before(e));
+    }
     let prepared = chart::dependencies::prepare(loaded, &user, compat, warnings)?;
     if !args.skip_schema_validation {
         chart::schema::validate(&prepared.chart, &prepared.values, compat)?;
@@ -259,6 +272,18 @@ fn template(
         crate::render::parse_head(doc, compat)
     })
     .map_err(Failure::rendering)?;
+    for events in &sorted.skipped_hooks {
+        warnings.push(Warning {
+            helm3: format!(
+                "manifest_sorter.go:190: info: skipping unknown hook: {}",
+                go_quote(events)
+            ),
+            helm4: format!(
+                "level=INFO msg=\"skipping unknown hooks\" hookTypes={}",
+                chart::slog_quote(events)
+            ),
+        });
+    }
 
     let mut crds = Vec::new();
     collect_crds(&prepared.chart, &mut crds);
