@@ -17,7 +17,7 @@ use clap::Args;
 use super::{GlobalArgs, Outcome, ValuesArgs};
 use crate::chart::metadata::go_quote;
 use crate::chart::{self, values::ValuesOptions, Chart, Warning};
-use crate::gotemplate::func::FuncMap;
+use crate::gotemplate::func::{FuncError, FuncMap, Runtime};
 use crate::gotemplate::value::Value;
 use crate::gotemplate::{ExecOptions, TemplateSet};
 use crate::render::capabilities::{Capabilities, KubeVersion};
@@ -120,6 +120,9 @@ const DEBUG_HINT: &str = "\n\nUse --debug flag to render out invalid YAML";
 struct Failure {
     message: String,
     rendering: bool,
+    /// What `--debug` prints on standard output for a rendering failure: the rendered files
+    /// when their documents could not be read, else nothing (Helm then prints a lone newline).
+    rendered: String,
 }
 
 impl Failure {
@@ -127,6 +130,7 @@ impl Failure {
         Failure {
             message: message.into(),
             rendering: false,
+            rendered: String::new(),
         }
     }
 
@@ -134,6 +138,7 @@ impl Failure {
         Failure {
             message: message.into(),
             rendering: true,
+            rendered: String::new(),
         }
     }
 }
@@ -167,12 +172,15 @@ pub fn run(args: &TemplateArgs) -> anyhow::Result<Outcome> {
                 None => Ok(Outcome::Ok),
             }
         }
+        Err(f) if f.rendering && args.global.debug => {
+            // Helm prints what it rendered (trimmed) to help debugging, then fails.
+            let mut stdout = io::stdout().lock();
+            writeln!(stdout, "{}", f.rendered.trim())?;
+            stdout.flush()?;
+            Err(anyhow::anyhow!("{}", f.message))
+        }
         Err(f) => {
-            let hint = if f.rendering && !args.global.debug {
-                DEBUG_HINT
-            } else {
-                ""
-            };
+            let hint = if f.rendering { DEBUG_HINT } else { "" };
             Err(anyhow::anyhow!("{}{hint}", f.message))
         }
     }
@@ -271,7 +279,19 @@ fn template(
     let sorted = manifest::sort_manifests(&rendered, compat, &|doc| {
         crate::render::parse_head(doc, compat)
     })
-    .map_err(Failure::rendering)?;
+    .map_err(|message| {
+        // Helm dumps every non-empty rendered file (in its map's random order; sorted here).
+        let mut dump = String::new();
+        for (name, content) in &rendered {
+            if !content.trim().is_empty() {
+                dump.push_str(&format!("---\n# Source: {name}\n{content}\n"));
+            }
+        }
+        Failure {
+            rendered: dump,
+            ..Failure::rendering(message)
+        }
+    })?;
     for events in &sorted.skipped_hooks {
         warnings.push(Warning {
             helm3: format!(
@@ -422,7 +442,13 @@ fn name_template_funcs(compat: Compat) -> FuncMap {
     for name in HELM_ONLY_FUNCS {
         map.remove(name);
     }
+    // Sprig's own `fail` returns the message as a plain error (Helm's marks it).
+    map.insert(crate::func!("fail", [String], sprig_fail));
     map
+}
+
+fn sprig_fail(_rt: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
+    Err(FuncError::call(args[0].as_str().unwrap_or_default()))
 }
 
 /// Functions Helm adds to Sprig's (`funcMap` in Helm's engine): not in a name template.
@@ -439,6 +465,5 @@ const HELM_ONLY_FUNCS: &[&str] = &[
     "include",
     "tpl",
     "required",
-    "fail",
     "lookup",
 ];
