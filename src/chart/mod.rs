@@ -32,6 +32,9 @@ pub mod strvals;
 pub mod values;
 mod yamlio;
 
+#[cfg(test)]
+mod conformance_tests;
+
 use std::fmt;
 use std::rc::Rc;
 
