@@ -419,11 +419,12 @@ fn check_case(case: &Path, root: &Path, scratch: &Path, compat: Compat) -> Resul
     };
     let ours = format!("{}/", work.display());
     let got_error = got.error.as_ref().map(|e| e.replace(&ours, "<work>/"));
-    let want_error = rec
-        .stderr
-        .iter()
-        .find_map(|l| l.strip_prefix("Error: "))
-        .map(helm_tmp);
+    // The error is printed last: its text runs from the `Error: ` line to the end.
+    let error_at = rec.stderr.iter().position(|l| l.starts_with("Error: "));
+    let want_error = error_at.map(|i| {
+        let text = rec.stderr[i..].join("\n");
+        helm_tmp(&text["Error: ".len()..])
+    });
     match (&want_error, &got_error) {
         (Some(w), Some(g)) if w != g => problems.push(format!("error\n  want: {w}\n  got:  {g}")),
         // Errors from rendering are not this module's; only flag errors it should raise.
@@ -435,10 +436,9 @@ fn check_case(case: &Path, root: &Path, scratch: &Path, compat: Compat) -> Resul
         (None, Some(g)) => problems.push(format!("error\n  want: success\n  got:  {g}")),
         _ => {}
     }
-    let want_warn: Vec<&str> = rec
-        .stderr
+    let want_warn: Vec<&str> = rec.stderr[..error_at.unwrap_or(rec.stderr.len())]
         .iter()
-        .filter(|l| !l.starts_with("Error: ") && !l.is_empty())
+        .filter(|l| !l.is_empty())
         .map(String::as_str)
         .collect();
     let got_warn: Vec<&str> = got
