@@ -121,16 +121,69 @@ fn validate_single(schema: &[u8], values: &Value, compat: Compat) -> Result<(), 
         Compat::Helm4 if declared.is_empty() => options.with_draft(Draft::Draft202012),
         Compat::Helm4 => options,
     };
-    let validator = options.build(&schema_json).map_err(|e| format!("{e}\n"))?;
+    let validator = options
+        .with_base_uri("file:///values.schema.json")
+        .build(&schema_json)
+        .map_err(|e| build_error(&e, compat))?;
     let instance = to_json(values, compat, 0);
     let errors: Vec<ValidationError> = validator.iter_errors(&instance).collect();
     if errors.is_empty() {
         return Ok(());
     }
     Err(match compat {
-        Compat::Helm4 => helm4_report(&errors),
+        Compat::Helm4 => helm4_report(&errors, &schema_json),
         Compat::Helm3 => helm3_report(&errors),
     })
+}
+
+/// A schema that does not compile. A `$ref` to another document is never fetched: chartctl
+/// reports it as Helm does for a file that does not exist.
+fn build_error(e: &ValidationError, compat: Compat) -> String {
+    let text = e.to_string();
+    let uri = text
+        .split('\'')
+        .nth(1)
+        .filter(|u| u.contains("://"))
+        .map(String::from);
+    match (uri, compat) {
+        (Some(uri), Compat::Helm4) if uri.starts_with("file://") => format!(
+            "failing loading {}: open {}: no such file or directory",
+            super::metadata::go_quote(&uri),
+            &uri["file://".len()..]
+        ),
+        (Some(uri), Compat::Helm3) if uri.starts_with("file://") => {
+            format!("Reference {} must be canonical", &uri["file://".len()..])
+        }
+        _ => text,
+    }
+}
+
+/// The property whose presence makes `missing` required under `dependentRequired` (or
+/// draft 7 `dependencies`) of the schema at `path`.
+fn dependent_trigger(schema: &Json, path: &[String], instance: &Json, missing: &str) -> String {
+    let mut node = schema;
+    for seg in path {
+        node = match node {
+            Json::Object(m) => m.get(seg).unwrap_or(&Json::Null),
+            Json::Array(a) => seg
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| a.get(i))
+                .unwrap_or(&Json::Null),
+            _ => &Json::Null,
+        };
+    }
+    let Json::Object(deps) = node else {
+        return String::new();
+    };
+    deps.iter()
+        .find(|(k, v)| {
+            instance.get(k.as_str()).is_some()
+                && v.as_array()
+                    .is_some_and(|l| l.iter().any(|x| x.as_str() == Some(missing)))
+        })
+        .map(|(k, _)| k.clone())
+        .unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,10 +248,11 @@ fn helm4_message(err: &ValidationError, indent: usize, out: &mut Vec<String>) {
         ValidationErrorKind::Required { property } => {
             format!("missing property {}", quote_value(property))
         }
+        // santhosh-tekuri names every number `number`, integral or not.
         ValidationErrorKind::Type { kind } => format!(
             "got {}, want {}",
             match instance.as_ref() {
-                Json::Number(n) if n.is_f64() => "number",
+                Json::Number(_) => "number",
                 other => json_type_of(other),
             },
             type_names(kind).join(" or ")
@@ -314,7 +368,7 @@ fn helm4_message(err: &ValidationError, indent: usize, out: &mut Vec<String>) {
     out.push(format!("{at}{msg}"));
 }
 
-fn helm4_report(errors: &[ValidationError]) -> String {
+fn helm4_report(errors: &[ValidationError], schema: &Json) -> String {
     let mut sorted: Vec<&ValidationError> = errors.iter().collect();
     sorted.sort_by_key(|e| pointer(e));
     let mut lines: Vec<String> = Vec::new();
@@ -323,40 +377,37 @@ fn helm4_report(errors: &[ValidationError]) -> String {
         let e = sorted[i];
         let keyword = schema_keyword(e);
         let dependent = keyword
-            .iter()
-            .rev()
-            .nth(1)
-            .filter(|k| *k == "dependentRequired" || *k == "dependencies")
-            .and_then(|_| keyword.last().cloned());
+            .last()
+            .is_some_and(|k| k == "dependentRequired" || k == "dependencies");
         if let ValidationErrorKind::Required { .. } = e.kind() {
             // santhosh-tekuri reports all missing properties of one object in one error.
             let mut names = Vec::new();
+            let mut raw_names = Vec::new();
             let mut j = i;
             while j < sorted.len() {
                 let f = sorted[j];
-                let same = pointer(f) == pointer(e) && {
-                    let k = schema_keyword(f);
-                    k.iter().rev().nth(1) == keyword.iter().rev().nth(1)
-                        && (dependent.is_none() || k.last() == keyword.last())
-                };
+                let same = pointer(f) == pointer(e) && schema_keyword(f) == keyword;
                 match f.kind() {
                     ValidationErrorKind::Required { property } if same => {
                         names.push(quote_value(property));
+                        raw_names.push(property.as_str().unwrap_or_default().to_string());
                         j += 1;
                     }
                     _ => break,
                 }
             }
             let at = format!("- at '{}': ", pointer(e));
-            lines.push(match &dependent {
-                Some(prop) => format!(
-                    "{at}propert{} {} required, if '{prop}' exists",
-                    if names.len() == 1 { "y" } else { "ies" },
+            if dependent {
+                let trigger = dependent_trigger(schema, &keyword, e.instance(), &raw_names[0]);
+                lines.push(format!(
+                    "{at}properties {} required, if '{trigger}' exists",
                     names.join(", ")
-                ),
-                None if names.len() == 1 => format!("{at}missing property {}", names[0]),
-                None => format!("{at}missing properties {}", names.join(", ")),
-            });
+                ));
+            } else if names.len() == 1 {
+                lines.push(format!("{at}missing property {}", names[0]));
+            } else {
+                lines.push(format!("{at}missing properties {}", names.join(", ")));
+            }
             i = j;
             continue;
         }
