@@ -313,6 +313,15 @@ fn run(work: &Path, args: &[String], stdin: &[u8], compat: Compat) -> Outcome {
         if chart.is_library() {
             return Err(super::Error::new("library charts are not installable"));
         }
+        // The renderer prints this one; mirror it so the warnings compare.
+        if chart.metadata.deprecated {
+            warnings.push(Warning::split(
+                "install.go:262",
+                "WARNING: This chart is deprecated",
+                "this chart is deprecated",
+                &[],
+            ));
+        }
         let prepared = dependencies::prepare(chart, &user, compat, &mut warnings)?;
         if !skip_schema {
             schema::validate(&prepared.chart, &prepared.values, compat)?;
