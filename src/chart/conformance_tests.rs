@@ -315,12 +315,11 @@ fn run(work: &Path, args: &[String], stdin: &[u8], compat: Compat) -> Outcome {
         }
         // The renderer prints this one; mirror it so the warnings compare.
         if chart.metadata.deprecated {
-            warnings.push(Warning::split(
-                "install.go:262",
-                "WARNING: This chart is deprecated",
-                "this chart is deprecated",
-                &[],
-            ));
+            // Helm 3 prints it with fmt, without a `file.go:line` prefix.
+            warnings.push(Warning {
+                helm3: "WARNING: This chart is deprecated".into(),
+                helm4: "level=WARN msg=\"this chart is deprecated\"".into(),
+            });
         }
         let prepared = dependencies::prepare(chart, &user, compat, &mut warnings)?;
         if !skip_schema {
