@@ -420,10 +420,17 @@ fn check_case(case: &Path, root: &Path, scratch: &Path, compat: Compat) -> Resul
     let got_error = got.error.as_ref().map(|e| e.replace(&ours, "<work>/"));
     // The error is printed last: its text runs from the `Error: ` line to the end.
     let error_at = rec.stderr.iter().position(|l| l.starts_with("Error: "));
-    let want_error = error_at.map(|i| {
-        let text = rec.stderr[i..].join("\n");
-        helm_tmp(&text["Error: ".len()..])
-    });
+    let panic_at = rec.stderr.iter().position(|l| l.starts_with("panic: "));
+    let want_error = match (error_at, panic_at) {
+        (Some(i), _) => {
+            let text = rec.stderr[i..].join("\n");
+            Some(helm_tmp(&text["Error: ".len()..]))
+        }
+        // A Go panic: compare its first line; the stack trace is Go's.
+        (None, Some(i)) => Some(rec.stderr[i].clone()),
+        (None, None) => None,
+    };
+    let error_at = error_at.or(panic_at);
     match (&want_error, &got_error) {
         (Some(w), Some(g)) if w != g => problems.push(format!("error\n  want: {w}\n  got:  {g}")),
         // Errors from rendering are not this module's; only flag errors it should raise.

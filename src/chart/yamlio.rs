@@ -16,9 +16,22 @@ pub fn load_values(data: &[u8], compat: Compat) -> Result<Map, String> {
         Compat::Helm4 => MultiDoc::Merge,
     };
     match crate::yaml::load_values(&text, mode) {
-        Ok(Value::Map(m)) => Ok(m.borrow().clone()),
-        Ok(_) => Ok(Map::new()),
         Err(e) => Err(e.to_string()),
+        Ok(Value::Map(m)) if compat == Compat::Helm3 => Ok(m.borrow().clone()),
+        Ok(_) if compat == Compat::Helm3 => Ok(Map::new()),
+        // Helm 4 merges the documents with `MergeMaps`, which keeps a null (`a: ~` in a later
+        // document replaces the earlier value with null; coalescing then deletes the chart
+        // default). The documents were all checked by the call above.
+        Ok(_) => {
+            let docs = crate::yaml::load_documents(&text).map_err(|e| e.to_string())?;
+            let mut out = Map::new();
+            for doc in docs {
+                if let Value::Map(m) = doc {
+                    out = super::values::merge_maps(&out, &m.borrow());
+                }
+            }
+            Ok(out)
+        }
     }
 }
 
