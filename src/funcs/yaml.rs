@@ -160,18 +160,22 @@ fn from_json_array(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncErr
     })
 }
 
-fn to_toml(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
-    Ok(Value::string(match yaml::toml::to_toml(&arg(args, 0)) {
-        Ok(s) => s,
-        Err(e) => e,
-    }))
+fn to_toml(rt: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
+    Ok(Value::string(
+        match yaml::toml::to_toml(&arg(args, 0), rt.compat()) {
+            Ok(s) => s,
+            Err(e) => e,
+        },
+    ))
 }
 
-fn from_toml(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
-    Ok(match yaml::toml::from_toml(&str_arg(args, 0)) {
-        Ok(v) => v,
-        Err(e) => error_map(e),
-    })
+fn from_toml(rt: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
+    Ok(
+        match yaml::toml::from_toml(&str_arg(args, 0), rt.compat()) {
+            Ok(v) => v,
+            Err(e) => error_map(e),
+        },
+    )
 }
 
 #[cfg(test)]
