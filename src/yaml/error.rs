@@ -99,7 +99,7 @@ pub fn scan_error(text: &str, e: &ScanError) -> YamlError {
     let mark = e.marker();
     let line = mark.line();
     let info = e.info();
-    let parser_error = info.starts_with("while parsing");
+    let parser_error = info.starts_with("while parsing") || info.contains("did not find expected");
     let problem = match info.split_once(", ") {
         Some((ctx, rest)) if ctx.starts_with("while ") => rest,
         _ => info,
@@ -120,6 +120,13 @@ pub fn scan_error(text: &str, e: &ScanError) -> YamlError {
             problem.to_string()
         }
         "expected ',' or ']'" => "did not find expected ',' or ']'".to_string(),
+        // saphyr reports a single-pair mapping inside `[...]` as an unclosed flow mapping;
+        // libyaml as an unclosed sequence.
+        "did not find expected ',' or '}'"
+            if innermost_bracket(text, mark.index()) == Some('[') =>
+        {
+            "did not find expected ',' or ']'".to_string()
+        }
         "found unknown anchor" => {
             let name: String = text
                 .chars()
@@ -143,4 +150,20 @@ pub fn scan_error(text: &str, e: &ScanError) -> YamlError {
     err.line = Some(line);
     err.column = Some(mark.col() + 1);
     err
+}
+
+/// The innermost unclosed `[` or `{` before character `index` (quotes and comments are not
+/// tracked: only used to pick between two messages).
+fn innermost_bracket(text: &str, index: usize) -> Option<char> {
+    let mut stack = Vec::new();
+    for c in text.chars().take(index) {
+        match c {
+            '[' | '{' => stack.push(c),
+            ']' | '}' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop()
 }
