@@ -182,5 +182,6 @@ fn yaml_layer_matches_helm_recordings() {
 /// How many recordings this layer does not reproduce yet (see the failure list):
 /// `toyaml/control_chars` and `pretty/control_chars` on both versions, where Helm re-reads
 /// its own output and libyaml (YAML 1.1) takes U+2028 as a line break inside a literal
-/// block; saphyr-parser (YAML 1.2) does not.
-const KNOWN_DIFFERENCES: usize = 4;
+/// block; saphyr-parser (YAML 1.2) does not. And `errors/percent_start` on both: saphyr
+/// accepts `%x:` as a directive where libyaml fails on the `:`.
+const KNOWN_DIFFERENCES: usize = 6;

@@ -99,7 +99,10 @@ pub fn scan_error(text: &str, e: &ScanError) -> YamlError {
     let mark = e.marker();
     let line = mark.line();
     let info = e.info();
-    let parser_error = info.starts_with("while parsing") || info.contains("did not find expected");
+    let parser_error = info.starts_with("while parsing")
+        || info.contains("did not find expected")
+        || info == "misplaced bracket"
+        || info.contains("illegal placement of ':'");
     let problem = match info.split_once(", ") {
         Some((ctx, rest)) if ctx.starts_with("while ") => rest,
         _ => info,
@@ -120,6 +123,16 @@ pub fn scan_error(text: &str, e: &ScanError) -> YamlError {
             problem.to_string()
         }
         "expected ',' or ']'" => "did not find expected ',' or ']'".to_string(),
+        // A closing bracket in block context: libyaml is still looking for a mapping key.
+        "misplaced bracket" => "did not find expected key".to_string(),
+        // saphyr refuses a multi-line implicit key inside a flow collection; libyaml folds
+        // the lines into one scalar and then misses the separator.
+        p if p.contains("illegal placement of ':'") => {
+            match innermost_bracket(text, mark.index()) {
+                Some('{') => "did not find expected ',' or '}'".to_string(),
+                _ => "did not find expected ',' or ']'".to_string(),
+            }
+        }
         // saphyr reports a single-pair mapping inside `[...]` as an unclosed flow mapping;
         // libyaml as an unclosed sequence.
         "did not find expected ',' or '}'"
