@@ -6,6 +6,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use chartctl::gotemplate::func::PlainRuntime;
+use chartctl::gotemplate::gofmt::fmt_value;
 use chartctl::gotemplate::value::Value;
 use chartctl::yaml::{self, MultiDoc};
 use chartctl::Compat;
@@ -88,7 +90,11 @@ fn expected_by_us(files: &[(String, String)], compat: Compat) -> Option<(bool, S
     } else if !template.contains("{{") {
         template.to_string()
     } else {
-        return None;
+        let mut lines = Vec::new();
+        for line in template.lines() {
+            lines.push(format!("# {}", call_line(line, compat)?));
+        }
+        lines.join("\n")
     };
     let doc = rendered.trim();
     if doc.is_empty() {
@@ -112,6 +118,55 @@ fn expected_by_us(files: &[(String, String)], compat: Compat) -> Option<(bool, S
             format!("Error: YAML parse error on snip/templates/t.yaml: {e}"),
         )),
     }
+}
+
+/// Evaluates a template line of the form `# {{ fn "literal" }}` or
+/// `# {{ fn "literal" | toJson }}` with this crate's functions and Go's `%v`.
+fn call_line(line: &str, compat: Compat) -> Option<String> {
+    let inner = line.strip_prefix("# {{ ")?.strip_suffix(" }}")?;
+    let (call, to_json) = match inner.strip_suffix(" | toJson") {
+        Some(c) => (c, true),
+        None => (inner, false),
+    };
+    let (name, rest) = call.split_once(' ')?;
+    let arg = go_string_literal(rest)?;
+    let map = chartctl::funcs::function_map(compat);
+    let def = map.get(name)?;
+    let mut rt = PlainRuntime { compat };
+    let v = (def.imp)(&mut rt, &[Value::string(arg)]).ok()?;
+    Some(if to_json {
+        yaml::to_json(&v, true).ok()?
+    } else {
+        fmt_value(&v)
+    })
+}
+
+/// A Go interpreted string literal that is the whole of `s`.
+fn go_string_literal(s: &str) -> Option<String> {
+    let body = s.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::new();
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            return None;
+        }
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            '"' => out.push('"'),
+            '\\' => out.push('\\'),
+            'u' => {
+                let hex: String = chars.by_ref().take(4).collect();
+                out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// The recording's exit status and either its `Error:` line or its stdout.

@@ -215,10 +215,26 @@ pub fn from_toml(text: &str, compat: Compat) -> Result<Value, String> {
             } else {
                 line
             };
-            let msg = e.message().lines().next().unwrap_or("").to_string();
-            Err(format!("toml: line {line}: {msg}"))
+            let at = e.span().map_or(text.len(), |s| s.start.min(text.len()));
+            let msg = match e.message().trim() {
+                "" if text[at..].trim().is_empty() => "unexpected EOF; expected value".to_string(),
+                m => m.replace('\n', "; "),
+            };
+            match last_key(&text[..at]) {
+                Some(k) => Err(format!("toml: line {line} (last key {k:?}): {msg}")),
+                None => Err(format!("toml: line {line}: {msg}")),
+            }
         }
     }
+}
+
+/// The last `key =` before the error, which BurntSushi names in its messages.
+fn last_key(before: &str) -> Option<String> {
+    before.lines().rev().find_map(|l| {
+        let (k, _) = l.split_once('=')?;
+        let k = k.trim().trim_matches('"');
+        (!k.is_empty() && !k.starts_with('#')).then(|| k.to_string())
+    })
 }
 
 fn from_table(t: &toml::Table) -> Value {
