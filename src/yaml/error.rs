@@ -102,6 +102,7 @@ pub fn scan_error(text: &str, e: &ScanError) -> YamlError {
     let parser_error = info.starts_with("while parsing")
         || info.contains("did not find expected")
         || info == "misplaced bracket"
+        || info.starts_with("invalid trailing content after")
         || info.contains("illegal placement of ':'");
     let problem = match info.split_once(", ") {
         Some((ctx, rest)) if ctx.starts_with("while ") => rest,
@@ -125,6 +126,19 @@ pub fn scan_error(text: &str, e: &ScanError) -> YamlError {
         "expected ',' or ']'" => "did not find expected ',' or ']'".to_string(),
         // A closing bracket in block context: libyaml is still looking for a mapping key.
         "misplaced bracket" => "did not find expected key".to_string(),
+        p if p.starts_with("invalid trailing content after") => {
+            "did not find expected key".to_string()
+        }
+        "simple key expect ':'" => "could not find expected ':'".to_string(),
+        // libyaml's own spelling.
+        p if p.contains("expected hexadecimal number") => {
+            "did not find expected hexdecimal number".to_string()
+        }
+        p if p.starts_with("a block scalar content cannot start with a tab") => {
+            // saphyr marks the block indicator; libyaml the tab on the next line.
+            problem_line += 1;
+            "found a tab character where an indentation space is expected".to_string()
+        }
         // saphyr refuses a multi-line implicit key inside a flow collection; libyaml folds
         // the lines into one scalar and then misses the separator.
         p if p.contains("illegal placement of ':'") => {

@@ -381,7 +381,6 @@ fn decode_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Go
             r => Err(cannot(short_tag(&r))),
         },
         "!!timestamp" => Ok(Go::Str(text.to_string())),
-        "!!map" | "!!seq" => Err(cannot(short_tag(&resolve_plain(text)))),
         // Tags goyaml.v2 does not know leave the text a string.
         _ => Ok(Go::Str(text.to_string())),
     }
