@@ -103,7 +103,7 @@ impl Encoder {
     }
 
     fn inline(&self, v: &Value, depth: usize) -> Result<String, String> {
-        if depth > 1000 {
+        if depth > 300 {
             return Err("toml: value nests too deeply".into());
         }
         Ok(match plain(v) {
@@ -141,7 +141,7 @@ impl Encoder {
     /// Writes the entries of a table whose header (if any) is already written; `depth` is
     /// the indentation of its keys.
     fn table(&mut self, m: &Map, path: &mut Vec<String>, depth: usize) -> Result<(), String> {
-        if depth > 1000 {
+        if depth > 300 {
             return Err("toml: value nests too deeply".into());
         }
         for (k, v) in m {
@@ -220,7 +220,7 @@ pub fn from_toml(text: &str, compat: Compat) -> Result<Value, String> {
                 "" if text[at..].trim().is_empty() => "unexpected EOF; expected value".to_string(),
                 m => m.replace('\n', "; "),
             };
-            match last_key(&text[..at]) {
+            match last_key(text.get(..at).unwrap_or(text)) {
                 Some(k) => Err(format!("toml: line {line} (last key {k:?}): {msg}")),
                 None => Err(format!("toml: line {line}: {msg}")),
             }
