@@ -1,6 +1,23 @@
 //! Go-compatible YAML and JSON: loading with YAML 1.1 resolution as Helm's `sigs.k8s.io/yaml`
 //! does, and emitting `toYaml` (goyaml.v2), `toYamlPretty` (goyaml.v3) and `toJson`
 //! (`encoding/json`) byte for byte.
+//!
+//! - [`load`]: saphyr-parser events → goyaml.v2's Go values ([`load::Go`]) → the JSON hop
+//!   (keys strings, numbers float64). [`resolve`] holds the YAML 1.1 scalar rules both
+//!   directions share; [`error`] words failures as goyaml.v2 and `sigs.k8s.io/yaml` do.
+//! - [`emit`]: libyaml's emitter decisions for `toYaml` and `toYamlPretty`.
+//! - [`json`]: `encoding/json` output and decoding, error texts per Go version.
+//! - [`head`]: the `SimpleHead` parse of rendered documents.
+//! - [`toml`]: `toToml` in BurntSushi's layout, `fromToml`.
+//!
+//! Known differences from Helm (each has a recorded case under `tests/conformance/yaml/`):
+//! saphyr-parser reads YAML 1.2 where libyaml reads 1.1, so U+0085/U+2028/U+2029 are not line
+//! breaks, a tab after `:` is refused (`a:<tab>1`), a tab before a top-level key is accepted,
+//! `%x:` is a directive, and flow collections nest at most about 250 deep; a few rarer
+//! syntax errors keep saphyr's wording or line. Collections nest at most 300 levels here.
+//! `fromToml` errors follow BurntSushi's shape but not always its wording; a TOML date is a
+//! string, not a `time.Time`. `fromJson` of an overflowing number loses the partial map Go
+//! keeps beside the error.
 
 pub mod emit;
 pub mod error;
