@@ -49,10 +49,25 @@ fn float64(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
     Ok(Value::Float(to_float64(&args[0])))
 }
 
-/// `strconv.Atoi` with its error dropped: decimal only, an optional sign, no underscores.
+/// `strconv.Atoi` with its error dropped: decimal only, an optional sign, no underscores; 0
+/// for a syntax error, and the nearest limit for a number out of range (what `Atoi` returns
+/// beside its range error).
 fn atoi(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
     let s = args[0].as_str().unwrap_or_default();
-    Ok(Value::Int(parse_go_int(s, 10).unwrap_or(0)))
+    if let Some(i) = parse_go_int(s, 10) {
+        return Ok(Value::Int(i));
+    }
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let clamped = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if s.starts_with('-') {
+            i64::MIN
+        } else {
+            i64::MAX
+        }
+    } else {
+        0
+    };
+    Ok(Value::Int(clamped))
 }
 
 /// Reads `fmt.Sprint(v)` as an octal number (a Unix file mode): 0 when it is not one.

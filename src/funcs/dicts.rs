@@ -231,8 +231,8 @@ fn is_map(v: Option<&Value>) -> bool {
 /// - a `nil` source value is skipped, or with `overwrite` stored;
 /// - a map source value is first merged into a map destination value in place (recursively);
 ///   the destination keeps its value when that is a non-empty map;
-/// - a list source value replaces a missing or empty destination value (mergo also stores the
-///   list at once when the whole destination map is empty or `overwrite` is set);
+/// - a list source value replaces a missing or empty destination value, or with `overwrite`
+///   any destination value, even when the list is empty;
 /// - any other source value replaces the destination value when `overwrite` is set or the
 ///   destination value is missing or empty (in Sprig's sense of `empty`).
 fn merge_map(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize) -> Result<(), FuncError> {
@@ -257,6 +257,10 @@ fn merge_map(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize) -> Resul
             if !Rc::ptr_eq(inner_src, inner_dst) {
                 merge_map(inner_dst, inner_src, overwrite, depth + 1)?;
             }
+        }
+        if overwrite && matches!(sv, Value::List(_) | Value::Bytes(_)) {
+            dst.borrow_mut().insert(k, sv);
+            continue;
         }
         let dst_non_empty = dv.as_ref().is_some_and(|d| !is_empty(d));
         if dst_non_empty

@@ -826,17 +826,15 @@ impl<'a> Translator<'a> {
                     }
                     return char::from_u32(v).map_or_else(|| invalid(self), Ok);
                 }
-                let Some(hi) = next.to_digit(16) else {
-                    return invalid(self);
-                };
-                let Some(lo) = self.peek(0).and_then(|d| d.to_digit(16)) else {
-                    if self.peek(0).is_some() {
-                        self.i += 1;
-                    }
-                    return invalid(self);
-                };
-                self.i += 1;
-                Ok(char::from_u32(hi * 16 + lo).unwrap_or('\0'))
+                // Go reads both characters before checking them.
+                let second = self.peek(0);
+                if second.is_some() {
+                    self.i += 1;
+                }
+                match (next.to_digit(16), second.and_then(|d| d.to_digit(16))) {
+                    (Some(hi), Some(lo)) => Ok(char::from_u32(hi * 16 + lo).unwrap_or('\0')),
+                    _ => invalid(self),
+                }
             }
             'a' => Ok('\x07'),
             'f' => Ok('\x0C'),
@@ -902,7 +900,7 @@ impl<'a> Translator<'a> {
                         }
                         continue;
                     }
-                    None => return missing(self),
+                    None => return Err(syntax_error(TRAILING_BACKSLASH, "")),
                     _ => {}
                 }
             }

@@ -177,6 +177,10 @@ fn upper_char(c: char) -> char {
 }
 
 fn lower_char(c: char) -> char {
+    // The one character whose full lower-case mapping is longer than its simple one.
+    if c == '\u{130}' {
+        return 'i';
+    }
     let mut low = c.to_lowercase();
     match (low.next(), low.next()) {
         (Some(l), None) => l,
@@ -560,14 +564,18 @@ fn camelcase(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
     let mut chars = s(&args[0]).chars();
     let mut out = String::new();
     let mut r0 = None;
+    let mut last_connector = None;
     for c in chars.by_ref() {
         if !is_connector(c) {
             r0 = Some(upper_char(c));
             break;
         }
         out.push(c);
+        last_connector = Some(c);
     }
     let Some(mut r0) = r0 else {
+        // xstrings writes the last connector a second time.
+        out.extend(last_connector);
         return Ok(Value::string(out));
     };
     for c in chars {
