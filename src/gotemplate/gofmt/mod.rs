@@ -4,8 +4,9 @@
 
 mod float;
 mod print;
+mod printable;
 mod quote;
 
 pub use float::format_float;
 pub use print::{fmt_value, sprint, sprintf, sprintln, write_value};
-pub use quote::quote;
+pub use quote::{is_print, quote};
