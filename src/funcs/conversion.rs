@@ -301,6 +301,18 @@ pub(crate) fn is_empty(v: &Value) -> bool {
 /// Go's `reflect.DeepEqual` on template values: the Go types must match, and lists and maps
 /// are compared item by item.
 pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
+    deep_equal_at(a, b, 0)
+}
+
+/// How deep [`deep_equal`] compares: Go detects cycles; values nested deeper than this (which
+/// only a map containing itself reaches) are taken as different.
+const MAX_EQUAL_DEPTH: usize = 1000;
+
+fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > MAX_EQUAL_DEPTH {
+        return false;
+    }
+    let deep_equal = |p: &Value, q: &Value| deep_equal_at(p, q, depth + 1);
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
