@@ -266,24 +266,84 @@ fn underscores_ok(body: &str) -> bool {
     saw != b'_'
 }
 
-/// `strconv.ParseFloat(s, 64)` for decimal input: `None` on a syntax error and, as Go
-/// reports a range error there, on a finite literal that overflows to infinity.
+/// `strconv.ParseFloat(s, 64)`: decimal or hexadecimal (`0x1p4`, the `p` exponent required)
+/// numbers with `_` between digits, and `inf`, `infinity` and `nan` in any case. `None` on a
+/// syntax error and, as Go reports a range error there, on a number too large for a float64.
 pub(crate) fn parse_go_float(s: &str) -> Option<f64> {
-    let t = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let lower = t.to_ascii_lowercase();
-    let special = matches!(lower.as_str(), "inf" | "infinity" | "nan");
-    if !special
-        && !t
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    if lower == "inf" || lower == "infinity" {
+        return Some(if neg {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        });
+    }
+    if lower == "nan" && body.len() == s.len() {
+        return Some(f64::NAN);
+    }
+    if body.contains('_') && !underscores_ok(body) {
+        return None;
+    }
+    let digits: String = body.chars().filter(|c| *c != '_').collect();
+    let magnitude = match digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
     {
+        Some(hex) => parse_hex_float(hex)?,
+        None => {
+            let valid = digits.bytes().enumerate().all(|(i, c)| {
+                c.is_ascii_digit()
+                    || matches!(c, b'.' | b'e' | b'E')
+                    || (matches!(c, b'+' | b'-')
+                        && i > 0
+                        && matches!(digits.as_bytes()[i - 1], b'e' | b'E'))
+            });
+            if !valid {
+                return None;
+            }
+            digits.parse::<f64>().ok()?
+        }
+    };
+    if magnitude.is_infinite() {
         return None;
     }
-    let f: f64 = s.parse().ok()?;
-    if f.is_infinite() && !special {
+    Some(if neg { -magnitude } else { magnitude })
+}
+
+/// The value of a hexadecimal float's digits after `0x`: `h.hhhp±d`.
+fn parse_hex_float(hex: &str) -> Option<f64> {
+    let (mantissa, exp) = hex.split_once(['p', 'P'])?;
+    let exp: i64 = match exp.strip_prefix('+') {
+        Some(e) if !e.starts_with('-') => e.parse().ok()?,
+        _ => exp.parse().ok()?,
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    Some(f)
+    let mut value: u128 = 0;
+    let mut shift = exp;
+    for (k, c) in int_part.chars().chain(frac_part.chars()).enumerate() {
+        let d = c.to_digit(16)?;
+        if value >> 120 == 0 {
+            value = value * 16 + u128::from(d);
+            if k >= int_part.len() {
+                shift -= 4;
+            }
+        } else if k < int_part.len() {
+            // Digits beyond 120 bits only scale the value.
+            shift += 4;
+        }
+    }
+    let shift = i32::try_from(shift.clamp(-2000, 2000)).ok()?;
+    // u128 → f64 rounds to nearest; scaling by a power of two is exact unless the result is
+    // subnormal or overflows, which `powi` then rounds as a float does.
+    Some(value as f64 * 2f64.powi(shift))
 }
 
 /// Sprig's `empty`: nil, false, zero numbers and empty strings, lists and maps. Structs are
@@ -372,6 +432,11 @@ mod tests {
         assert_eq!(to_float64(&Value::str("-Inf")), f64::NEG_INFINITY);
         assert_eq!(to_float64(&Value::str("1.5")), 1.5);
         assert_eq!(to_float64(&Value::str("x")), 0.0);
+        // Helm: `float64 "1_0"` is 10 and `float64 "0x1p4"` is 16
+        assert_eq!(to_float64(&Value::str("1_0")), 10.0);
+        assert_eq!(to_float64(&Value::str("0x1p4")), 16.0);
+        assert_eq!(to_float64(&Value::str("0x10")), 0.0);
+        assert_eq!(to_float64(&Value::str("+nan")), 0.0);
     }
 
     #[test]
