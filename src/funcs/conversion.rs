@@ -124,12 +124,27 @@ pub(crate) fn strings_value(items: Vec<String>) -> Value {
 /// Sprig's `strslice` (`toStrings`, `join`, `sortAlpha`): the items of a list as strings with
 /// `nil` items dropped; `nil` itself is no items; anything else is one item.
 pub(crate) fn strslice(v: &Value) -> Vec<String> {
+    match slice_items(v) {
+        Some(items) => items.iter().filter(|i| !i.is_nil()).map(strval).collect(),
+        None if v.is_nil() => Vec::new(),
+        None => vec![strval(v)],
+    }
+}
+
+/// The items of anything Go's reflection sees as a slice: a list, a `[]byte` (numbers), or a
+/// Go slice type such as `.Capabilities.APIVersions`. `None` for anything else.
+pub(crate) fn slice_items(v: &Value) -> Option<Vec<Value>> {
     match v {
-        Value::List(items) => items.iter().filter(|i| !i.is_nil()).map(strval).collect(),
-        // A Go `[]byte` is a slice of `uint8` numbers to reflection.
-        Value::Bytes(b) => b.iter().map(|n| n.to_string()).collect(),
-        Value::Nil => Vec::new(),
-        other => vec![strval(other)],
+        Value::List(items) => Some(items.to_vec()),
+        Value::Bytes(b) => Some(b.iter().map(|n| Value::Int(i64::from(*n))).collect()),
+        Value::Object(o) if matches!(o.kind_name(), "slice" | "array") => Some(
+            o.range_entries()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, item)| item)
+                .collect(),
+        ),
+        _ => None,
     }
 }
 

@@ -13,7 +13,7 @@ use crate::gotemplate::func::{FuncError, FuncMap, Runtime};
 use crate::gotemplate::gofmt;
 use crate::gotemplate::value::{Map, Value};
 
-use super::conversion::{strings_value, strslice, strval};
+use super::conversion::{slice_items, strings_value, strslice, strval};
 
 pub fn register(map: &mut FuncMap) {
     map.insert(func!("hello", [], hello));
@@ -824,9 +824,9 @@ fn join(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
 
 /// The items as strings, sorted by bytes; anything but a list is one item.
 fn sort_alpha(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
-    let mut items = match &args[0] {
-        Value::List(_) | Value::Bytes(_) => strslice(&args[0]),
-        other => vec![strval(other)],
+    let mut items = match slice_items(&args[0]) {
+        Some(_) => strslice(&args[0]),
+        None => vec![strval(&args[0])],
     };
     items.sort();
     Ok(strings_value(items))
