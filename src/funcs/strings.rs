@@ -13,7 +13,7 @@ use crate::gotemplate::func::{FuncError, FuncMap, Runtime};
 use crate::gotemplate::gofmt;
 use crate::gotemplate::value::{Map, Value};
 
-use super::conversion::{strings_value, strslice, strval};
+use super::conversion::{slice_items, strings_value, strslice, strval};
 
 pub fn register(map: &mut FuncMap) {
     map.insert(func!("hello", [], hello));
@@ -177,11 +177,35 @@ fn upper_char(c: char) -> char {
 }
 
 fn lower_char(c: char) -> char {
+    // The one character whose full lower-case mapping is longer than its simple one.
+    if c == '\u{130}' {
+        return 'i';
+    }
     let mut low = c.to_lowercase();
     match (low.next(), low.next()) {
         (Some(l), None) => l,
         _ => c,
     }
+}
+
+/// Go's `unicode.ToTitle`: upper case, except for the Latin digraphs, which have a title form
+/// of their own (`ǆ` → `ǅ`).
+fn title_char(c: char) -> char {
+    match c {
+        '\u{1C4}'..='\u{1C6}' => '\u{1C5}',
+        '\u{1C7}'..='\u{1C9}' => '\u{1C8}',
+        '\u{1CA}'..='\u{1CC}' => '\u{1CB}',
+        '\u{1F1}'..='\u{1F3}' => '\u{1F2}',
+        _ => upper_char(c),
+    }
+}
+
+/// Go's `unicode.IsTitle` for the title-case letters in use (the Latin digraphs and Greek
+/// capitals with prosgegrammeni).
+fn is_title(c: char) -> bool {
+    matches!(c as u32,
+        0x1C5 | 0x1C8 | 0x1CB | 0x1F2 | 0x1F88..=0x1F8F | 0x1F98..=0x1F9F | 0x1FA8..=0x1FAF
+        | 0x1FBC | 0x1FCC | 0x1FFC)
 }
 
 fn upper(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
@@ -208,7 +232,7 @@ fn title(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
     let out = s(&args[0])
         .chars()
         .map(|c| {
-            let r = if is_separator(prev) { upper_char(c) } else { c };
+            let r = if is_separator(prev) { title_char(c) } else { c };
             prev = c;
             r
         })
@@ -317,17 +341,26 @@ fn initials(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
     Ok(Value::string(out))
 }
 
-/// goutils' `SwapCase`: upper → lower, lower → upper (title case at a word start, which is
-/// the same character outside a few digraphs).
+/// goutils' `SwapCase`: upper and title case → lower; lower → title case at the start of a
+/// word, else upper.
 fn swapcase(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
+    let mut word_start = true;
     let out = s(&args[0])
         .chars()
         .map(|c| {
-            if c.is_uppercase() {
+            if c.is_uppercase() || is_title(c) {
+                word_start = false;
                 lower_char(c)
             } else if c.is_lowercase() {
-                upper_char(c)
+                let r = if word_start {
+                    title_char(c)
+                } else {
+                    upper_char(c)
+                };
+                word_start = false;
+                r
             } else {
+                word_start = c.is_whitespace();
                 c
             }
         })
@@ -554,20 +587,27 @@ fn kebabcase(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
 }
 
 /// xstrings' `ToPascalCase`: connectors are dropped and the character after each is
-/// upper-cased, as is the first; other characters keep their case. Leading connectors stay,
-/// and of a run of connectors all but the last stay.
+/// upper-cased, as is the first; in a word that starts with a capital, the capitals that
+/// follow it are lower-cased (`HTTPServer` → `Httpserver`). Leading connectors stay, and of a
+/// run of connectors all but the last stay.
 fn camelcase(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
     let mut chars = s(&args[0]).chars();
     let mut out = String::new();
+    let mut first_upper = false;
     let mut r0 = None;
+    let mut last_connector = None;
     for c in chars.by_ref() {
         if !is_connector(c) {
+            first_upper = c.is_uppercase();
             r0 = Some(upper_char(c));
             break;
         }
         out.push(c);
+        last_connector = Some(c);
     }
     let Some(mut r0) = r0 else {
+        // xstrings writes the last connector a second time.
+        out.extend(last_connector);
         return Ok(Value::string(out));
     };
     for c in chars {
@@ -578,8 +618,16 @@ fn camelcase(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
             continue;
         }
         if is_connector(r1) {
+            first_upper = r0.is_uppercase();
             r0 = upper_char(r0);
         } else {
+            if first_upper {
+                if r0.is_uppercase() {
+                    r0 = lower_char(r0);
+                } else {
+                    first_upper = false;
+                }
+            }
             out.push(r1);
         }
     }
@@ -776,9 +824,9 @@ fn join(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
 
 /// The items as strings, sorted by bytes; anything but a list is one item.
 fn sort_alpha(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
-    let mut items = match &args[0] {
-        Value::List(_) | Value::Bytes(_) => strslice(&args[0]),
-        other => vec![strval(other)],
+    let mut items = match slice_items(&args[0]) {
+        Some(_) => strslice(&args[0]),
+        None => vec![strval(&args[0])],
     };
     items.sort();
     Ok(strings_value(items))
