@@ -618,15 +618,16 @@ fn create_certificate(
     signer: &PrivateKey,
     compat: Compat,
 ) -> Result<String, String> {
+    // Go's order of checks: the signer's type, the signee's public key, then the parent.
+    if matches!(signer, PrivateKey::Dsa(_)) {
+        return Err("x509: certificate private key does not implement crypto.Signer".into());
+    }
     let (pub_bits, spki) = signee.public_key_info()?;
     if let Some(p) = parent {
         let (_, signer_spki) = signer.public_key_info()?;
         if signer_spki != p.spki {
             return Err("x509: provided PrivateKey doesn't match parent's PublicKey".into());
         }
-    }
-    if matches!(signer, PrivateKey::Dsa(_)) {
-        return Err("x509: certificate private key does not implement crypto.Signer".into());
     }
 
     let mut serial = [0u8; 16];
