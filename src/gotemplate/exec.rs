@@ -1,0 +1,1177 @@
+//! Executes parse trees with Go's `text/template` semantics as Helm configures it
+//! (`missingkey=zero`): truth, field and map access, variables, `if`/`with`/`range`,
+//! `template`, function calls with Go's argument checks, and Helm's `include` and `tpl`
+//! through the [`Runtime`] the executor gives functions.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::rc::Rc;
+
+use super::ast::{Arg, Branch, Command, Node, Pipe, TemplateCall, Tree};
+use super::builtins::{self, Builtin, Callee, Shape, Val};
+use super::error::{cut_context, helm_warn_wrap, line_col, Error, Location};
+use super::func::{FuncDef, FuncError, FuncMap, Param, Runtime};
+use super::lexer::go_quote;
+use super::parser;
+use super::value::Value;
+use crate::Compat;
+
+/// Go's `maxExecDepth`: how deeply `template` calls may nest.
+const MAX_EXEC_DEPTH: usize = 100_000;
+/// Helm's `recursionMaxNums`: how often one name may be nested in `include` calls.
+const MAX_INCLUDE: usize = 1000;
+/// The name Helm gives its template set (and each `tpl` text).
+const ROOT_NAME: &str = "gotpl";
+/// Stack kept free before recursing; more is allocated on the heap when it runs low.
+const RED_ZONE: usize = 128 * 1024;
+const STACK_GROWTH: usize = 2 * 1024 * 1024;
+
+/// How one execution behaves.
+#[derive(Clone, Debug, Default)]
+pub struct ExecOptions {
+    /// `helm lint`: `required` and `fail` log their message and return "" instead of failing.
+    pub lint_mode: bool,
+    /// Helm's `--strict` rendering (`missingkey=error`): a missing map key is an error.
+    pub strict: bool,
+}
+
+/// A set of named templates parsed with one function map (Go's associated templates).
+/// The trees a `tpl` text parsed into, or its parse error.
+type ParsedTpl = Result<Rc<[Rc<Tree>]>, Error>;
+
+pub struct TemplateSet {
+    funcs: Rc<FuncMap>,
+    compat: Compat,
+    templates: HashMap<Rc<str>, Rc<Tree>>,
+    /// Parsed `tpl` texts, so a text used on every render is parsed once.
+    tpl_cache: RefCell<HashMap<Box<str>, ParsedTpl>>,
+    logs: RefCell<Vec<String>>,
+}
+
+impl fmt::Debug for TemplateSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TemplateSet")
+            .field("compat", &self.compat)
+            .field("templates", &self.templates.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl TemplateSet {
+    pub fn new(funcs: Rc<FuncMap>, compat: Compat) -> TemplateSet {
+        TemplateSet {
+            funcs,
+            compat,
+            templates: HashMap::new(),
+            tpl_cache: RefCell::new(HashMap::new()),
+            logs: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub fn compat(&self) -> Compat {
+        self.compat
+    }
+
+    /// Parses `text` as template `name`, adding it and its `define`s with Go's redefinition
+    /// rules: a later non-empty definition replaces an earlier one; an empty one does not.
+    pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        let parsed = parser::parse(name, text, &self.funcs)?;
+        for tree in parsed.trees {
+            if let Some(old) = self.templates.get(&tree.name) {
+                if tree.is_empty() && !old.root.is_empty() {
+                    continue;
+                }
+            }
+            self.templates.insert(tree.name.clone(), Rc::new(tree));
+        }
+        Ok(())
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.templates.contains_key(name)
+    }
+
+    /// The names of all templates, in no particular order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.templates.keys().map(|k| &**k)
+    }
+
+    /// Messages logged by `required`/`fail` in lint mode since the last call.
+    pub fn take_logs(&self) -> Vec<String> {
+        std::mem::take(&mut self.logs.borrow_mut())
+    }
+
+    /// Executes template `name` with `data` as dot, appending to `out` (Go's
+    /// `ExecuteTemplate` on Helm's template set).
+    pub fn execute(
+        &self,
+        name: &str,
+        data: &Value,
+        opts: &ExecOptions,
+        out: &mut String,
+    ) -> Result<(), Error> {
+        let Some(tree) = self.templates.get(name).cloned() else {
+            return Err(no_template(name));
+        };
+        let mut ex = Exec {
+            set: self,
+            opts,
+            overlays: Vec::new(),
+            include_counts: HashMap::new(),
+            tmpl: tree.clone(),
+            vars: Vec::new(),
+            depth: 0,
+            nesting: 0,
+            pending: None,
+        };
+        ex.run(&tree, Val::new(data.clone()), out)
+    }
+}
+
+fn no_template(name: &str) -> Error {
+    Error::plain(
+        format!(
+            "template: no template {} associated with template {}",
+            go_quote(name),
+            go_quote(ROOT_NAME)
+        ),
+        None,
+    )
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Normal,
+    Break,
+    Continue,
+}
+
+type R<T> = Result<T, Error>;
+
+/// A node an error message points at.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Arg(&'a Arg),
+    Cmd(&'a Command),
+    Pipe(&'a Pipe),
+    Template(&'a TemplateCall),
+}
+
+impl At<'_> {
+    fn pos(self) -> u32 {
+        match self {
+            At::Arg(a) => a.pos(),
+            At::Cmd(c) => c.pos,
+            At::Pipe(p) => p.pos,
+            At::Template(t) => t.pos,
+        }
+    }
+
+    fn text(self) -> String {
+        match self {
+            At::Arg(a) => a.to_string(),
+            At::Cmd(c) => c.to_string(),
+            At::Pipe(p) => p.to_string(),
+            At::Template(t) => match &t.pipe {
+                None => format!("{{{{template {}}}}}", go_quote(&t.name)),
+                Some(p) => format!("{{{{template {} {p}}}}}", go_quote(&t.name)),
+            },
+        }
+    }
+}
+
+/// The node Go's executor last visited after evaluating `a` (errors found afterwards point there).
+fn last_at(a: &Arg) -> &Arg {
+    match a {
+        Arg::Pipe(p) => match p.cmds.last() {
+            Some(c) => last_at_cmd(c),
+            None => a,
+        },
+        _ => a,
+    }
+}
+
+fn last_at_cmd(c: &Command) -> &Arg {
+    match &c.args[0] {
+        Arg::Ident(..) if c.args.len() > 1 => last_at(&c.args[c.args.len() - 1]),
+        first @ Arg::Pipe(_) => last_at(first),
+        first => first,
+    }
+}
+
+struct Exec<'s> {
+    set: &'s TemplateSet,
+    opts: &'s ExecOptions,
+    /// Templates defined by the `tpl` texts being executed, innermost last.
+    overlays: Vec<HashMap<Rc<str>, Rc<Tree>>>,
+    include_counts: HashMap<Rc<str>, usize>,
+    /// The template being executed.
+    tmpl: Rc<Tree>,
+    vars: Vec<(Rc<str>, Val)>,
+    /// `template` nesting of this execution (Go's per-state depth).
+    depth: usize,
+    /// All nesting (`template`, `include`, `tpl`), to bound memory.
+    nesting: usize,
+    /// The structured error behind the last `include`/`tpl` failure, which crosses the
+    /// function contract as text.
+    pending: Option<Error>,
+}
+
+impl Exec<'_> {
+    fn lookup(&self, name: &str) -> Option<Rc<Tree>> {
+        for o in self.overlays.iter().rev() {
+            if let Some(t) = o.get(name) {
+                return Some(t.clone());
+            }
+        }
+        self.set.templates.get(name).cloned()
+    }
+
+    fn err(&self, at: At<'_>, msg: String) -> Error {
+        self.err_cause(at, msg, None)
+    }
+
+    fn err_cause(&self, at: At<'_>, msg: String, cause: Option<Error>) -> Error {
+        let (line, col) = line_col(&self.tmpl.text, at.pos() as usize);
+        Error::exec(
+            &self.tmpl.name,
+            Some(Location {
+                parse_name: self.tmpl.parse_name.to_string(),
+                line,
+                col: Some(col),
+            }),
+            Some(cut_context(at.text())),
+            msg,
+            cause,
+        )
+    }
+
+    /// Runs `tree` in a fresh variable scope with `dot`.
+    fn run(&mut self, tree: &Rc<Tree>, dot: Val, out: &mut String) -> R<()> {
+        self.nesting += 1;
+        if self.nesting > MAX_EXEC_DEPTH {
+            self.nesting -= 1;
+            return Err(Error::exec(
+                &tree.name,
+                None,
+                None,
+                format!("exceeded maximum template depth ({MAX_EXEC_DEPTH})"),
+                None,
+            ));
+        }
+        let saved_vars = std::mem::replace(&mut self.vars, vec![(Rc::from("$"), dot.clone())]);
+        let saved_tmpl = std::mem::replace(&mut self.tmpl, tree.clone());
+        let r = stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || {
+            self.walk_list(&dot, &tree.root, out)
+        });
+        self.vars = saved_vars;
+        self.tmpl = saved_tmpl;
+        self.nesting -= 1;
+        r.map(|_| ())
+    }
+
+    fn walk_list(&mut self, dot: &Val, nodes: &[Node], out: &mut String) -> R<Flow> {
+        for n in nodes {
+            let f = self.walk(dot, n, out)?;
+            if f != Flow::Normal {
+                return Ok(f);
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn walk(&mut self, dot: &Val, node: &Node, out: &mut String) -> R<Flow> {
+        match node {
+            Node::Text(_, t) => out.push_str(t),
+            Node::Comment(_) => {}
+            Node::Action(pipe) => {
+                let v = self.eval_pipeline(dot, pipe)?;
+                if pipe.decl.is_empty() {
+                    print_value(&v, out);
+                }
+            }
+            Node::If(b) => return self.walk_if_with(dot, b, false, out),
+            Node::With(b) => return self.walk_if_with(dot, b, true, out),
+            Node::Range(b) => return self.walk_range(dot, b, out),
+            Node::Template(t) => self.walk_template(dot, t, out)?,
+            Node::Break(_) => return Ok(Flow::Break),
+            Node::Continue(_) => return Ok(Flow::Continue),
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn walk_if_with(&mut self, dot: &Val, b: &Branch, with: bool, out: &mut String) -> R<Flow> {
+        stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || {
+            let mark = self.vars.len();
+            let val = self.eval_pipeline(dot, &b.pipe)?;
+            let r = if val.v.is_true() {
+                if with {
+                    self.walk_list(&val, &b.list, out)
+                } else {
+                    self.walk_list(dot, &b.list, out)
+                }
+            } else if let Some(e) = &b.else_list {
+                self.walk_list(dot, e, out)
+            } else {
+                Ok(Flow::Normal)
+            };
+            self.vars.truncate(mark);
+            r
+        })
+    }
+
+    fn walk_range(&mut self, dot: &Val, b: &Branch, out: &mut String) -> R<Flow> {
+        stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || {
+            let mark = self.vars.len();
+            let val = self.eval_pipeline(dot, &b.pipe)?;
+            let ran = self.range_items(&val, b, out)?;
+            if !ran {
+                if let Some(e) = &b.else_list {
+                    let f = self.walk_list(dot, e, out)?;
+                    self.vars.truncate(mark);
+                    return Ok(f);
+                }
+            }
+            self.vars.truncate(mark);
+            Ok(Flow::Normal)
+        })
+    }
+
+    /// Runs the body of a range over `val`; false when there was nothing to iterate.
+    fn range_items(&mut self, val: &Val, b: &Branch, out: &mut String) -> R<bool> {
+        let at = At::Arg(last_at_pipe(&b.pipe));
+        match &val.v {
+            Value::List(l) => {
+                if l.is_empty() {
+                    return Ok(false);
+                }
+                let l = l.clone();
+                for (i, e) in l.iter().enumerate() {
+                    let f = self.one_iteration(
+                        b,
+                        Val::new(Value::Int(i as i64)),
+                        Val::iface(e.clone()),
+                        out,
+                    )?;
+                    if f == Flow::Break {
+                        break;
+                    }
+                }
+                Ok(true)
+            }
+            Value::Map(m) => {
+                // Go sorts a snapshot of the entries before iterating.
+                let entries: Vec<(String, Value)> = m
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                if entries.is_empty() {
+                    return Ok(false);
+                }
+                for (k, v) in entries {
+                    let f =
+                        self.one_iteration(b, Val::new(Value::string(k)), Val::iface(v), out)?;
+                    if f == Flow::Break {
+                        break;
+                    }
+                }
+                Ok(true)
+            }
+            Value::Bytes(bytes) => {
+                if bytes.is_empty() {
+                    return Ok(false);
+                }
+                let bytes = bytes.clone();
+                for (i, x) in bytes.iter().enumerate() {
+                    let f = self.one_iteration(
+                        b,
+                        Val::new(Value::Int(i as i64)),
+                        Val::new(Value::Uint(u64::from(*x))),
+                        out,
+                    )?;
+                    if f == Flow::Break {
+                        break;
+                    }
+                }
+                Ok(true)
+            }
+            Value::Object(o) => match o.range_entries() {
+                Some(entries) => {
+                    if entries.is_empty() {
+                        return Ok(false);
+                    }
+                    for (k, v) in entries {
+                        let f = self.one_iteration(b, Val::new(k), Val::iface(v), out)?;
+                        if f == Flow::Break {
+                            break;
+                        }
+                    }
+                    Ok(true)
+                }
+                None => Err(self.err(at, format!("range can't iterate over {}", fmt_v(&val.v)))),
+            },
+            Value::Nil => Ok(false),
+            Value::Int(_) | Value::Int64(_) | Value::Uint(_)
+                if self.set.compat == Compat::Helm4 =>
+            {
+                if b.pipe.decl.len() > 1 {
+                    return Err(self.err(
+                        at,
+                        format!(
+                            "can't use {} to iterate over more than one variable",
+                            fmt_v(&val.v)
+                        ),
+                    ));
+                }
+                let (n, mk): (u64, fn(u64) -> Value) = match val.v {
+                    Value::Int(i) => (i.max(0) as u64, |i| Value::Int(i as i64)),
+                    Value::Int64(i) => (i.max(0) as u64, |i| Value::Int64(i as i64)),
+                    Value::Uint(u) => (u, Value::Uint),
+                    _ => (0, Value::Uint),
+                };
+                if n == 0 {
+                    return Ok(false);
+                }
+                for i in 0..n {
+                    let v = Val::new(mk(i));
+                    let f = self.one_iteration(b, v.clone(), v, out)?;
+                    if f == Flow::Break {
+                        break;
+                    }
+                }
+                Ok(true)
+            }
+            other => Err(self.err(at, format!("range can't iterate over {}", fmt_v(other)))),
+        }
+    }
+
+    fn one_iteration(&mut self, b: &Branch, index: Val, elem: Val, out: &mut String) -> R<Flow> {
+        let decl = &b.pipe.decl;
+        let at = At::Pipe(&b.pipe);
+        if !decl.is_empty() {
+            if b.pipe.is_assign {
+                if decl.len() > 1 {
+                    self.set_var(at, &decl[0], index.clone())?;
+                } else {
+                    self.set_var(at, &decl[0], elem.clone())?;
+                }
+            } else {
+                let n = self.vars.len();
+                self.vars[n - 1].1 = elem.clone();
+            }
+        }
+        if decl.len() > 1 {
+            if b.pipe.is_assign {
+                self.set_var(at, &decl[1], elem.clone())?;
+            } else {
+                let n = self.vars.len();
+                self.vars[n - 2].1 = index;
+            }
+        }
+        let mark = self.vars.len();
+        let f = self.walk_list(&elem, &b.list, out)?;
+        self.vars.truncate(mark);
+        Ok(f)
+    }
+
+    fn walk_template(&mut self, dot: &Val, t: &TemplateCall, out: &mut String) -> R<()> {
+        let Some(tree) = self.lookup(&t.name) else {
+            return Err(self.err(
+                At::Template(t),
+                format!("template {} not defined", go_quote(&t.name)),
+            ));
+        };
+        if self.depth >= MAX_EXEC_DEPTH {
+            return Err(self.err(
+                At::Template(t),
+                format!("exceeded maximum template depth ({MAX_EXEC_DEPTH})"),
+            ));
+        }
+        let d = match &t.pipe {
+            Some(p) => self.eval_pipeline(dot, p)?,
+            None => Val::default(),
+        };
+        self.depth += 1;
+        let r = self.run(&tree, Val::new(d.v), out);
+        self.depth -= 1;
+        r
+    }
+
+    fn set_var(&mut self, at: At<'_>, name: &str, v: Val) -> R<()> {
+        for slot in self.vars.iter_mut().rev() {
+            if &*slot.0 == name {
+                slot.1 = v;
+                return Ok(());
+            }
+        }
+        Err(self.err(at, format!("undefined variable: {name}")))
+    }
+
+    fn var_value(&self, at: At<'_>, name: &str) -> R<Val> {
+        for slot in self.vars.iter().rev() {
+            if &*slot.0 == name {
+                return Ok(slot.1.clone());
+            }
+        }
+        Err(self.err(at, format!("undefined variable: {name}")))
+    }
+
+    fn eval_pipeline(&mut self, dot: &Val, pipe: &Pipe) -> R<Val> {
+        stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || {
+            let mut value: Option<Val> = None;
+            for cmd in &pipe.cmds {
+                let v = self.eval_command(dot, cmd, value.take())?;
+                // A value in an interface{} slot is unwrapped between commands.
+                value = Some(Val::new(v.v));
+            }
+            let v = value.unwrap_or_default();
+            for d in &pipe.decl {
+                if pipe.is_assign {
+                    self.set_var(At::Pipe(pipe), d, v.clone())?;
+                } else {
+                    self.vars.push((d.clone(), v.clone()));
+                }
+            }
+            Ok(v)
+        })
+    }
+
+    fn not_a_function(&self, args: &[Arg], fin: &Option<Val>) -> R<()> {
+        if args.len() > 1 || fin.is_some() {
+            return Err(self.err(
+                At::Arg(&args[0]),
+                format!("can't give argument to non-function {}", args[0]),
+            ));
+        }
+        Ok(())
+    }
+
+    fn eval_command(&mut self, dot: &Val, cmd: &Command, fin: Option<Val>) -> R<Val> {
+        let first = &cmd.args[0];
+        match first {
+            Arg::Field(_, idents) => {
+                self.eval_field_chain(dot, dot.clone(), first, idents, &cmd.args, fin)
+            }
+            Arg::Chain(_, node, fields) => {
+                if let Arg::Nil(_) = **node {
+                    return Err(self.err(
+                        At::Arg(first),
+                        format!("indirection through explicit nil in {first}"),
+                    ));
+                }
+                let recv = self.eval_arg_val(dot, node)?;
+                self.eval_field_chain(dot, recv, first, fields, &cmd.args, fin)
+            }
+            Arg::Ident(_, callee) => {
+                self.eval_call(dot, *callee, At::Cmd(cmd), &cmd.args[1..], fin)
+            }
+            Arg::Pipe(p) => {
+                self.not_a_function(&cmd.args, &fin)?;
+                self.eval_pipeline(dot, p)
+            }
+            Arg::Variable(_, name, fields) => {
+                let v = self.var_value(At::Arg(first), name)?;
+                if fields.is_empty() {
+                    self.not_a_function(&cmd.args, &fin)?;
+                    return Ok(v);
+                }
+                self.eval_field_chain(dot, v, first, fields, &cmd.args, fin)
+            }
+            Arg::Nil(_) => {
+                self.not_a_function(&cmd.args, &fin)?;
+                Err(self.err(At::Arg(first), "nil is not a command".into()))
+            }
+            _ => {
+                self.not_a_function(&cmd.args, &fin)?;
+                self.eval_literal(first)
+            }
+        }
+    }
+
+    fn eval_literal(&self, a: &Arg) -> R<Val> {
+        Ok(Val::new(match a {
+            Arg::Bool(_, b) => Value::Bool(*b),
+            Arg::String(_, _, v) => v.clone(),
+            Arg::Number(_, n) => n.ideal().map_err(|m| self.err(At::Arg(a), m))?,
+            _ => Value::Nil,
+        }))
+    }
+
+    fn eval_field_chain(
+        &mut self,
+        dot: &Val,
+        receiver: Val,
+        node: &Arg,
+        idents: &[Rc<str>],
+        args: &[Arg],
+        fin: Option<Val>,
+    ) -> R<Val> {
+        let n = idents.len();
+        let mut recv = receiver;
+        for ident in &idents[..n - 1] {
+            recv = self.eval_field(dot, ident, node, &[], None, recv)?;
+        }
+        self.eval_field(dot, &idents[n - 1], node, args, fin, recv)
+    }
+
+    fn eval_field(
+        &mut self,
+        dot: &Val,
+        name: &str,
+        node: &Arg,
+        args: &[Arg],
+        fin: Option<Val>,
+        recv: Val,
+    ) -> R<Val> {
+        let has_args = args.len() > 1 || fin.is_some();
+        match &recv.v {
+            Value::Nil if !recv.iface => {
+                if self.opts.strict {
+                    return Err(self.err(
+                        At::Arg(node),
+                        format!("nil data; no entry for key {}", go_quote(name)),
+                    ));
+                }
+                Ok(Val::default())
+            }
+            Value::Nil => Err(self.err(
+                At::Arg(node),
+                format!("nil pointer evaluating interface {{}}.{name}"),
+            )),
+            Value::Map(m) => {
+                if has_args {
+                    return Err(self.err(
+                        At::Arg(node),
+                        format!("{name} is not a method but has arguments"),
+                    ));
+                }
+                let found = m.borrow().get(name).cloned();
+                match found {
+                    Some(v) => Ok(Val::iface(v)),
+                    None if self.opts.strict => Err(self.err(
+                        At::Arg(node),
+                        format!("map has no entry for key {}", go_quote(name)),
+                    )),
+                    None => Ok(Val::iface(Value::Nil)),
+                }
+            }
+            Value::Object(o) => {
+                let o = o.clone();
+                if has_args && o.has_method(name) {
+                    return self.call_method(dot, &*o, name, node, args, fin);
+                }
+                if let Some(v) = o.field(name) {
+                    if has_args {
+                        return Err(self.err(
+                            At::Arg(node),
+                            format!("{name} has arguments but cannot be invoked as function"),
+                        ));
+                    }
+                    return Ok(if v.is_nil() {
+                        Val::iface(v)
+                    } else {
+                        Val::new(v)
+                    });
+                }
+                if o.has_method(name) {
+                    return self.call_method(dot, &*o, name, node, args, fin);
+                }
+                Err(self.err(
+                    At::Arg(node),
+                    format!("can't evaluate field {name} in type {}", recv.type_name()),
+                ))
+            }
+            _ => Err(self.err(
+                At::Arg(node),
+                format!("can't evaluate field {name} in type {}", recv.type_name()),
+            )),
+        }
+    }
+
+    fn call_method(
+        &mut self,
+        dot: &Val,
+        o: &dyn super::value::Object,
+        name: &str,
+        node: &Arg,
+        args: &[Arg],
+        fin: Option<Val>,
+    ) -> R<Val> {
+        let mut argv = Vec::with_capacity(args.len());
+        for a in args.iter().skip(1) {
+            argv.push(self.eval_arg_typed(dot, Param::Any, a)?);
+        }
+        if let Some(f) = fin {
+            argv.push(f.v);
+        }
+        match o.call(name, &argv) {
+            Ok(v) => Ok(Val::new(v)),
+            Err(msg) if msg.starts_with("wrong number of args") => {
+                Err(self.err(At::Arg(node), msg))
+            }
+            Err(msg) => Err(self.err_cause(
+                At::Arg(node),
+                format!("error calling {name}: "),
+                Some(Error::plain(msg, None)),
+            )),
+        }
+    }
+
+    /// Evaluates an argument for a parameter of any type (Go's `evalArg` minus the type check).
+    fn eval_arg_val(&mut self, dot: &Val, a: &Arg) -> R<Val> {
+        match a {
+            Arg::Dot(_) => Ok(dot.clone()),
+            Arg::Field(_, idents) => {
+                self.eval_field_chain(dot, dot.clone(), a, idents, std::slice::from_ref(a), None)
+            }
+            Arg::Variable(_, name, fields) => {
+                let v = self.var_value(At::Arg(a), name)?;
+                if fields.is_empty() {
+                    return Ok(v);
+                }
+                self.eval_field_chain(dot, v, a, fields, std::slice::from_ref(a), None)
+            }
+            Arg::Chain(_, node, fields) => {
+                if let Arg::Nil(_) = **node {
+                    return Err(self.err(
+                        At::Arg(a),
+                        format!("indirection through explicit nil in {a}"),
+                    ));
+                }
+                let recv = self.eval_arg_val(dot, node)?;
+                self.eval_field_chain(dot, recv, a, fields, std::slice::from_ref(a), None)
+            }
+            Arg::Pipe(p) => self.eval_pipeline(dot, p),
+            Arg::Ident(_, callee) => self.eval_call(dot, *callee, At::Arg(a), &[], None),
+            Arg::Nil(_) => Ok(Val::default()),
+            _ => self.eval_literal(a),
+        }
+    }
+
+    /// Go's `evalArg` for a parameter of type `p`.
+    fn eval_arg_typed(&mut self, dot: &Val, p: Param, a: &Arg) -> R<Value> {
+        match a {
+            Arg::Nil(_) => {
+                if matches!(p, Param::Any | Param::List | Param::Map | Param::Strings) {
+                    return Ok(Value::Nil);
+                }
+                Err(self.err(At::Arg(a), format!("cannot assign nil to {}", p.go_name())))
+            }
+            Arg::Bool(..) | Arg::Number(..) | Arg::String(..) if p != Param::Any => {
+                let bad = |what: &str| format!("expected {what}; found {a}");
+                let v = match (p, a) {
+                    (Param::String, Arg::String(_, _, v)) => Ok(v.clone()),
+                    (Param::String, _) => Err(bad("string")),
+                    (Param::Int, Arg::Number(_, n)) if n.is_int => Ok(Value::Int(n.int)),
+                    (Param::Int64, Arg::Number(_, n)) if n.is_int => Ok(Value::Int64(n.int)),
+                    (Param::Int | Param::Int64, _) => Err(bad("integer")),
+                    (Param::Float64, Arg::Number(_, n)) if n.is_float => Ok(Value::Float(n.float)),
+                    (Param::Float64, _) => Err(bad("float")),
+                    (Param::Bool, Arg::Bool(_, b)) => Ok(Value::Bool(*b)),
+                    (Param::Bool, _) => Err(bad("bool")),
+                    _ => Err(format!("can't handle {a} for arg of type {}", p.go_name())),
+                };
+                v.map_err(|m| self.err(At::Arg(a), m))
+            }
+            _ => {
+                let v = self.eval_arg_val(dot, a)?;
+                self.validate(v, p, At::Arg(last_at(a)))
+            }
+        }
+    }
+
+    /// Go's `validateType` of a computed value against parameter type `p`.
+    fn validate(&self, v: Val, p: Param, at: At<'_>) -> R<Value> {
+        if v.v.is_nil() {
+            let can_be_nil = matches!(p, Param::Any | Param::List | Param::Map | Param::Strings);
+            if !v.iface {
+                if can_be_nil {
+                    return Ok(Value::Nil);
+                }
+                return Err(self.err(at, format!("invalid value; expected {}", p.go_name())));
+            }
+            if p == Param::Any {
+                return Ok(Value::Nil);
+            }
+            return Err(self.err(
+                at,
+                format!(
+                    "wrong type for value; expected {}; got interface {{}}",
+                    p.go_name()
+                ),
+            ));
+        }
+        let ok = match p {
+            Param::Any => true,
+            Param::String => matches!(v.v, Value::String(_)),
+            Param::Int => matches!(v.v, Value::Int(_)),
+            Param::Int64 => matches!(v.v, Value::Int64(_)),
+            Param::Float64 => matches!(v.v, Value::Float(_)),
+            Param::Bool => matches!(v.v, Value::Bool(_)),
+            Param::List | Param::Strings => matches!(v.v, Value::List(_)),
+            Param::Map => matches!(v.v, Value::Map(_)),
+        };
+        if ok {
+            return Ok(v.v);
+        }
+        Err(self.err(
+            at,
+            format!(
+                "wrong type for value; expected {}; got {}",
+                p.go_name(),
+                v.v.type_name()
+            ),
+        ))
+    }
+
+    fn eval_call(
+        &mut self,
+        dot: &Val,
+        callee: Callee,
+        at: At<'_>,
+        args: &[Arg],
+        fin: Option<Val>,
+    ) -> R<Val> {
+        match callee {
+            Callee::Func(def) => self.call_func(dot, &def, at, args, fin),
+            Callee::Builtin(b) => self.call_builtin(dot, b, at, args, fin),
+        }
+    }
+
+    fn arity(
+        &self,
+        at: At<'_>,
+        name: &str,
+        fixed: usize,
+        variadic: bool,
+        args: usize,
+        num_in: usize,
+    ) -> R<()> {
+        if variadic {
+            if num_in < fixed {
+                return Err(self.err(
+                    at,
+                    format!("wrong number of args for {name}: want at least {fixed} got {args}"),
+                ));
+            }
+        } else if num_in != fixed {
+            return Err(self.err(
+                at,
+                format!("wrong number of args for {name}: want {fixed} got {num_in}"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn final_at<'a>(at: At<'a>, args: &'a [Arg]) -> At<'a> {
+        match args.last() {
+            Some(a) => At::Arg(last_at(a)),
+            None => match at {
+                At::Cmd(c) => At::Arg(&c.args[0]),
+                other => other,
+            },
+        }
+    }
+
+    fn call_func(
+        &mut self,
+        dot: &Val,
+        def: &FuncDef,
+        at: At<'_>,
+        args: &[Arg],
+        fin: Option<Val>,
+    ) -> R<Val> {
+        let num_in = args.len() + usize::from(fin.is_some());
+        let fixed = def.params.len();
+        self.arity(
+            at,
+            def.name,
+            fixed,
+            def.variadic.is_some(),
+            args.len(),
+            num_in,
+        )?;
+        let param = |i: usize| -> Param {
+            if i < fixed {
+                def.params[i]
+            } else {
+                def.variadic.unwrap_or(Param::Any)
+            }
+        };
+        let mut argv = Vec::with_capacity(num_in);
+        for (i, a) in args.iter().enumerate() {
+            argv.push(self.eval_arg_typed(dot, param(i), a)?);
+        }
+        if let Some(f) = fin {
+            let v = self.validate(f, param(num_in - 1), Self::final_at(at, args))?;
+            argv.push(v);
+        }
+        self.pending = None;
+        let r = (def.imp)(self, &argv);
+        match r {
+            Ok(v) => Ok(if v.is_nil() {
+                Val::iface(v)
+            } else {
+                Val::new(v)
+            }),
+            Err(FuncError::Call(msg) | FuncError::Exec(msg)) => {
+                let cause = match self.pending.take() {
+                    Some(e) if e.to_string() == msg => e,
+                    _ => Error::plain(msg, None),
+                };
+                Err(self.err_cause(at, format!("error calling {}: ", def.name), Some(cause)))
+            }
+        }
+    }
+
+    fn call_builtin(
+        &mut self,
+        dot: &Val,
+        b: Builtin,
+        at: At<'_>,
+        args: &[Arg],
+        fin: Option<Val>,
+    ) -> R<Val> {
+        let name = b.name();
+        let num_in = args.len() + usize::from(fin.is_some());
+        if matches!(b, Builtin::And | Builtin::Or) {
+            self.arity(at, name, 1, true, args.len(), num_in)?;
+            let mut v = Val::default();
+            for a in args {
+                v = self.eval_arg_val(dot, a)?;
+                if v.v.is_true() == (b == Builtin::Or) {
+                    return Ok(v);
+                }
+            }
+            if let Some(f) = fin {
+                v = f;
+            }
+            return Ok(v);
+        }
+        let mut argv: Vec<Val> = Vec::with_capacity(num_in);
+        match b.shape() {
+            Shape::Reflect(n, variadic) => {
+                self.arity(at, name, n, variadic, args.len(), num_in)?;
+                for a in args {
+                    argv.push(self.eval_arg_val(dot, a)?);
+                }
+                if let Some(f) = fin {
+                    argv.push(f);
+                }
+            }
+            Shape::Any | Shape::FormatAny => {
+                let fixed = usize::from(b.shape() == Shape::FormatAny);
+                self.arity(at, name, fixed, true, args.len(), num_in)?;
+                for (i, a) in args.iter().enumerate() {
+                    let p = if i < fixed { Param::String } else { Param::Any };
+                    argv.push(Val::new(self.eval_arg_typed(dot, p, a)?));
+                }
+                if let Some(f) = fin {
+                    let p = if num_in - 1 < fixed {
+                        Param::String
+                    } else {
+                        Param::Any
+                    };
+                    argv.push(Val::new(self.validate(f, p, Self::final_at(at, args))?));
+                }
+            }
+        }
+        let compat = self.set.compat;
+        let values = || argv.iter().map(|v| v.v.clone()).collect::<Vec<_>>();
+        let r: Result<Val, String> = match b {
+            Builtin::Not => Ok(Val::new(Value::Bool(!argv[0].v.is_true()))),
+            Builtin::Len => builtins::len(&argv[0]).map(Val::new),
+            Builtin::Index => builtins::index(&argv),
+            Builtin::Slice => builtins::slice(&argv).map(Val::new),
+            Builtin::Eq => builtins::eq(compat, &argv).map(Val::new),
+            Builtin::Ne | Builtin::Lt | Builtin::Le | Builtin::Gt | Builtin::Ge => {
+                builtins::compare(b, compat, &argv).map(Val::new)
+            }
+            Builtin::Call => Err(if argv[0].v.is_nil() {
+                "call of nil".to_string()
+            } else {
+                format!(
+                    "non-function {} of type {}",
+                    args.first().map_or(String::new(), |a| a.to_string()),
+                    argv[0].type_name()
+                )
+            }),
+            Builtin::Print => Ok(Val::new(Value::string(builtins::sprint(&values())))),
+            Builtin::Println => Ok(Val::new(Value::string(builtins::sprintln(&values())))),
+            Builtin::Printf => {
+                let vs = values();
+                let f = vs[0].as_str().unwrap_or_default().to_string();
+                Ok(Val::new(Value::string(builtins::sprintf(&f, &vs[1..]))))
+            }
+            Builtin::Html => Ok(Val::new(Value::string(builtins::html_escape(
+                &builtins::eval_args(&values()),
+            )))),
+            Builtin::Js => Ok(Val::new(Value::string(builtins::js_escape(
+                &builtins::eval_args(&values()),
+            )))),
+            Builtin::Urlquery => Ok(Val::new(Value::string(builtins::url_query_escape(
+                &builtins::eval_args(&values()),
+            )))),
+            Builtin::And | Builtin::Or => Ok(Val::default()),
+        };
+        r.map_err(|m| {
+            self.err_cause(
+                at,
+                format!("error calling {name}: "),
+                Some(Error::plain(m, None)),
+            )
+        })
+    }
+
+    fn tpl_trees(&self, text: &str) -> Result<Rc<[Rc<Tree>]>, Error> {
+        if let Some(r) = self.set.tpl_cache.borrow().get(text) {
+            return r.clone();
+        }
+        let r = parser::parse(ROOT_NAME, text, &self.set.funcs)
+            .map(|p| p.trees.into_iter().map(Rc::new).collect::<Rc<[Rc<Tree>]>>());
+        self.set
+            .tpl_cache
+            .borrow_mut()
+            .insert(text.into(), r.clone());
+        r
+    }
+
+    fn include_impl(&mut self, name: &str, data: &Value) -> Result<String, Error> {
+        let key: Rc<str> = Rc::from(name);
+        let count = self.include_counts.get(&key).copied();
+        if let Some(c) = count {
+            if c > MAX_INCLUDE {
+                return Err(Error::plain(
+                    format!("rendering template has a nested reference name: {name}: "),
+                    Some(Error::plain("unable to execute template".into(), None)),
+                ));
+            }
+        }
+        *self.include_counts.entry(key.clone()).or_insert(0) += 1;
+        let r = match self.lookup(name) {
+            None => Err(no_template(name)),
+            Some(tree) => {
+                let saved_depth = std::mem::replace(&mut self.depth, 0);
+                let mut out = String::new();
+                let r = self.run(&tree, Val::new(data.clone()), &mut out);
+                self.depth = saved_depth;
+                r.map(|()| out)
+            }
+        };
+        if let Some(c) = self.include_counts.get_mut(&key) {
+            *c -= 1;
+        }
+        r
+    }
+
+    fn tpl_impl(&mut self, text: &str, data: &Value) -> Result<String, Error> {
+        let trees = match self.tpl_trees(text) {
+            Ok(t) => t,
+            Err(e) => {
+                return Err(Error::plain(
+                    format!("cannot parse template {}: ", go_quote(text)),
+                    Some(e),
+                ))
+            }
+        };
+        // The text's own templates are visible (to `include` too) while it runs, as in
+        // Helm's clone of the template set.
+        let pushed = trees.len() > 1;
+        if pushed {
+            let mut overlay = HashMap::new();
+            for t in trees.iter() {
+                if let Some(old) = self.lookup(&t.name) {
+                    if t.is_empty() && !old.root.is_empty() {
+                        continue;
+                    }
+                }
+                overlay.insert(t.name.clone(), t.clone());
+            }
+            self.overlays.push(overlay);
+        }
+        let saved_depth = std::mem::replace(&mut self.depth, 0);
+        let mut out = String::new();
+        let r = self.run(&trees[0], Val::new(data.clone()), &mut out);
+        self.depth = saved_depth;
+        if pushed {
+            self.overlays.pop();
+        }
+        match r {
+            Ok(()) => Ok(out.replace("<no value>", "")),
+            Err(e) => Err(Error::plain(
+                format!(
+                    "error during tpl function execution for {}: ",
+                    go_quote(text)
+                ),
+                Some(e),
+            )),
+        }
+    }
+}
+
+fn last_at_pipe(p: &Pipe) -> &Arg {
+    match p.cmds.last() {
+        Some(c) => last_at_cmd(c),
+        None => unreachable_arg(),
+    }
+}
+
+/// A parsed pipeline always has a command (the parser checks it); this keeps the type total.
+fn unreachable_arg() -> &'static Arg {
+    thread_local! {
+        static DOT: &'static Arg = Box::leak(Box::new(Arg::Dot(0)));
+    }
+    DOT.with(|d| *d)
+}
+
+fn fmt_v(v: &Value) -> String {
+    let mut s = String::new();
+    builtins::fmt_value(&mut s, v);
+    s
+}
+
+/// Prints an action's value as Go's `printValue` does: no value prints `<no value>`.
+fn print_value(v: &Val, out: &mut String) {
+    match &v.v {
+        Value::Nil => out.push_str("<no value>"),
+        Value::String(s) => out.push_str(s),
+        other => builtins::fmt_value(out, other),
+    }
+}
+
+impl Runtime for Exec<'_> {
+    fn compat(&self) -> Compat {
+        self.set.compat
+    }
+
+    fn lint_mode(&self) -> bool {
+        self.opts.lint_mode
+    }
+
+    fn include(&mut self, name: &str, data: &Value) -> Result<String, FuncError> {
+        self.include_impl(name, data).map_err(|e| {
+            let msg = e.to_string();
+            self.pending = Some(e);
+            FuncError::Call(msg)
+        })
+    }
+
+    fn tpl(&mut self, text: &str, data: &Value) -> Result<String, FuncError> {
+        self.tpl_impl(text, data).map_err(|e| {
+            let msg = e.to_string();
+            self.pending = Some(e);
+            FuncError::Call(msg)
+        })
+    }
+
+    fn log(&mut self, msg: &str) {
+        self.set.logs.borrow_mut().push(msg.to_string());
+    }
+}
+
+/// Wraps a message for Helm's `required`/`fail` error extraction.
+pub fn warn_wrap(msg: &str) -> String {
+    helm_warn_wrap(msg)
+}
