@@ -255,7 +255,16 @@ impl PrivateKey {
                 Ok(pem_encode("DSA PRIVATE KEY", &der))
             }
             PrivateKey::Ecdsa(k) => {
-                let der = k.to_sec1_der().map_err(|e| e.to_string())?;
+                // SEC 1 with the named curve and the public key, as Go's MarshalECPrivateKey
+                // writes it (the crate's encoder leaves the curve out).
+                use p256::elliptic_curve::sec1::ToEncodedPoint;
+                let point = k.public_key().to_encoded_point(false);
+                let der = seq(&[
+                    &uint(&[1]),
+                    &octets(&k.to_bytes()),
+                    &tlv(0xa0, OID_P256),
+                    &tlv(0xa1, &bit_string(point.as_bytes())),
+                ]);
                 Ok(pem_encode("EC PRIVATE KEY", &der))
             }
             PrivateKey::Ed25519(k) => {
