@@ -255,7 +255,16 @@ impl PrivateKey {
                 Ok(pem_encode("DSA PRIVATE KEY", &der))
             }
             PrivateKey::Ecdsa(k) => {
-                let der = k.to_sec1_der().map_err(|e| e.to_string())?;
+                // SEC 1 with the named curve and the public key, as Go's MarshalECPrivateKey
+                // writes it (the crate's encoder leaves the curve out).
+                use p256::elliptic_curve::sec1::ToEncodedPoint;
+                let point = k.public_key().to_encoded_point(false);
+                let der = seq(&[
+                    &uint(&[1]),
+                    &octets(&k.to_bytes()),
+                    &tlv(0xa0, OID_P256),
+                    &tlv(0xa1, &bit_string(point.as_bytes())),
+                ]);
                 Ok(pem_encode("EC PRIVATE KEY", &der))
             }
             PrivateKey::Ed25519(k) => {
@@ -618,15 +627,16 @@ fn create_certificate(
     signer: &PrivateKey,
     compat: Compat,
 ) -> Result<String, String> {
+    // Go's order of checks: the signer's type, the signee's public key, then the parent.
+    if matches!(signer, PrivateKey::Dsa(_)) {
+        return Err("x509: certificate private key does not implement crypto.Signer".into());
+    }
     let (pub_bits, spki) = signee.public_key_info()?;
     if let Some(p) = parent {
         let (_, signer_spki) = signer.public_key_info()?;
         if signer_spki != p.spki {
             return Err("x509: provided PrivateKey doesn't match parent's PublicKey".into());
         }
-    }
-    if matches!(signer, PrivateKey::Dsa(_)) {
-        return Err("x509: certificate private key does not implement crypto.Signer".into());
     }
 
     let mut serial = [0u8; 16];
@@ -1143,6 +1153,46 @@ mod tests {
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    #[test]
+    fn private_keys_pass_openssl() {
+        if !openssl() {
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("chartctl-keys-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for typ in ["ecdsa", "ed25519", "dsa"] {
+            let pem = call(gen_private_key, &[Value::str(typ)]).unwrap();
+            let pem = pem.as_str().unwrap().to_string();
+            // Our own parser reads back what we print, byte for byte.
+            assert_eq!(parse_private_key_pem(&pem).unwrap().to_pem().unwrap(), pem);
+            let path = dir.join(format!("{typ}.pem"));
+            std::fs::write(&path, &pem).unwrap();
+            let out = Command::new("openssl")
+                .args(["pkey", "-noout", "-in"])
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{typ}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn pem_decode_finds_the_first_block() {
+        let text = "junk\n-----BEGIN X-----\nYWJj\n-----END X-----\ntail";
+        assert_eq!(pem_decode(text), Some(("X".to_string(), b"abc".to_vec())));
+        assert_eq!(pem_decode("no pem here"), None);
+        assert_eq!(
+            parse_private_key_pem("-----BEGIN CERTIFICATE-----\nYWJj\n-----END CERTIFICATE-----\n")
+                .err(),
+            Some("no private key data in PEM block of type CERTIFICATE".to_string())
+        );
     }
 
     #[test]
