@@ -36,13 +36,16 @@ pub struct ExecOptions {
     pub strict: bool,
 }
 
+/// The parse of one `tpl` text: its trees, the main one first.
+type TplParse = Result<Rc<[Rc<Tree>]>, Error>;
+
 /// A set of named templates parsed with one function map (Go's associated templates).
 pub struct TemplateSet {
     funcs: Rc<FuncMap>,
     compat: Compat,
     templates: HashMap<Rc<str>, Rc<Tree>>,
     /// Parsed `tpl` texts, so a text used on every render is parsed once.
-    tpl_cache: RefCell<HashMap<Box<str>, Result<Rc<[Rc<Tree>]>, Error>>>,
+    tpl_cache: RefCell<HashMap<Box<str>, TplParse>>,
     logs: RefCell<Vec<String>>,
 }
 
@@ -519,14 +522,18 @@ impl Exec<'_> {
         stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || {
             let mut value: Option<Val> = None;
             for cmd in &pipe.cmds {
-                let v = self.eval_command(dot, cmd, value.take())?;
+                let v = self.eval_command(dot, pipe, cmd, value.take())?;
                 // A value in an interface{} slot is unwrapped between commands.
                 value = Some(Val::new(v.v));
             }
             let v = value.unwrap_or_default();
             for d in &pipe.decl {
                 if pipe.is_assign {
-                    self.set_var(At::Pipe(pipe), d, v.clone())?;
+                    let at = match pipe.cmds.last() {
+                        Some(c) => At::Arg(last_at_cmd(c)),
+                        None => At::Pipe(pipe),
+                    };
+                    self.set_var(at, d, v.clone())?;
                 } else {
                     self.vars.push((d.clone(), v.clone()));
                 }
@@ -545,7 +552,7 @@ impl Exec<'_> {
         Ok(())
     }
 
-    fn eval_command(&mut self, dot: &Val, cmd: &Command, fin: Option<Val>) -> R<Val> {
+    fn eval_command(&mut self, dot: &Val, outer: &Pipe, cmd: &Command, fin: Option<Val>) -> R<Val> {
         let first = &cmd.args[0];
         match first {
             Arg::Field(_, idents) => {
@@ -565,7 +572,13 @@ impl Exec<'_> {
                 self.eval_call(dot, *callee, At::Cmd(cmd), &cmd.args[1..], fin)
             }
             Arg::Pipe(p) => {
-                self.not_a_function(&cmd.args, &fin)?;
+                if cmd.args.len() > 1 || fin.is_some() {
+                    // Go checks before moving on: the error points at the enclosing pipeline.
+                    return Err(self.err(
+                        At::Pipe(outer),
+                        format!("can't give argument to non-function {first}"),
+                    ));
+                }
                 self.eval_pipeline(dot, p)
             }
             Arg::Variable(_, name, fields) => {
@@ -579,6 +592,10 @@ impl Exec<'_> {
             Arg::Nil(_) => {
                 self.not_a_function(&cmd.args, &fin)?;
                 Err(self.err(At::Arg(first), "nil is not a command".into()))
+            }
+            Arg::Dot(_) => {
+                self.not_a_function(&cmd.args, &fin)?;
+                Ok(dot.clone())
             }
             _ => {
                 self.not_a_function(&cmd.args, &fin)?;
@@ -846,6 +863,11 @@ impl Exec<'_> {
         args: usize,
         num_in: usize,
     ) -> R<()> {
+        // Go reports arity at the function name, not the whole command.
+        let at = match at {
+            At::Cmd(c) => At::Arg(&c.args[0]),
+            other => other,
+        };
         if variadic {
             if num_in < fixed {
                 return Err(self.err(
@@ -914,9 +936,11 @@ impl Exec<'_> {
                 Val::new(v)
             }),
             Err(FuncError::Call(msg) | FuncError::Exec(msg)) => {
+                // `include` and `tpl` leave their structured error behind (set just now:
+                // it is cleared before every call).
                 let cause = match self.pending.take() {
-                    Some(e) if e.to_string() == msg => e,
-                    _ => Error::plain(msg, None),
+                    Some(e) => e,
+                    None => Error::plain(msg, None),
                 };
                 Err(self.err_cause(at, format!("error calling {}: ", def.name), Some(cause)))
             }
@@ -992,7 +1016,7 @@ impl Exec<'_> {
                 format!(
                     "non-function {} of type {}",
                     args.first().map_or(String::new(), |a| a.to_string()),
-                    argv[0].type_name()
+                    argv[0].v.type_name()
                 )
             }),
             Builtin::Print => Ok(Val::new(Value::string(builtins::sprint(&values())))),
@@ -1149,7 +1173,8 @@ impl Runtime for Exec<'_> {
 
     fn include(&mut self, name: &str, data: &Value) -> Result<String, FuncError> {
         self.include_impl(name, data).map_err(|e| {
-            let msg = e.to_string();
+            // The full text is built only if someone prints it; the engine takes `pending`.
+            let msg = e.root_cause().message().to_string();
             self.pending = Some(e);
             FuncError::Call(msg)
         })
@@ -1157,7 +1182,7 @@ impl Runtime for Exec<'_> {
 
     fn tpl(&mut self, text: &str, data: &Value) -> Result<String, FuncError> {
         self.tpl_impl(text, data).map_err(|e| {
-            let msg = e.to_string();
+            let msg = e.root_cause().message().to_string();
             self.pending = Some(e);
             FuncError::Call(msg)
         })

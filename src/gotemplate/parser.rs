@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use super::ast::{Arg, Branch, Command, Node, Number, Pipe, Pos, TemplateCall, Tree};
+use super::ast::{Arg, Branch, Command, Node, Number, Pipe, TemplateCall, Tree};
 use super::builtins::Callee;
 use super::error::Error;
 use super::func::FuncMap;
@@ -776,11 +776,11 @@ fn new_number(text: &str, kind: Tok) -> Result<Number, String> {
         }
         n.is_float = true;
         n.float = f;
-        if f.fract() == 0.0 && f >= -9.223_372_036_854_776e18 && f < 9.223_372_036_854_776e18 {
+        if f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
             n.is_int = true;
             n.int = f as i64;
         }
-        if f.fract() == 0.0 && f >= 0.0 && f < 1.844_674_407_370_955_2e19 {
+        if f.fract() == 0.0 && (0.0..1.844_674_407_370_955_2e19).contains(&f) {
             n.is_uint = true;
             n.uint = f as u64;
         }
@@ -804,7 +804,7 @@ fn underscore_ok(s: &str) -> bool {
         && b[i] == b'0'
         && matches!(b[i + 1].to_ascii_lowercase(), b'x' | b'o' | b'b')
     {
-        hex = b[i + 1].to_ascii_lowercase() == b'x';
+        hex = b[i + 1].eq_ignore_ascii_case(&b'x');
         i += 2;
         saw = b'0';
     }
