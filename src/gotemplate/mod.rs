@@ -4,6 +4,7 @@
 pub mod ast;
 pub mod builtins;
 pub mod error;
+pub mod escape;
 pub mod exec;
 pub mod func;
 pub mod gofmt;

@@ -1,0 +1,91 @@
+//! ## What it does
+//! Flags containers of long-running workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet)
+//! without a liveness or a readiness probe.
+//!
+//! ## Why is this bad?
+//! Without a readiness probe, traffic reaches a pod before it can serve and during a rollout
+//! Kubernetes cannot tell a broken new version from a working one; without a liveness probe a
+//! hung process is never restarted.
+//!
+//! ## Example
+//! ```yaml
+//! readinessProbe: {httpGet: {path: /health, port: http}}
+//! livenessProbe: {httpGet: {path: /health, port: http}}
+//! ```
+
+use super::workload::{container_name, containers, get, long_running, pod_spec};
+use super::{Context, Finding, Rule, RuleInfo};
+use crate::lint::diagnostic::Severity;
+
+pub struct Probes;
+
+static INFO: RuleInfo = RuleInfo {
+    id: "probes",
+    summary: "long-running containers should have liveness and readiness probes",
+    severity: Severity::Warning,
+};
+
+impl Rule for Probes {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for (i, m) in cx.manifests.iter().enumerate() {
+            if !long_running(m) {
+                continue;
+            }
+            let Some(pod) = pod_spec(m) else { continue };
+            for c in containers(&pod) {
+                let liveness = get(&c, &["livenessProbe"]).is_some_and(|p| p.is_true());
+                let readiness = get(&c, &["readinessProbe"]).is_some_and(|p| p.is_true());
+                let missing = match (liveness, readiness) {
+                    (true, true) => continue,
+                    (false, false) => "liveness and readiness probes",
+                    (false, true) => "liveness probe",
+                    (true, false) => "readiness probe",
+                };
+                out.push(
+                    Finding::new(
+                        i,
+                        format!("container `{}` has no {missing}", container_name(&c)),
+                    )
+                    .help("add `livenessProbe` and `readinessProbe` to the container"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{check, deployment};
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn flags_missing_probes_on_deployments() {
+        let docs = [deployment(
+            "web",
+            json!({"containers": [{"name": "a", "image": "x:1",
+                "readinessProbe": {"tcpSocket": {"port": 80}}}]}),
+        )];
+        assert_eq!(
+            check(&Probes, &docs),
+            vec!["container `a` has no liveness probe"]
+        );
+    }
+
+    #[test]
+    fn ignores_jobs_and_probed_containers() {
+        let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
+            "spec": {"template": {"spec": {"containers": [{"name": "m", "image": "x:1"}]}}}});
+        let probed = deployment(
+            "web",
+            json!({"containers": [{"name": "a", "image": "x:1",
+                "readinessProbe": {"tcpSocket": {"port": 80}},
+                "livenessProbe": {"tcpSocket": {"port": 80}}}]}),
+        );
+        assert!(check(&Probes, &[job, probed]).is_empty());
+    }
+}
