@@ -11,7 +11,9 @@ use std::rc::Rc;
 use super::ast::{Arg, Branch, Command, Node, Pipe, TemplateCall, Tree};
 use super::builtins::{self, Builtin, Callee, Shape, Val};
 use super::error::{cut_context, helm_warn_wrap, line_col, Error, Location};
+use super::escape;
 use super::func::{FuncDef, FuncError, FuncMap, Param, Runtime};
+use super::gofmt;
 use super::lexer::go_quote;
 use super::parser;
 use super::value::Value;
@@ -1019,22 +1021,16 @@ impl Exec<'_> {
                     argv[0].v.type_name()
                 )
             }),
-            Builtin::Print => Ok(Val::new(Value::string(builtins::sprint(&values())))),
-            Builtin::Println => Ok(Val::new(Value::string(builtins::sprintln(&values())))),
+            Builtin::Print => Ok(Val::new(Value::string(gofmt::sprint(&values())))),
+            Builtin::Println => Ok(Val::new(Value::string(gofmt::sprintln(&values())))),
             Builtin::Printf => {
                 let vs = values();
                 let f = vs[0].as_str().unwrap_or_default().to_string();
-                Ok(Val::new(Value::string(builtins::sprintf(&f, &vs[1..]))))
+                Ok(Val::new(Value::string(gofmt::sprintf(&f, &vs[1..]))))
             }
-            Builtin::Html => Ok(Val::new(Value::string(builtins::html_escape(
-                &builtins::eval_args(&values()),
-            )))),
-            Builtin::Js => Ok(Val::new(Value::string(builtins::js_escape(
-                &builtins::eval_args(&values()),
-            )))),
-            Builtin::Urlquery => Ok(Val::new(Value::string(builtins::url_query_escape(
-                &builtins::eval_args(&values()),
-            )))),
+            Builtin::Html => Ok(Val::new(Value::string(escape::html_builtin(&values())))),
+            Builtin::Js => Ok(Val::new(Value::string(escape::js_builtin(&values())))),
+            Builtin::Urlquery => Ok(Val::new(Value::string(escape::urlquery_builtin(&values())))),
             Builtin::And | Builtin::Or => Ok(Val::default()),
         };
         r.map_err(|m| {
@@ -1148,9 +1144,7 @@ fn unreachable_arg() -> &'static Arg {
 }
 
 fn fmt_v(v: &Value) -> String {
-    let mut s = String::new();
-    builtins::fmt_value(&mut s, v);
-    s
+    gofmt::fmt_value(v)
 }
 
 /// Prints an action's value as Go's `printValue` does: no value prints `<no value>`.
@@ -1158,7 +1152,7 @@ fn print_value(v: &Val, out: &mut String) {
     match &v.v {
         Value::Nil => out.push_str("<no value>"),
         Value::String(s) => out.push_str(s),
-        other => builtins::fmt_value(out, other),
+        other => gofmt::write_value(out, other),
     }
 }
 
