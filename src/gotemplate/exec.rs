@@ -21,6 +21,10 @@ use crate::Compat;
 
 /// Go's `maxExecDepth`: how deeply `template` calls may nest.
 const MAX_EXEC_DEPTH: usize = 100_000;
+/// How deeply `include` and `tpl` executions may nest. Helm has no such limit for `tpl`
+/// (a self-feeding `tpl` exhausts Go's stack and kills Helm); `include` stops at 1000 per
+/// name, so several names recursing through each other nest deeper.
+const MAX_CALL_NESTING: usize = 10_000;
 /// Helm's `recursionMaxNums`: how often one name may be nested in `include` calls.
 const MAX_INCLUDE: usize = 1000;
 /// The name Helm gives its template set (and each `tpl` text).
@@ -125,6 +129,7 @@ impl TemplateSet {
             vars: Vec::new(),
             depth: 0,
             nesting: 0,
+            calls: 0,
             pending: None,
         };
         ex.run(&tree, Val::new(data.clone()), out)
@@ -215,6 +220,8 @@ struct Exec<'s> {
     depth: usize,
     /// All nesting (`template`, `include`, `tpl`), to bound memory.
     nesting: usize,
+    /// Nesting of `include` and `tpl` executions.
+    calls: usize,
     /// The structured error behind the last `include`/`tpl` failure, which crosses the
     /// function contract as text.
     pending: Option<Error>,
@@ -1055,7 +1062,30 @@ impl Exec<'_> {
         r
     }
 
+    /// Checks the nesting of `include`/`tpl` executions before one more starts.
+    fn enter_call(&mut self, name: &str) -> Result<(), Error> {
+        self.calls += 1;
+        if self.calls > MAX_CALL_NESTING {
+            self.calls -= 1;
+            return Err(Error::exec(
+                name,
+                None,
+                None,
+                format!("exceeded maximum template depth ({MAX_CALL_NESTING})"),
+                None,
+            ));
+        }
+        Ok(())
+    }
+
     fn include_impl(&mut self, name: &str, data: &Value) -> Result<String, Error> {
+        self.enter_call(name)?;
+        let r = self.include_inner(name, data);
+        self.calls -= 1;
+        r
+    }
+
+    fn include_inner(&mut self, name: &str, data: &Value) -> Result<String, Error> {
         let key: Rc<str> = Rc::from(name);
         let count = self.include_counts.get(&key).copied();
         if let Some(c) = count {
@@ -1084,6 +1114,13 @@ impl Exec<'_> {
     }
 
     fn tpl_impl(&mut self, text: &str, data: &Value) -> Result<String, Error> {
+        self.enter_call(ROOT_NAME)?;
+        let r = self.tpl_inner(text, data);
+        self.calls -= 1;
+        r
+    }
+
+    fn tpl_inner(&mut self, text: &str, data: &Value) -> Result<String, Error> {
         let trees = match self.tpl_trees(text) {
             Ok(t) => t,
             Err(e) => {
@@ -1168,7 +1205,7 @@ impl Runtime for Exec<'_> {
     fn include(&mut self, name: &str, data: &Value) -> Result<String, FuncError> {
         self.include_impl(name, data).map_err(|e| {
             // The full text is built only if someone prints it; the engine takes `pending`.
-            let msg = e.root_cause().message().to_string();
+            let msg = e.message().to_string();
             self.pending = Some(e);
             FuncError::Call(msg)
         })
@@ -1176,7 +1213,7 @@ impl Runtime for Exec<'_> {
 
     fn tpl(&mut self, text: &str, data: &Value) -> Result<String, FuncError> {
         self.tpl_impl(text, data).map_err(|e| {
-            let msg = e.root_cause().message().to_string();
+            let msg = e.message().to_string();
             self.pending = Some(e);
             FuncError::Call(msg)
         })
