@@ -182,19 +182,21 @@ impl FuncMap {
 /// `func!("upper", [String], upper)`, `func!("list", [], ...Any, list)`.
 #[macro_export]
 macro_rules! func {
-    ($name:literal, [$($p:ident),*], $imp:expr) => {
-        $crate::gotemplate::func::FuncDef {
-            name: $name,
-            params: &[$($crate::gotemplate::func::Param::$p),*],
-            variadic: None,
-            imp: $imp,
-        }
-    };
+    // The variadic form comes first: once an `expr` fragment starts parsing `...Any` the
+    // macro cannot fall back to another arm.
     ($name:literal, [$($p:ident),*], ...$v:ident, $imp:expr) => {
         $crate::gotemplate::func::FuncDef {
             name: $name,
             params: &[$($crate::gotemplate::func::Param::$p),*],
             variadic: Some($crate::gotemplate::func::Param::$v),
+            imp: $imp,
+        }
+    };
+    ($name:literal, [$($p:ident),*], $imp:expr) => {
+        $crate::gotemplate::func::FuncDef {
+            name: $name,
+            params: &[$($crate::gotemplate::func::Param::$p),*],
+            variadic: None,
             imp: $imp,
         }
     };

@@ -25,7 +25,8 @@ struct Flags {
     sharp: bool,
     space: bool,
     zero: bool,
-    /// `%+v`.
+    /// `%+v`: Go names struct fields with it; [`Value::Object`]s print through
+    /// `Object::format`, so here it only matters that `+` is no longer a sign flag.
     plus_v: bool,
     /// `%#v`.
     sharp_v: bool,
@@ -442,7 +443,10 @@ impl Printer {
         match verb {
             'v' | 'd' => {
                 if self.f.sharp_v {
-                    self.buf.push_str("[]byte{");
+                    // A top-level operand is formatted as `[]byte`; one found by reflection
+                    // inside a container is named by its reflect type.
+                    self.buf
+                        .push_str(if depth == 0 { "[]byte{" } else { "[]uint8{" });
                     for (i, &c) in b.iter().enumerate() {
                         if i > 0 {
                             self.buf.push_str(", ");
@@ -470,7 +474,7 @@ impl Printer {
             'q' => self.fmt_q(b),
             _ => {
                 // Each byte printed as a `uint8` with the verb.
-                let _ = (arg, depth);
+                let _ = arg;
                 self.buf.push('[');
                 for (i, &c) in b.iter().enumerate() {
                     if i > 0 {
@@ -1075,6 +1079,24 @@ mod tests {
     }
 
     #[test]
+    fn uint64() {
+        let max = Value::Uint(u64::MAX);
+        assert_eq!(
+            sprintf(
+                "%v|%#v|%o|%+d|%s",
+                &[
+                    max.clone(),
+                    max.clone(),
+                    max,
+                    Value::Uint(7),
+                    Value::Uint(68)
+                ]
+            ),
+            "18446744073709551615|0xffffffffffffffff|1777777777777777777777|+7|%!s(uint64=68)"
+        );
+    }
+
+    #[test]
     fn containers() {
         let mut m = Map::new();
         m.insert("b".into(), i(2));
@@ -1115,6 +1137,10 @@ mod tests {
                 ]
             ),
             "hi!\n|6869210a|68 69 21 0A|\"hi!\\n\"|[104 105 33 10]|[]uint8"
+        );
+        assert_eq!(
+            sprintf("%#v", &[Value::list(vec![b.clone()])]),
+            "[]interface {}{[]uint8{0x68, 0x69, 0x21, 0xa}}"
         );
         assert_eq!(
             sprintf("%o|%f|%#v", &[b.clone(), b.clone(), b]),
