@@ -90,6 +90,10 @@ fn check_api_version(data: &[u8]) -> Result<(), Error> {
         Value::Map(m) => match m.borrow().get("apiVersion") {
             None | Some(Value::Nil) => String::new(),
             Some(Value::String(s)) => s.to_string(),
+            // sigs.k8s.io/yaml turns scalars into strings for a string field.
+            Some(v @ (Value::Bool(_) | Value::Float(_) | Value::Int(_) | Value::Int64(_))) => {
+                metadata::scalar_to_string(v).unwrap_or_default()
+            }
             Some(other) => {
                 return Err(Error::new(format!(
                     "cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field chartBase.apiVersion of type string",
