@@ -243,7 +243,7 @@ impl Decoder<'_> {
                 Ok(Go::Seq(out))
             }
             Node::Map { pairs } => {
-                let mut out: Vec<(Go, Go)> = Vec::new();
+                let mut out = MapBuilder::default();
                 for &(k, v) in pairs {
                     if self.is_merge_key(k) {
                         self.merge(v, &mut out, depth)?;
@@ -257,9 +257,9 @@ impl Decoder<'_> {
                         )));
                     }
                     let val = self.decode(v, depth + 1)?;
-                    set_entry(&mut out, key, val);
+                    out.set(key, val);
                 }
-                Ok(Go::Map(out))
+                Ok(Go::Map(out.pairs))
             }
             Node::Alias { target } => {
                 if self.expanding.contains(target) {
@@ -292,7 +292,7 @@ impl Decoder<'_> {
 
     /// A `<<` entry: a map, an alias to one, or a sequence of them, whose keys are set into
     /// `out` in order (a sequence backwards, so earlier maps take precedence).
-    fn merge(&mut self, v: usize, out: &mut Vec<(Go, Go)>, depth: usize) -> Result<(), YamlError> {
+    fn merge(&mut self, v: usize, out: &mut MapBuilder, depth: usize) -> Result<(), YamlError> {
         let want_map =
             || YamlError::plain("yaml: map merge requires map or sequence of maps as the value");
         let target = self.resolve_alias(v);
@@ -312,34 +312,56 @@ impl Decoder<'_> {
         }
     }
 
-    fn merge_one(
-        &mut self,
-        v: usize,
-        out: &mut Vec<(Go, Go)>,
-        depth: usize,
-    ) -> Result<(), YamlError> {
+    fn merge_one(&mut self, v: usize, out: &mut MapBuilder, depth: usize) -> Result<(), YamlError> {
         if let Go::Map(pairs) = self.decode(v, depth + 1)? {
             for (k, val) in pairs {
-                set_entry(out, k, val);
+                out.set(k, val);
             }
         }
         Ok(())
     }
 }
 
-fn set_entry(out: &mut Vec<(Go, Go)>, key: Go, val: Go) {
-    if let Some(slot) = out.iter_mut().find(|(k, _)| go_key_eq(k, &key)) {
-        slot.1 = val;
-    } else {
-        out.push((key, val));
-    }
+/// A Go map under construction: entries in first-seen order, a repeated key replacing the
+/// value in place (last wins), found through an index so big files load in linear time.
+#[derive(Default)]
+struct MapBuilder {
+    pairs: Vec<(Go, Go)>,
+    index: HashMap<KeyId, usize>,
 }
 
-/// Go's `==` on interface values used as map keys: same dynamic type and value.
-fn go_key_eq(a: &Go, b: &Go) -> bool {
-    match (a, b) {
-        (Go::Float(x), Go::Float(y)) => x == y,
-        _ => a == b,
+/// Go's `==` on interface map keys as a hashable value: same dynamic type and value;
+/// `0.0 == -0.0`, and every NaN is a distinct key.
+#[derive(Hash, PartialEq, Eq)]
+enum KeyId {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(u64),
+    NaN(usize),
+    Str(String),
+}
+
+impl MapBuilder {
+    fn set(&mut self, key: Go, val: Go) {
+        let id = match &key {
+            Go::Nil => KeyId::Nil,
+            Go::Bool(b) => KeyId::Bool(*b),
+            Go::Int(i) => KeyId::Int(*i),
+            Go::Uint(u) => KeyId::Uint(*u),
+            Go::Float(f) if f.is_nan() => KeyId::NaN(self.pairs.len()),
+            Go::Float(f) => KeyId::Float(if *f == 0.0 { 0 } else { f.to_bits() }),
+            Go::Str(s) => KeyId::Str(s.clone()),
+            // Collections are refused as keys before they get here.
+            Go::Seq(_) | Go::Map(_) => KeyId::NaN(self.pairs.len()),
+        };
+        if let Some(&i) = self.index.get(&id) {
+            self.pairs[i].1 = val;
+        } else {
+            self.index.insert(id, self.pairs.len());
+            self.pairs.push((key, val));
+        }
     }
 }
 
