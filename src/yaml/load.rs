@@ -64,6 +64,52 @@ struct Doc {
 /// Parses every document of `text` into node trees. `first_only` stops after the first
 /// document, as goyaml.v2's `Unmarshal` does (later documents are never scanned).
 fn parse_docs(text: &str, first_only: bool) -> Result<Vec<Doc>, YamlError> {
+    // libyaml (YAML 1.1) takes a tab after a mapping's `:` as separation (`key:<tab>value`);
+    // saphyr refuses it. The scanner names the exact tab, which is only whitespace there, so
+    // they are replaced by spaces (same columns) and the text parsed again.
+    let mut fixed: Option<String> = None;
+    for _ in 0..10_000 {
+        let current = fixed.as_deref().unwrap_or(text);
+        match parse_docs_once(current, first_only) {
+            Err(ParseFailure::ColonTab(index)) => {
+                // The scanner stops after the blanks that follow the `:`.
+                let mut chars: Vec<char> = current.chars().collect();
+                let mut i = index.min(chars.len());
+                let mut replaced = false;
+                while i > 0 && matches!(chars[i - 1], ' ' | '\t') {
+                    i -= 1;
+                    if chars[i] == '\t' {
+                        chars[i] = ' ';
+                        replaced = true;
+                    }
+                }
+                if !replaced {
+                    break;
+                }
+                fixed = Some(chars.into_iter().collect());
+            }
+            Err(ParseFailure::Other(e)) => return Err(e),
+            Ok(docs) => return Ok(docs),
+        }
+    }
+    Err(YamlError::plain(
+        "yaml: ':' must be followed by a valid YAML whitespace",
+    ))
+}
+
+enum ParseFailure {
+    /// saphyr's refusal of a tab after `:`; the character index just past the blanks.
+    ColonTab(usize),
+    Other(YamlError),
+}
+
+impl From<YamlError> for ParseFailure {
+    fn from(e: YamlError) -> ParseFailure {
+        ParseFailure::Other(e)
+    }
+}
+
+fn parse_docs_once(text: &str, first_only: bool) -> Result<Vec<Doc>, ParseFailure> {
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
     let mut cur: Option<Doc> = None;
@@ -71,7 +117,13 @@ fn parse_docs(text: &str, first_only: bool) -> Result<Vec<Doc>, YamlError> {
     let mut stack: Vec<(usize, Option<usize>)> = Vec::new();
     let mut anchors: HashMap<usize, usize> = HashMap::new();
     while let Some(ev) = parser.next_event() {
-        let (ev, span): (Event, Span) = ev.map_err(|e| scan_error(text, &e))?;
+        let (ev, span): (Event, Span) = match ev {
+            Ok(ok) => ok,
+            Err(e) if e.info() == "':' must be followed by a valid YAML whitespace" => {
+                return Err(ParseFailure::ColonTab(e.marker().index()));
+            }
+            Err(e) => return Err(ParseFailure::Other(scan_error(text, &e))),
+        };
         match ev {
             Event::StreamStart | Event::Nothing => {}
             Event::StreamEnd => break,
@@ -132,7 +184,8 @@ fn parse_docs(text: &str, first_only: bool) -> Result<Vec<Doc>, YamlError> {
                     return Err(YamlError::plain(format!(
                         "yaml: line {}: document nests deeper than {MAX_DEPTH} levels",
                         span.start.line()
-                    )));
+                    ))
+                    .into());
                 }
                 let idx = push(doc, Node::Open);
                 if anchor > 0 {
