@@ -217,7 +217,9 @@ pub fn from_toml(text: &str, compat: Compat) -> Result<Value, String> {
             };
             let at = e.span().map_or(text.len(), |s| s.start.min(text.len()));
             let msg = match e.message().trim() {
-                "" if text[at..].trim().is_empty() => "unexpected EOF; expected value".to_string(),
+                "" if text.get(at..).unwrap_or("").trim().is_empty() => {
+                    "unexpected EOF; expected value".to_string()
+                }
                 m => m.replace('\n', "; "),
             };
             match last_key(text.get(..at).unwrap_or(text)) {
