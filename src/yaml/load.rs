@@ -64,23 +64,30 @@ struct Doc {
 /// Parses every document of `text` into node trees. `first_only` stops after the first
 /// document, as goyaml.v2's `Unmarshal` does (later documents are never scanned).
 fn parse_docs(text: &str, first_only: bool) -> Result<Vec<Doc>, YamlError> {
-    // libyaml (YAML 1.1) takes a tab after a mapping's `:` as separation (`key:<tab>value`);
-    // saphyr refuses it. The scanner names the exact tab, which is only whitespace there, so
-    // they are replaced by spaces (same columns) and the text parsed again.
+    // libyaml (YAML 1.1) takes a tab after a mapping's `:` as separation (`key:<tab>value`),
+    // and tabs indenting the lines of a flow collection; saphyr refuses both. The scanner
+    // names the place, where a tab is only whitespace, so it is replaced by a space (same
+    // column) and the text parsed again; libyaml's own tab rules are then checked on the
+    // original text (see `TabCheck`).
     let mut fixed: Option<String> = None;
     for _ in 0..10_000 {
         let current = fixed.as_deref().unwrap_or(text);
-        match parse_docs_once(current, first_only) {
+        match parse_docs_once(current, text, first_only) {
             Err(ParseFailure::ColonTab(index)) => {
-                // The scanner stops after the blanks that follow the `:`.
+                // The scanner stops at the tab or just after the blanks holding it.
                 let mut chars: Vec<char> = current.chars().collect();
-                let mut i = index.min(chars.len());
                 let mut replaced = false;
-                while i > 0 && matches!(chars[i - 1], ' ' | '\t') {
-                    i -= 1;
-                    if chars[i] == '\t' {
-                        chars[i] = ' ';
-                        replaced = true;
+                if chars.get(index) == Some(&'\t') {
+                    chars[index] = ' ';
+                    replaced = true;
+                } else {
+                    let mut i = index.min(chars.len());
+                    while i > 0 && matches!(chars[i - 1], ' ' | '\t') {
+                        i -= 1;
+                        if chars[i] == '\t' {
+                            chars[i] = ' ';
+                            replaced = true;
+                        }
                     }
                 }
                 if !replaced {
@@ -98,7 +105,8 @@ fn parse_docs(text: &str, first_only: bool) -> Result<Vec<Doc>, YamlError> {
 }
 
 enum ParseFailure {
-    /// saphyr's refusal of a tab after `:`; the character index just past the blanks.
+    /// saphyr's refusal of a tab libyaml takes as whitespace; the character index of the tab
+    /// or just past the blanks holding it.
     ColonTab(usize),
     Other(YamlError),
 }
@@ -109,21 +117,26 @@ impl From<YamlError> for ParseFailure {
     }
 }
 
-fn parse_docs_once(text: &str, first_only: bool) -> Result<Vec<Doc>, ParseFailure> {
+fn parse_docs_once(text: &str, original: &str, first_only: bool) -> Result<Vec<Doc>, ParseFailure> {
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
     let mut cur: Option<Doc> = None;
     // Open collections: the node index, and for maps a pending key.
     let mut stack: Vec<(usize, Option<usize>)> = Vec::new();
     let mut anchors: HashMap<usize, usize> = HashMap::new();
+    let mut tabs = TabCheck::default();
     while let Some(ev) = parser.next_event() {
         let (ev, span): (Event, Span) = match ev {
             Ok(ok) => ok,
-            Err(e) if e.info() == "':' must be followed by a valid YAML whitespace" => {
+            Err(e)
+                if e.info() == "':' must be followed by a valid YAML whitespace"
+                    || e.info() == "tab cannot be used as indentation" =>
+            {
                 return Err(ParseFailure::ColonTab(e.marker().index()));
             }
             Err(e) => return Err(ParseFailure::Other(scan_error(text, &e))),
         };
+        tabs.see(text, &ev, &span);
         match ev {
             Event::StreamStart | Event::Nothing => {}
             Event::StreamEnd => break,
@@ -207,7 +220,112 @@ fn parse_docs_once(text: &str, first_only: bool) -> Result<Vec<Doc>, ParseFailur
     if let Some(d) = cur.take() {
         docs.push(d);
     }
+    tabs.check(original, first_only)?;
     Ok(docs)
+}
+
+/// libyaml refuses a tab in a line's indentation in block context (saphyr lets some through):
+/// after a plain scalar it is "a tab character that violates indentation", elsewhere a
+/// "character that cannot start any token". Lines inside quoted or block scalars and inside
+/// flow collections may have tabs there. This check runs over the events saphyr accepted.
+#[derive(Default)]
+struct TabCheck {
+    /// 1-based lines where leading tabs are content or flow whitespace.
+    exempt: Vec<(usize, usize)>,
+    /// For each event, the line it ends on and whether it is a plain scalar, in order.
+    ends: Vec<(usize, bool)>,
+    /// Open collections: the line a flow collection started on, `None` for block ones.
+    open: Vec<Option<usize>>,
+    last_line: usize,
+    /// A character index and its byte offset, advanced as events move forward through the
+    /// text (event positions count characters).
+    cursor: (usize, usize),
+}
+
+impl TabCheck {
+    /// The byte offset of character `index`.
+    fn byte_at(&mut self, text: &str, index: usize) -> usize {
+        if index < self.cursor.0 {
+            self.cursor = (0, 0);
+        }
+        let (mut ci, mut bi) = self.cursor;
+        for c in text[bi..].chars() {
+            if ci == index {
+                break;
+            }
+            ci += 1;
+            bi += c.len_utf8();
+        }
+        self.cursor = (ci, bi);
+        bi
+    }
+
+    fn see(&mut self, text: &str, ev: &Event, span: &Span) {
+        let (start, end) = (span.start.line(), span.end.line());
+        self.last_line = self.last_line.max(end);
+        match ev {
+            Event::Scalar(_, style, _, _) => {
+                if *style != ScalarStyle::Plain && end > start {
+                    self.exempt.push((start + 1, end));
+                }
+                // A plain scalar followed by `:` is a key; only a value can continue on the
+                // next line, where libyaml's "violates indentation" check applies.
+                let at = self.byte_at(text, span.end.index());
+                let is_key = text[at..].trim_start_matches([' ', '\t']).starts_with(':');
+                self.ends
+                    .push((end, *style == ScalarStyle::Plain && !is_key));
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                let at = self.byte_at(text, span.start.index());
+                let flow = text[at..].starts_with(['[', '{']);
+                self.open.push(flow.then_some(start));
+                self.ends.push((start, false));
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some(Some(from)) = self.open.pop() {
+                    self.exempt.push((from + 1, end));
+                }
+                self.ends.push((end, false));
+            }
+            _ => {}
+        }
+    }
+
+    fn check(&self, text: &str, first_only: bool) -> Result<(), YamlError> {
+        for (i, line) in text.lines().enumerate() {
+            let n = i + 1;
+            if first_only && n > self.last_line {
+                break;
+            }
+            let leading = line.chars().take_while(|c| *c == ' ' || *c == '\t');
+            if !leading.clone().any(|c| c == '\t') {
+                continue;
+            }
+            if self.exempt.iter().any(|&(a, b)| (a..=b).contains(&n)) {
+                continue;
+            }
+            let after_plain = self
+                .ends
+                .iter()
+                .rev()
+                .find(|(end, _)| *end < n)
+                .is_some_and(|&(_, plain)| plain);
+            let msg = if after_plain {
+                "found a tab character that violates indentation"
+            } else {
+                "found character that cannot start any token"
+            };
+            let mut e = YamlError::plain(if n > 1 {
+                format!("yaml: line {n}: {msg}")
+            } else {
+                format!("yaml: {msg}")
+            });
+            e.line = Some(n);
+            e.column = Some(leading.take_while(|c| *c == ' ').count() + 1);
+            return Err(e);
+        }
+        Ok(())
+    }
 }
 
 fn internal(what: &str) -> YamlError {

@@ -12,7 +12,7 @@
 //!
 //! Known differences from Helm (each has a recorded case under `tests/conformance/yaml/`):
 //! saphyr-parser reads YAML 1.2 where libyaml reads 1.1, so U+0085/U+2028/U+2029 are not line
-//! breaks, a tab before a top-level key is accepted,
+//! breaks,
 //! `%x:` is a directive, and flow collections nest at most about 250 deep; a few rarer
 //! syntax errors keep saphyr's wording or line. Collections nest at most 300 levels here.
 //! `fromToml` errors follow BurntSushi's shape but not always its wording; a TOML date is a
