@@ -170,6 +170,8 @@ fn direct(v: &Value, depth: usize) -> Result<Node, YamlError> {
         }
         Value::Object(o) => direct(&o.to_data(), depth + 1)?,
         Value::String(s) => Node::Str(s.to_string()),
+        // goyaml.v3 sees a `[]byte` as a list of numbers (observed with `.Files.GetBytes`).
+        Value::Bytes(b) => Node::Seq(b.iter().map(|x| Node::Plain(x.to_string())).collect()),
         other => json_hop(other, depth)?,
     })
 }

@@ -112,7 +112,11 @@ impl Encoder {
             Value::Uint(u) => u.to_string(),
             Value::Float(f) => self.float(f),
             Value::String(s) => quote(&s),
-            Value::Bytes(b) => quote(&String::from_utf8_lossy(&b)),
+            // BurntSushi encodes a `[]byte` as an array of numbers.
+            Value::Bytes(b) => format!(
+                "[{}]",
+                b.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
+            ),
             Value::List(items) => {
                 let parts = items
                     .iter()
