@@ -913,6 +913,14 @@ zkey: last
     }
 
     #[test]
+    fn bytes_per_flavour() {
+        // Observed: toYaml prints base64 (the JSON hop), toYamlPretty a list of numbers.
+        let b = Value::Bytes(std::rc::Rc::from(&b"hi"[..]));
+        assert_eq!(to_yaml(&b).expect("ok"), "aGk=\n");
+        assert_eq!(to_yaml_pretty(&b).expect("ok"), "- 104\n- 105\n");
+    }
+
+    #[test]
     fn natural_order() {
         let mut keys = vec![
             "é", "x01", "x1y10", "x1y9", "x1", "item10", "item9", "item1", "a_b", "a.b", "a-b",
