@@ -134,7 +134,12 @@ fn parse_docs_once(text: &str, original: &str, first_only: bool) -> Result<Vec<D
             {
                 return Err(ParseFailure::ColonTab(e.marker().index()));
             }
-            Err(e) => return Err(ParseFailure::Other(scan_error(text, &e))),
+            Err(e) => {
+                // A tab in indentation that libyaml would have stopped at earlier explains
+                // the failure better than saphyr's later complaint.
+                tabs.check(original, Some(e.marker().line()))?;
+                return Err(ParseFailure::Other(scan_error(text, &e)));
+            }
         };
         tabs.see(text, &ev, &span);
         match ev {
@@ -220,7 +225,7 @@ fn parse_docs_once(text: &str, original: &str, first_only: bool) -> Result<Vec<D
     if let Some(d) = cur.take() {
         docs.push(d);
     }
-    tabs.check(original, first_only)?;
+    tabs.check(original, first_only.then_some(tabs.last_line))?;
     Ok(docs)
 }
 
@@ -228,12 +233,22 @@ fn parse_docs_once(text: &str, original: &str, first_only: bool) -> Result<Vec<D
 /// after a plain scalar it is "a tab character that violates indentation", elsewhere a
 /// "character that cannot start any token". Lines inside quoted or block scalars and inside
 /// flow collections may have tabs there. This check runs over the events saphyr accepted.
+/// What precedes a tab-indented line decides libyaml's message.
+#[derive(Clone, Copy, PartialEq)]
+enum Before {
+    /// A plain scalar in value position, which could continue on the next line.
+    PlainValue,
+    /// A literal or folded block scalar.
+    Block,
+    Other,
+}
+
 #[derive(Default)]
 struct TabCheck {
     /// 1-based lines where leading tabs are content or flow whitespace.
     exempt: Vec<(usize, usize)>,
-    /// For each event, the line it ends on and whether it is a plain scalar, in order.
-    ends: Vec<(usize, bool)>,
+    /// For each event, the line it ends on and what it was, in order.
+    ends: Vec<(usize, Before)>,
     /// Open collections: the line a flow collection started on, `None` for block ones.
     open: Vec<Option<usize>>,
     last_line: usize,
@@ -265,6 +280,12 @@ impl TabCheck {
         self.last_line = self.last_line.max(end);
         match ev {
             Event::Scalar(_, style, _, _) => {
+                // A block scalar's span runs to the start of the line after its content.
+                let end = if span.end.col() == 0 && end > start {
+                    end - 1
+                } else {
+                    end
+                };
                 if *style != ScalarStyle::Plain && end > start {
                     self.exempt.push((start + 1, end));
                 }
@@ -272,29 +293,34 @@ impl TabCheck {
                 // next line, where libyaml's "violates indentation" check applies.
                 let at = self.byte_at(text, span.end.index());
                 let is_key = text[at..].trim_start_matches([' ', '\t']).starts_with(':');
-                self.ends
-                    .push((end, *style == ScalarStyle::Plain && !is_key));
+                let before = match style {
+                    ScalarStyle::Plain if !is_key => Before::PlainValue,
+                    ScalarStyle::Literal | ScalarStyle::Folded => Before::Block,
+                    _ => Before::Other,
+                };
+                self.ends.push((end, before));
             }
             Event::SequenceStart(..) | Event::MappingStart(..) => {
                 let at = self.byte_at(text, span.start.index());
                 let flow = text[at..].starts_with(['[', '{']);
                 self.open.push(flow.then_some(start));
-                self.ends.push((start, false));
+                self.ends.push((start, Before::Other));
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some(Some(from)) = self.open.pop() {
                     self.exempt.push((from + 1, end));
                 }
-                self.ends.push((end, false));
+                self.ends.push((end, Before::Other));
             }
             _ => {}
         }
     }
 
-    fn check(&self, text: &str, first_only: bool) -> Result<(), YamlError> {
+    /// Checks the lines up to `last` (all lines when `None`).
+    fn check(&self, text: &str, last: Option<usize>) -> Result<(), YamlError> {
         for (i, line) in text.lines().enumerate() {
             let n = i + 1;
-            if first_only && n > self.last_line {
+            if last.is_some_and(|l| n > l) {
                 break;
             }
             let leading = line.chars().take_while(|c| *c == ' ' || *c == '\t');
@@ -304,16 +330,16 @@ impl TabCheck {
             if self.exempt.iter().any(|&(a, b)| (a..=b).contains(&n)) {
                 continue;
             }
-            let after_plain = self
+            let before = self
                 .ends
                 .iter()
                 .rev()
                 .find(|(end, _)| *end < n)
-                .is_some_and(|&(_, plain)| plain);
-            let msg = if after_plain {
-                "found a tab character that violates indentation"
-            } else {
-                "found character that cannot start any token"
+                .map_or(Before::Other, |&(_, b)| b);
+            let msg = match before {
+                Before::PlainValue => "found a tab character that violates indentation",
+                Before::Block => "found a tab character where an indentation space is expected",
+                Before::Other => "found character that cannot start any token",
             };
             let mut e = YamlError::plain(if n > 1 {
                 format!("yaml: line {n}: {msg}")
