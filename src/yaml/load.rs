@@ -12,7 +12,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use super::error::{scan_error, YamlError};
 use super::num::format_g32;
-use super::resolve::{parse_go_float, parse_go_int, resolve_plain, Resolved};
+use super::resolve::{resolve_plain, Resolved};
 use crate::gotemplate::value::{Map, Value};
 
 /// A Go value as goyaml.v2 decodes YAML into `interface{}`.
@@ -940,15 +940,6 @@ pub fn split_documents(text: &str) -> Result<Vec<&str>, YamlError> {
     }
     docs.push(&text[start..]);
     Ok(docs)
-}
-
-/// Parses a scalar the way a `!!int`/`!!float` tag wants it; exposed for `--set`-like users.
-pub fn parse_number(text: &str) -> Option<f64> {
-    let plain: String = text.chars().filter(|&c| c != '_').collect();
-    #[allow(clippy::cast_precision_loss)]
-    parse_go_int(&plain)
-        .map(|i| i as f64)
-        .or_else(|| parse_go_float(&plain))
 }
 
 #[cfg(test)]
