@@ -260,6 +260,13 @@ fn template(
             namespace: release::namespace(
                 args.global.namespace.as_deref(),
                 std::env::var("HELM_NAMESPACE").ok().as_deref(),
+                release::kubeconfig_namespace(
+                    std::env::var("KUBECONFIG").ok().as_deref(),
+                    std::env::var_os("HOME")
+                        .map(std::path::PathBuf::from)
+                        .as_deref(),
+                    compat,
+                ),
             ),
             is_upgrade: args.is_upgrade,
             revision: 1,
