@@ -4,15 +4,17 @@
 
 use std::rc::Rc;
 
-use super::ast::{Arg, Branch, Command, Node, Number, Pipe, Pos, TemplateCall, Tree};
+use super::ast::{Arg, Branch, Command, Node, Number, Pipe, TemplateCall, Tree};
 use super::builtins::Callee;
 use super::error::Error;
 use super::func::FuncMap;
 use super::lexer::{go_quote, lex, Tok, Token};
 use super::value::Value;
 
-/// How deeply actions, parentheses and control structures may nest before parsing gives up.
-const MAX_DEPTH: usize = 10_000;
+/// How deeply parentheses and control structures may nest before parsing gives up. Go has no
+/// limit; no real template comes near this one, which keeps every recursive walk of a tree
+/// (execution, printing, dropping) well inside the stack.
+const MAX_DEPTH: usize = 1_000;
 
 type PResult<T> = Result<T, Error>;
 
@@ -309,6 +311,10 @@ impl Parser<'_> {
     }
 
     fn parse_control(&mut self, context: &str) -> PResult<Branch> {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.parse_control_inner(context))
+    }
+
+    fn parse_control_inner(&mut self, context: &str) -> PResult<Branch> {
         self.enter()?;
         let vars = self.vars.len();
         let pipe = self.pipeline(context, Tok::RightDelim)?;
@@ -400,6 +406,10 @@ impl Parser<'_> {
     }
 
     fn pipeline(&mut self, context: &str, end: Tok) -> PResult<Pipe> {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.pipeline_inner(context, end))
+    }
+
+    fn pipeline_inner(&mut self, context: &str, end: Tok) -> PResult<Pipe> {
         self.enter()?;
         let first = self.peek_non_space();
         let mut pipe = Pipe {
@@ -776,11 +786,11 @@ fn new_number(text: &str, kind: Tok) -> Result<Number, String> {
         }
         n.is_float = true;
         n.float = f;
-        if f.fract() == 0.0 && f >= -9.223_372_036_854_776e18 && f < 9.223_372_036_854_776e18 {
+        if f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
             n.is_int = true;
             n.int = f as i64;
         }
-        if f.fract() == 0.0 && f >= 0.0 && f < 1.844_674_407_370_955_2e19 {
+        if f.fract() == 0.0 && (0.0..1.844_674_407_370_955_2e19).contains(&f) {
             n.is_uint = true;
             n.uint = f as u64;
         }
@@ -804,7 +814,7 @@ fn underscore_ok(s: &str) -> bool {
         && b[i] == b'0'
         && matches!(b[i + 1].to_ascii_lowercase(), b'x' | b'o' | b'b')
     {
-        hex = b[i + 1].to_ascii_lowercase() == b'x';
+        hex = b[i + 1].eq_ignore_ascii_case(&b'x');
         i += 2;
         saw = b'0';
     }

@@ -55,8 +55,15 @@ fn shortest(abs: f64, bit_size: u32) -> Decimal {
     }
 }
 
-/// The exact value rounded half to even to `n >= 1` significant digits.
+/// More digits than any float64 has: its exact decimal expansion ends within 767 significant
+/// digits and 1074 digits after the point. Rust's formatter refuses precisions above 65535, so
+/// longer requests are served at this precision and padded with zeros, which is exact.
+const EXACT_DIGITS: usize = 1100;
+
+/// The exact value rounded half to even to `n >= 1` significant digits (trailing zeros are
+/// implied by [`Decimal`]).
 fn significant(abs: f64, n: usize) -> Decimal {
+    let n = n.clamp(1, EXACT_DIGITS);
     Decimal::from_exp_form(&format!("{abs:.*e}", n - 1))
 }
 
@@ -114,7 +121,9 @@ pub fn format_float(f: f64, fmt: u8, prec: i32, bit_size: u32) -> String {
                 let d = shortest(abs, bit_size);
                 write_fixed(&mut out, &d, (d.len() - d.dp).max(0));
             } else {
-                out.push_str(&format!("{abs:.prec_u$}"));
+                let exact = prec_u.min(EXACT_DIGITS);
+                out.push_str(&format!("{abs:.exact$}"));
+                out.extend(std::iter::repeat_n('0', prec_u - exact));
             }
         }
         _ => {
@@ -312,6 +321,18 @@ mod tests {
         assert_eq!(format_float(1.0, b'f', -1, 64), "1");
         assert_eq!(format_float(0.1, b'f', -1, 32), "0.1");
         assert_eq!(format_float(0.1, b'g', 20, 64), "0.10000000000000000555");
+    }
+
+    #[test]
+    fn precisions_past_rusts_formatter_limit_are_padded_exactly() {
+        let f = format_float(0.1, b'f', 100_000, 64);
+        assert_eq!(f.len(), 100_002);
+        assert!(f.starts_with("0.1000000000000000055511151231257827"));
+        assert!(f.ends_with("0000"));
+        let e = format_float(5e-324, b'e', 70_000, 64);
+        assert!(e.starts_with("4.940656458412465441765687928682213723650598026143247644255856825"));
+        assert!(e.ends_with("0e-324"));
+        assert_eq!(format_float(0.1, b'g', 100_000, 64).len(), 57);
     }
 
     #[test]

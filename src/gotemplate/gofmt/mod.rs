@@ -4,6 +4,7 @@
 
 mod float;
 mod print;
+mod printable;
 mod quote;
 
 pub use float::format_float;

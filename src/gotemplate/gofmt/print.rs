@@ -25,7 +25,8 @@ struct Flags {
     sharp: bool,
     space: bool,
     zero: bool,
-    /// `%+v`.
+    /// `%+v`: Go names struct fields with it; [`Value::Object`]s print through
+    /// `Object::format`, so here it only matters that `+` is no longer a sign flag.
     plus_v: bool,
     /// `%#v`.
     sharp_v: bool,
@@ -180,7 +181,10 @@ impl Printer {
             Some(p) if p > 4 => p,
             _ => 4,
         };
-        let mut s = format!("U+{u:0prec$X}");
+        let hex = format!("{u:X}");
+        let mut s = String::from("U+");
+        s.extend(std::iter::repeat_n('0', prec.saturating_sub(hex.len())));
+        s.push_str(&hex);
         if self.f.sharp {
             if let Some(c) = u32::try_from(u).ok().and_then(char::from_u32) {
                 if is_print(c) {
@@ -439,7 +443,10 @@ impl Printer {
         match verb {
             'v' | 'd' => {
                 if self.f.sharp_v {
-                    self.buf.push_str("[]byte{");
+                    // A top-level operand is formatted as `[]byte`; one found by reflection
+                    // inside a container is named by its reflect type.
+                    self.buf
+                        .push_str(if depth == 0 { "[]byte{" } else { "[]uint8{" });
                     for (i, &c) in b.iter().enumerate() {
                         if i > 0 {
                             self.buf.push_str(", ");
@@ -467,7 +474,7 @@ impl Printer {
             'q' => self.fmt_q(b),
             _ => {
                 // Each byte printed as a `uint8` with the verb.
-                let _ = (arg, depth);
+                let _ = arg;
                 self.buf.push('[');
                 for (i, &c) in b.iter().enumerate() {
                     if i > 0 {
@@ -1072,6 +1079,24 @@ mod tests {
     }
 
     #[test]
+    fn uint64() {
+        let max = Value::Uint(u64::MAX);
+        assert_eq!(
+            sprintf(
+                "%v|%#v|%o|%+d|%s",
+                &[
+                    max.clone(),
+                    max.clone(),
+                    max,
+                    Value::Uint(7),
+                    Value::Uint(68)
+                ]
+            ),
+            "18446744073709551615|0xffffffffffffffff|1777777777777777777777|+7|%!s(uint64=68)"
+        );
+    }
+
+    #[test]
     fn containers() {
         let mut m = Map::new();
         m.insert("b".into(), i(2));
@@ -1114,6 +1139,10 @@ mod tests {
             "hi!\n|6869210a|68 69 21 0A|\"hi!\\n\"|[104 105 33 10]|[]uint8"
         );
         assert_eq!(
+            sprintf("%#v", &[Value::list(vec![b.clone()])]),
+            "[]interface {}{[]uint8{0x68, 0x69, 0x21, 0xa}}"
+        );
+        assert_eq!(
             sprintf("%o|%f|%#v", &[b.clone(), b.clone(), b]),
             "[150 151 41 12]|[%!f(uint8=104) %!f(uint8=105) %!f(uint8=33) %!f(uint8=10)]|[]byte{0x68, 0x69, 0x21, 0xa}"
         );
@@ -1137,6 +1166,50 @@ mod tests {
         );
         assert_eq!(sprintln(&[s("a"), i(1), s("b")]), "a 1 b\n");
         assert_eq!(sprintln(&[]), "\n");
+    }
+
+    #[test]
+    fn arbitrary_formats_never_panic() {
+        const ALPHABET: &[char] = &[
+            '%', '%', '%', '[', ']', '*', '.', '0', '1', '2', '9', '+', '-', '#', ' ', 'v', 'd',
+            's', 'q', 'x', 'X', 'T', 'c', 'U', 'p', 'e', 'E', 'f', 'F', 'g', 'G', 'b', 'o', 'O',
+            't', '!', 'é', '日', 'z',
+        ];
+        let args = [
+            i(-3),
+            i(1_114_112),
+            Value::Int64(i64::MIN),
+            Value::Uint(u64::MAX),
+            f(f64::NAN),
+            f(-0.0),
+            f(5e-324),
+            s("é`\n"),
+            Value::Bytes(b"\xff\x00a".as_slice().into()),
+            Value::Nil,
+            Value::Bool(true),
+            Value::list(vec![Value::Nil, f(1e21), s("x")]),
+            Value::empty_map(),
+        ];
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            usize::try_from(x % n as u64).unwrap_or(0)
+        };
+        for _ in 0..3000 {
+            let len = next(12);
+            let format: String = (0..len).map(|_| ALPHABET[next(ALPHABET.len())]).collect();
+            let start = next(args.len());
+            let count = next(4);
+            let picked: Vec<Value> = (0..count)
+                .map(|k| args[(start + k) % args.len()].clone())
+                .collect();
+            let out = sprintf(&format, &picked);
+            // The text before the first verb is copied as it is.
+            let literal = format.split('%').next().unwrap_or_default();
+            assert!(out.starts_with(literal), "{format:?} gave {out:?}");
+        }
     }
 
     #[test]

@@ -2,28 +2,29 @@
 //! `CanBackquote`, `IsPrint`), which `%q` and Sprig's `quote` print with.
 //!
 //! Printability follows Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols
-//! and the ASCII space. The general categories come from `unicode-general-category`, whose
-//! Unicode version may be newer than the one the reference Go was built with; the two differ
-//! only on code points assigned in between.
+//! and the ASCII space, by the Unicode 17 tables of Helm v4's Go (see [`super::printable`]).
+//! Helm v3's Go has Unicode 15 tables, so it escapes the few code points assigned since; that
+//! difference is not modelled.
 
-use unicode_general_category::{get_general_category, GeneralCategory as Gc};
+use super::printable::PRINTABLE;
 
-/// Go's `strconv.IsPrint`.
+/// Go's `strconv.IsPrint` (and `unicode.IsPrint`, which agrees with it).
 pub fn is_print(c: char) -> bool {
     if c.is_ascii() {
         return (' '..='~').contains(&c);
     }
-    !matches!(
-        get_general_category(c),
-        Gc::Control
-            | Gc::Format
-            | Gc::PrivateUse
-            | Gc::Surrogate
-            | Gc::Unassigned
-            | Gc::SpaceSeparator
-            | Gc::LineSeparator
-            | Gc::ParagraphSeparator
-    )
+    let cp = u32::from(c);
+    PRINTABLE
+        .binary_search_by(|&(lo, hi)| {
+            if hi < cp {
+                std::cmp::Ordering::Less
+            } else if lo > cp {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
 }
 
 /// Decodes one UTF-8 sequence at the start of `b` the way Go's `utf8.DecodeRune` does: an
@@ -148,6 +149,15 @@ mod tests {
             quote_to_ascii("é☺\u{1F600}".as_bytes()),
             r#""\u00e9\u263a\U0001f600""#
         );
+    }
+
+    #[test]
+    fn printability_follows_unicode_17() {
+        // Helm v4 prints these CJK Extension J and Kannada letters (Unicode 17) unescaped.
+        assert!(is_print('\u{32CFC}') && is_print('\u{0CDC}'));
+        // Unicode 18 additions, formats, separators and private use are escaped.
+        assert!(!is_print('\u{0558}') && !is_print('\u{ad}') && !is_print('\u{2029}'));
+        assert!(!is_print('\u{e000}') && !is_print('\u{3000}') && is_print('\u{a1}'));
     }
 
     #[test]
