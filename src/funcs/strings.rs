@@ -1,12 +1,11 @@
 //! Sprig's string functions: case changes, trimming, abbreviation and wrapping, quoting,
-//! splitting and joining, `indent`/`nindent`, `sortAlpha`.
+//! splitting and joining, `indent`/`nindent`, `sortAlpha` (`shuffle`, being random, lives with
+//! the random functions).
 //!
 //! Go strings are bytes, and several of Sprig's helpers (`trunc`, `substr`, `abbrev`, `wrap`,
 //! `initials`, `nospace`) index or walk them byte by byte; these work on bytes here too, so
 //! results match Go for ASCII text. Where Go would cut a multi-byte character in two, the
 //! broken bytes become U+FFFD (a Rust string must stay UTF-8).
-
-use std::cell::Cell;
 
 use crate::func;
 use crate::gotemplate::func::{FuncError, FuncMap, Runtime};
@@ -34,7 +33,6 @@ pub fn register(map: &mut FuncMap) {
     map.insert(func!("nospace", [String], nospace));
     map.insert(func!("initials", [String], initials));
     map.insert(func!("swapcase", [String], swapcase));
-    map.insert(func!("shuffle", [String], shuffle));
     map.insert(func!("snakecase", [String], snakecase));
     map.insert(func!("camelcase", [String], camelcase));
     map.insert(func!("kebabcase", [String], kebabcase));
@@ -366,39 +364,6 @@ fn swapcase(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
         })
         .collect();
     Ok(Value::string(out))
-}
-
-thread_local! {
-    static SHUFFLE_STATE: Cell<u64> = const { Cell::new(0) };
-}
-
-/// A xorshift generator seeded from the clock: `shuffle` is random in Helm too, so only the
-/// multiset of characters is ever compared.
-fn next_random() -> u64 {
-    SHUFFLE_STATE.with(|st| {
-        let mut x = st.get();
-        if x == 0 {
-            x = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(0x9E37_79B9_7F4A_7C15)
-                | 1;
-        }
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        st.set(x);
-        x
-    })
-}
-
-fn shuffle(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
-    let mut chars: Vec<char> = s(&args[0]).chars().collect();
-    for k in (1..chars.len()).rev() {
-        let j = (next_random() % (k as u64 + 1)) as usize;
-        chars.swap(k, j);
-    }
-    Ok(Value::string(chars.into_iter().collect()))
 }
 
 fn is_connector(c: char) -> bool {
