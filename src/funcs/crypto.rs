@@ -992,11 +992,16 @@ pub fn derive_password_text(
 }
 
 fn derive_password(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
+    // Go's template engine stores an integer constant into the `uint32` parameter with
+    // `SetUint`, which keeps the low 32 bits.
     let counter = match args.first() {
-        Some(Value::Int(n) | Value::Int64(n)) => u32::try_from(*n)
-            .map_err(|_| FuncError::Call(format!("constant {n} overflows uint32")))?,
-        Some(Value::Uint(n)) => u32::try_from(*n)
-            .map_err(|_| FuncError::Call(format!("constant {n} overflows uint32")))?,
+        Some(Value::Int(n) | Value::Int64(n)) if *n >= 0 => *n as u32,
+        Some(Value::Uint(n)) => *n as u32,
+        Some(Value::Int(n) | Value::Int64(n)) => {
+            return Err(FuncError::Call(format!(
+                "expected unsigned integer; found {n}"
+            )))
+        }
         Some(Value::Nil) | None => {
             return Err(FuncError::call("invalid value; expected uint32"));
         }

@@ -730,20 +730,21 @@ fn format_time(t: &Time, layout: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
-/// Go's `strconv.Quote` for the texts in parse errors.
-pub fn go_quote(s: &str) -> String {
+/// The quoting of Go's `time` package errors: like `strconv.Quote` for printable ASCII, but
+/// every byte of a control or non-ASCII character is written as `\xNN`.
+pub fn time_quote(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
+        if (c as u32) < 0x20 || (c as u32) >= 0x80 {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\x{b:02x}"));
             }
-            c => out.push(c),
+        } else {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
         }
     }
     out.push('"');
@@ -753,10 +754,10 @@ pub fn go_quote(s: &str) -> String {
 fn parse_error(layout: &str, value: &str, elem_layout: &str, elem_value: &str) -> String {
     format!(
         "parsing time {} as {}: cannot parse {} as {}",
-        go_quote(value),
-        go_quote(layout),
-        go_quote(elem_value),
-        go_quote(elem_layout)
+        time_quote(value),
+        time_quote(layout),
+        time_quote(elem_value),
+        time_quote(elem_layout)
     )
 }
 
@@ -909,7 +910,8 @@ pub fn parse_time(layout: &str, value: &str, local: &Location) -> Result<Time, S
     let mut utc = false;
     let mut zone_offset: Option<i64> = None;
     let mut zone_name = String::new();
-    let range_err = |what: &str| format!("parsing time {}: {what} out of range", go_quote(avalue));
+    let range_err =
+        |what: &str| format!("parsing time {}: {what} out of range", time_quote(avalue));
     loop {
         let (prefix, std, suffix) = next_chunk(layout);
         let stdstr = std.map_or("", |(_, s)| s);
@@ -918,8 +920,8 @@ pub fn parse_time(layout: &str, value: &str, local: &Location) -> Result<Time, S
             if !value.is_empty() {
                 return Err(format!(
                     "parsing time {}: extra text: {}",
-                    go_quote(avalue),
-                    go_quote(value)
+                    time_quote(avalue),
+                    time_quote(value)
                 ));
             }
             break;
@@ -1163,14 +1165,14 @@ pub fn parse_time(layout: &str, value: &str, local: &Location) -> Result<Time, S
         if month >= 0 && month != m {
             return Err(format!(
                 "parsing time {}: day-of-year does not match month",
-                go_quote(avalue)
+                time_quote(avalue)
             ));
         }
         month = m;
         if day >= 0 && day != d {
             return Err(format!(
                 "parsing time {}: day-of-year does not match day",
-                go_quote(avalue)
+                time_quote(avalue)
             ));
         }
         day = d;
@@ -1185,7 +1187,7 @@ pub fn parse_time(layout: &str, value: &str, local: &Location) -> Result<Time, S
     if day < 1 || day > days_in(month, year) {
         return Err(format!(
             "parsing time {}: day out of range",
-            go_quote(avalue)
+            time_quote(avalue)
         ));
     }
     let wall = civil_to_unix(year, month, day, hour * 3600 + min * 60 + sec);
@@ -1301,7 +1303,7 @@ fn frac(v: u64, prec: u32) -> String {
 
 /// Go's `time.ParseDuration`.
 pub fn parse_duration(orig: &str) -> Result<i64, String> {
-    let invalid = || format!("time: invalid duration {}", go_quote(orig));
+    let invalid = || format!("time: invalid duration {}", time_quote(orig));
     let mut s = orig;
     let mut neg = false;
     if let Some(c) = s.chars().next() {
@@ -1371,7 +1373,10 @@ pub fn parse_duration(orig: &str) -> Result<i64, String> {
             .position(|c| c == b'.' || c.is_ascii_digit())
             .unwrap_or(s.len());
         if i == 0 {
-            return Err(format!("time: missing unit in duration {}", go_quote(orig)));
+            return Err(format!(
+                "time: missing unit in duration {}",
+                time_quote(orig)
+            ));
         }
         let u = &s[..i];
         s = &s[i..];
@@ -1385,8 +1390,8 @@ pub fn parse_duration(orig: &str) -> Result<i64, String> {
             _ => {
                 return Err(format!(
                     "time: unknown unit {} in duration {}",
-                    go_quote(u),
-                    go_quote(orig)
+                    time_quote(u),
+                    time_quote(orig)
                 ))
             }
         };
