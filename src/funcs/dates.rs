@@ -127,22 +127,13 @@ impl Location {
         }
     }
 
-    /// The unix time of a wall clock in this location (Go's `time.Date`).
+    /// The unix time of a wall clock in this location, chosen as Go's `time.Date` chooses it
+    /// in a gap or an overlap: the offset in effect at the wall clock read as UTC, corrected
+    /// once by the offset in effect at the resulting instant.
     fn unix_of(&self, wall: i64) -> i64 {
-        // Go guesses with the offset in effect at `wall` taken as UTC, then corrects once.
         let (off, _) = self.lookup(wall);
-        let unix = wall - i64::from(off);
-        let (off2, _) = self.lookup(unix);
-        if off2 == off {
-            return unix;
-        }
-        let unix2 = wall - i64::from(off2);
-        let (off3, _) = self.lookup(unix2);
-        if off3 == off2 {
-            unix2
-        } else {
-            unix
-        }
+        let (off2, _) = self.lookup(wall - i64::from(off));
+        wall - i64::from(off2)
     }
 }
 
@@ -1216,8 +1207,13 @@ pub fn parse_time(layout: &str, value: &str, local: &Location) -> Result<Time, S
         });
     }
     if !zone_name.is_empty() {
-        // A zone abbreviation the local zone uses at that time takes its offset.
-        for probe in [wall - 86_400, wall, wall + 86_400] {
+        // A zone abbreviation the local zone uses takes its offset: preferably the one in
+        // effect around that time, else the one it has elsewhere in the year (Go's
+        // `lookupName`, which searches the zone's whole table; mid-January and mid-July stand
+        // in for it here).
+        let year_start = civil_to_unix(year, 1, 15, 0);
+        let year_mid = civil_to_unix(year, 7, 15, 0);
+        for probe in [wall - 86_400, wall, wall + 86_400, year_start, year_mid] {
             let (off, name) = local.lookup(probe);
             if name == zone_name {
                 return Ok(Time {
@@ -1663,6 +1659,33 @@ mod tests {
         assert_eq!(
             utc("2006-01-02", "2024-02-03x").unwrap_err(),
             r#"parsing time "2024-02-03x": extra text: "x""#
+        );
+    }
+
+    #[test]
+    fn parses_in_a_local_zone_as_go_does() {
+        // Recorded from Helm with TZ=America/New_York.
+        let ny = load_location("America/New_York").unwrap();
+        let p = |layout: &str, value: &str| parse_time(layout, value, &ny).unwrap().go_string();
+        assert_eq!(
+            p("2006-01-02 15:04", "2024-03-10 02:30"),
+            "2024-03-10 01:30:00 -0500 EST"
+        );
+        assert_eq!(
+            p("2006-01-02 15:04", "2024-11-03 01:30"),
+            "2024-11-03 01:30:00 -0400 EDT"
+        );
+        assert_eq!(
+            p("2006-01-02 15:04 MST", "2024-07-01 10:00 EST"),
+            "2024-07-01 11:00:00 -0400 EDT"
+        );
+        assert_eq!(
+            p("2006-01-02 15:04 MST", "2024-07-01 10:00 EDT"),
+            "2024-07-01 10:00:00 -0400 EDT"
+        );
+        assert_eq!(
+            p("2006-01-02 15:04 -0700", "2024-07-01 10:00 -0400"),
+            "2024-07-01 10:00:00 -0400 EDT"
         );
     }
 
