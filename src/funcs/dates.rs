@@ -132,8 +132,8 @@ impl Location {
     /// once by the offset in effect at the resulting instant.
     fn unix_of(&self, wall: i64) -> i64 {
         let (off, _) = self.lookup(wall);
-        let (off2, _) = self.lookup(wall - i64::from(off));
-        wall - i64::from(off2)
+        let (off2, _) = self.lookup(wall.saturating_sub(i64::from(off)));
+        wall.saturating_sub(i64::from(off2))
     }
 }
 
@@ -222,10 +222,10 @@ impl Time {
         let mut nsec = total;
         if nsec < 0 {
             nsec += 1_000_000_000;
-            unix -= 1;
+            unix = unix.saturating_sub(1);
         } else if nsec >= 1_000_000_000 {
             nsec -= 1_000_000_000;
-            unix += 1;
+            unix = unix.saturating_add(1);
         }
         Time {
             unix,
@@ -353,12 +353,14 @@ impl Object for Time {
             }
             ("AddDate", [Value::Int(y), Value::Int(m), Value::Int(d)]) => {
                 let (dt, _, _) = self.civil();
-                let months = i64::from(dt.year()) * 12 + i64::from(dt.month0()) + m + y * 12;
+                let months = (i64::from(dt.year()) * 12 + i64::from(dt.month0()))
+                    .saturating_add(*m)
+                    .saturating_add(y.saturating_mul(12));
                 let (year, month0) = (months.div_euclid(12), months.rem_euclid(12));
                 let wall = civil_to_unix(
                     year,
                     month0 + 1,
-                    i64::from(dt.day()) + d,
+                    i64::from(dt.day()).saturating_add(*d),
                     i64::from(dt.num_seconds_from_midnight()),
                 );
                 Ok(Value::Object(Rc::new(Time {
@@ -392,7 +394,7 @@ impl Object for Time {
 /// Seconds since the epoch of a proleptic Gregorian wall clock, normalising an out-of-range
 /// day as Go's `time.Date` does.
 fn civil_to_unix(year: i64, month: i64, day: i64, secs: i64) -> i64 {
-    let months = year * 12 + (month - 1);
+    let months = year.saturating_mul(12).saturating_add(month - 1);
     let (y, m0) = (months.div_euclid(12), months.rem_euclid(12));
     let y = i32::try_from(y).unwrap_or(if y < 0 { -200_000 } else { 200_000 });
     let first = NaiveDate::from_ymd_opt(y, m0 as u32 + 1, 1).unwrap_or_default();
@@ -402,7 +404,9 @@ fn civil_to_unix(year: i64, month: i64, day: i64, secs: i64) -> i64 {
         .and_utc()
         .timestamp()
         / 86_400;
-    (days + day - 1) * 86_400 + secs
+    days.saturating_add(day - 1)
+        .saturating_mul(86_400)
+        .saturating_add(secs)
 }
 
 fn days_in(month: i64, year: i64) -> i64 {
@@ -1401,7 +1405,7 @@ pub fn parse_duration(orig: &str) -> Result<i64, String> {
                 return Err(invalid());
             }
         }
-        d += v;
+        d = d.checked_add(v).ok_or_else(invalid)?;
         if d > limit {
             return Err(invalid());
         }
@@ -1687,6 +1691,40 @@ mod tests {
             p("2006-01-02 15:04 -0700", "2024-07-01 10:00 -0400"),
             "2024-07-01 10:00:00 -0400 EDT"
         );
+    }
+
+    #[test]
+    fn extreme_inputs_do_not_panic() {
+        let mut rt = crate::gotemplate::func::PlainRuntime::default();
+        for n in [i64::MIN, i64::MAX, -62_135_596_801, 253_402_300_800] {
+            let t = Value::Object(Rc::new(Time::from_unix(n)));
+            let _ = date(
+                &mut rt,
+                &[Value::str("2006-01-02 Mon MST .000"), Value::Int(n)],
+            );
+            let _ = date_modify(&mut rt, &[Value::str("2562047h"), t.clone()]);
+            let _ = date_modify(&mut rt, &[Value::str("-2562047h"), t.clone()]);
+            let _ = ago(&mut rt, &[t.clone()]);
+            let _ = duration_round(&mut rt, &[t.clone()]);
+            let _ = duration(&mut rt, &[Value::Int64(n)]);
+            if let Value::Object(o) = &t {
+                let big = Value::Int(n);
+                let _ = o.call("AddDate", &[big.clone(), big.clone(), big]);
+                let _ = o.format();
+            }
+        }
+        for d in [
+            "9223372036854775807ns",
+            "9223372036854775808ns",
+            "1e3s",
+            ".",
+            "-",
+            "+.5h",
+        ] {
+            let _ = parse_duration(d);
+        }
+        assert!(parse_duration("9223372036854775808ns").is_err());
+        assert_eq!(parse_duration("-9223372036854775808ns"), Ok(i64::MIN));
     }
 
     #[test]

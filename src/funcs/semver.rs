@@ -228,7 +228,8 @@ impl Version {
     fn inc_patch(&self) -> Version {
         let mut n = self.clone();
         if n.pre.is_empty() {
-            n.patch += 1;
+            // Go's v3.3.0 wraps a maximal segment around.
+            n.patch = n.patch.wrapping_add(1);
         }
         n.pre.clear();
         n.metadata.clear();
@@ -240,7 +241,7 @@ impl Version {
         n.pre.clear();
         n.metadata.clear();
         n.patch = 0;
-        n.minor += 1;
+        n.minor = n.minor.wrapping_add(1);
         n.with_original()
     }
 
@@ -250,7 +251,7 @@ impl Version {
         n.metadata.clear();
         n.patch = 0;
         n.minor = 0;
-        n.major += 1;
+        n.major = n.major.wrapping_add(1);
         n.with_original()
     }
 }
