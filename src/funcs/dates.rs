@@ -1704,8 +1704,8 @@ mod tests {
             );
             let _ = date_modify(&mut rt, &[Value::str("2562047h"), t.clone()]);
             let _ = date_modify(&mut rt, &[Value::str("-2562047h"), t.clone()]);
-            let _ = ago(&mut rt, &[t.clone()]);
-            let _ = duration_round(&mut rt, &[t.clone()]);
+            let _ = ago(&mut rt, std::slice::from_ref(&t));
+            let _ = duration_round(&mut rt, std::slice::from_ref(&t));
             let _ = duration(&mut rt, &[Value::Int64(n)]);
             if let Value::Object(o) = &t {
                 let big = Value::Int(n);
