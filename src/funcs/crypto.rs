@@ -176,7 +176,12 @@ pub fn pem_encode(kind: &str, der: &[u8]) -> String {
 pub fn pem_decode(text: &str) -> Option<(String, Vec<u8>)> {
     let mut rest = text;
     loop {
-        let start = rest.find("-----BEGIN ")?;
+        // Go only looks for BEGIN at the start of the text or of a line.
+        let start = if rest.starts_with("-----BEGIN ") {
+            0
+        } else {
+            rest.find("\n-----BEGIN ")? + 1
+        };
         let after = &rest[start + 11..];
         let type_end = after.find("-----")?;
         let kind = &after[..type_end];
@@ -367,26 +372,59 @@ impl PrivateKey {
     }
 }
 
-/// Sprig's `parsePrivateKeyPEM`, with Go's error texts where the key is rejected.
+/// Go's `encoding/asn1` error for DER that is not the expected SEQUENCE, as far as it can be
+/// reproduced: a wrong outer tag gets Go's exact text; other damage a shorter one.
+fn asn1_error(der: &[u8], structure: &str) -> String {
+    match der {
+        [tag, len, ..] if *tag != 0x30 => format!(
+            "asn1: structure error: tags don't match (16 vs {{class:{} tag:{} length:{} isCompound:{}}}) {{optional:false explicit:false application:false private:false defaultValue:<nil> tag:<nil> stringType:0 timeType:0 set:false omitEmpty:false}} {structure} @2",
+            tag >> 6,
+            tag & 0x1f,
+            if *len < 0x80 { usize::from(*len) } else { 0 },
+            tag & 0x20 != 0,
+        ),
+        _ => "asn1: syntax error: data truncated".into(),
+    }
+}
+
+fn is_pkcs1(der: &[u8]) -> bool {
+    rsa::RsaPrivateKey::from_pkcs1_der(der).is_ok()
+}
+
+fn is_sec1(der: &[u8]) -> bool {
+    p256::SecretKey::from_sec1_der(der).is_ok() || p384::SecretKey::from_sec1_der(der).is_ok()
+}
+
+fn parse_pkcs8(der: &[u8]) -> Option<PrivateKey> {
+    if let Ok(k) = rsa::RsaPrivateKey::from_pkcs8_der(der) {
+        return Some(PrivateKey::Rsa(Box::new(k)));
+    }
+    if let Ok(k) = p256::SecretKey::from_pkcs8_der(der) {
+        return Some(PrivateKey::Ecdsa(k));
+    }
+    if let Ok(k) = p384::SecretKey::from_pkcs8_der(der) {
+        return Some(PrivateKey::EcdsaP384(k));
+    }
+    ed25519_dalek::SigningKey::from_pkcs8_der(der)
+        .ok()
+        .map(PrivateKey::Ed25519)
+}
+
+/// Sprig's `parsePrivateKeyPEM`, with Go's error texts where the key is rejected: a key in
+/// another format than its PEM type names gets Go's "use ParseXxx instead" hint.
 fn parse_private_key_pem(text: &str) -> Result<PrivateKey, String> {
     let (kind, der) = pem_decode(text).ok_or("no PEM data in input")?;
     if kind == "PRIVATE KEY" {
-        if let Ok(k) = rsa::RsaPrivateKey::from_pkcs8_der(&der) {
-            return Ok(PrivateKey::Rsa(Box::new(k)));
-        }
-        if let Ok(k) = p256::SecretKey::from_pkcs8_der(&der) {
-            return Ok(PrivateKey::Ecdsa(k));
-        }
-        if let Ok(k) = p384::SecretKey::from_pkcs8_der(&der) {
-            return Ok(PrivateKey::EcdsaP384(k));
-        }
-        if let Ok(k) = ed25519_dalek::SigningKey::from_pkcs8_der(&der) {
-            return Ok(PrivateKey::Ed25519(k));
-        }
-        return Err(
-            "decoding PEM as PKCS#8: x509: failed to parse private key (use ParsePKCS1PrivateKey instead for this key format)"
-                .into(),
-        );
+        return parse_pkcs8(&der).ok_or_else(|| {
+            let why = if is_pkcs1(&der) {
+                "x509: failed to parse private key (use ParsePKCS1PrivateKey instead for this key format)".to_string()
+            } else if is_sec1(&der) {
+                "x509: failed to parse private key (use ParseECPrivateKey instead for this key format)".to_string()
+            } else {
+                asn1_error(&der, "pkcs8")
+            };
+            format!("decoding PEM as PKCS#8: {why}")
+        });
     }
     let Some(prefix) = kind.strip_suffix(" PRIVATE KEY") else {
         return Err(format!("no private key data in PEM block of type {kind}"));
@@ -395,18 +433,38 @@ fn parse_private_key_pem(text: &str) -> Result<PrivateKey, String> {
         "RSA" => rsa::RsaPrivateKey::from_pkcs1_der(&der)
             .map(|k| PrivateKey::Rsa(Box::new(k)))
             .map_err(|_| {
-                "parsing RSA private key from PEM: x509: failed to parse private key (use ParsePKCS8PrivateKey instead for this key format)".into()
+                let why = if parse_pkcs8(&der).is_some() {
+                    "x509: failed to parse private key (use ParsePKCS8PrivateKey instead for this key format)".to_string()
+                } else if is_sec1(&der) {
+                    "x509: failed to parse private key (use ParseECPrivateKey instead for this key format)".to_string()
+                } else {
+                    asn1_error(&der, "pkcs1PrivateKey")
+                };
+                format!("parsing RSA private key from PEM: {why}")
             }),
         "EC" => p256::SecretKey::from_sec1_der(&der)
             .map(PrivateKey::Ecdsa)
             .or_else(|_| p384::SecretKey::from_sec1_der(&der).map(PrivateKey::EcdsaP384))
             .map_err(|_| {
-                "parsing EC private key from PEM: x509: failed to parse EC private key".into()
+                let why = if parse_pkcs8(&der).is_some() {
+                    "x509: failed to parse private key (use ParsePKCS8PrivateKey instead for this key format)".to_string()
+                } else if is_pkcs1(&der) {
+                    "x509: failed to parse private key (use ParsePKCS1PrivateKey instead for this key format)".to_string()
+                } else {
+                    format!(
+                        "x509: failed to parse EC private key: {}",
+                        asn1_error(&der, "ecPrivateKey")
+                    )
+                };
+                format!("parsing EC private key from PEM: {why}")
             }),
         "DSA" => parse_dsa(&der)
             .map(|k| PrivateKey::Dsa(Box::new(k)))
             .ok_or_else(|| {
-                "parsing DSA private key from PEM: asn1: structure error: tags don't match".into()
+                format!(
+                    "parsing DSA private key from PEM: {}",
+                    asn1_error(&der, "DSAKeyFormat")
+                )
             }),
         _ => Err(format!("invalid private key type {kind}")),
     }
