@@ -218,12 +218,10 @@ fn template(
     let loaded = chart::load(Path::new(&chart_arg), compat, warnings)?;
     check_installable(&loaded)?;
     if loaded.metadata.deprecated {
-        warnings.push(Warning::split(
-            "install.go:262",
-            "WARNING: This chart is deprecated",
-            "this chart is deprecated",
-            &[],
-        ));
+        warnings.push(Warning {
+            helm3: "WARNING: This chart is deprecated".into(),
+            helm4: "level=WARN msg=\"this chart is deprecated\"".into(),
+        });
     }
     chart::dependencies::check_dependencies(&loaded, compat)?;
     if let Err(e) = release::check_release_name(&name, compat) {
@@ -262,6 +260,13 @@ fn template(
             namespace: release::namespace(
                 args.global.namespace.as_deref(),
                 std::env::var("HELM_NAMESPACE").ok().as_deref(),
+                release::kubeconfig_namespace(
+                    std::env::var("KUBECONFIG").ok().as_deref(),
+                    std::env::var_os("HOME")
+                        .map(std::path::PathBuf::from)
+                        .as_deref(),
+                    compat,
+                ),
             ),
             is_upgrade: args.is_upgrade,
             revision: 1,
