@@ -1086,17 +1086,18 @@ impl Exec<'_> {
     }
 
     fn include_inner(&mut self, name: &str, data: &Value) -> Result<String, Error> {
-        let key: Rc<str> = Rc::from(name);
-        let count = self.include_counts.get(&key).copied();
-        if let Some(c) = count {
-            if c > MAX_INCLUDE {
+        match self.include_counts.get_mut(name) {
+            Some(c) if *c > MAX_INCLUDE => {
                 return Err(Error::plain(
                     format!("rendering template has a nested reference name: {name}: "),
                     Some(Error::plain("unable to execute template".into(), None)),
                 ));
             }
+            Some(c) => *c += 1,
+            None => {
+                self.include_counts.insert(Rc::from(name), 1);
+            }
         }
-        *self.include_counts.entry(key.clone()).or_insert(0) += 1;
         let r = match self.lookup(name) {
             None => Err(no_template(name)),
             Some(tree) => {
@@ -1107,7 +1108,7 @@ impl Exec<'_> {
                 r.map(|()| out)
             }
         };
-        if let Some(c) = self.include_counts.get_mut(&key) {
+        if let Some(c) = self.include_counts.get_mut(name) {
             *c -= 1;
         }
         r
