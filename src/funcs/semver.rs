@@ -576,6 +576,27 @@ pub struct VersionObject {
 }
 
 impl VersionObject {
+    /// Helm 4's library panics (a template error) where an increment would overflow; v3.3.0
+    /// wraps around.
+    fn increment_overflow(&self, name: &str) -> Option<&'static str> {
+        if self.compat == Compat::Helm3 {
+            return None;
+        }
+        let v = &self.version;
+        match name {
+            "IncPatch" if v.pre.is_empty() && v.patch == u64::MAX => {
+                Some("patch version increment would overflow uint64")
+            }
+            "IncMinor" if v.minor == u64::MAX => {
+                Some("minor version increment would overflow uint64")
+            }
+            "IncMajor" if v.major == u64::MAX => {
+                Some("major version increment would overflow uint64")
+            }
+            _ => None,
+        }
+    }
+
     fn value(&self, version: Version) -> Value {
         Value::Object(Rc::new(VersionObject {
             version,
@@ -614,7 +635,10 @@ impl Object for VersionObject {
 
     fn field(&self, name: &str) -> Option<Value> {
         let v = &self.version;
-        if POINTER_METHODS.contains(&name) && !self.pointer {
+        if (POINTER_METHODS.contains(&name) && !self.pointer)
+            || self.increment_overflow(name).is_some()
+        {
+            // An overflowing increment is reported by `call`.
             return None;
         }
         Some(match name {
@@ -714,9 +738,13 @@ impl Object for VersionObject {
                     }),
                 })
             }
-            _ if args.is_empty() => self
-                .field(name)
-                .ok_or_else(|| format!("{name} is not a method")),
+            _ if args.is_empty() => {
+                if let Some(msg) = self.increment_overflow(name) {
+                    return Err(msg.to_string());
+                }
+                self.field(name)
+                    .ok_or_else(|| format!("{name} is not a method"))
+            }
             _ => Err(wrong_args(name, 0, args.len())),
         }
     }
