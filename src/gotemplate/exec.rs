@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use super::ast::{Arg, Branch, Command, Node, Pipe, TemplateCall, Tree};
 use super::builtins::{self, Builtin, Callee, Shape, Val};
-use super::error::{cut_context, helm_warn_wrap, line_col, Error, Location};
+use super::error::{cut_context, line_col, Error, Location};
 use super::escape;
 use super::func::{FuncDef, FuncError, FuncMap, Param, Runtime};
 use super::gofmt;
@@ -1233,9 +1233,4 @@ impl Runtime for Exec<'_> {
     fn log(&mut self, msg: &str) {
         self.set.logs.borrow_mut().push(msg.to_string());
     }
-}
-
-/// Wraps a message for Helm's `required`/`fail` error extraction.
-pub fn warn_wrap(msg: &str) -> String {
-    helm_warn_wrap(msg)
 }
