@@ -731,7 +731,7 @@ fn format_time(t: &Time, layout: &str) -> String {
 // Parsing
 
 /// Go's `strconv.Quote` for the texts in parse errors.
-fn go_quote(s: &str) -> String {
+pub fn go_quote(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {
@@ -1089,8 +1089,14 @@ pub fn parse_time(layout: &str, value: &str, local: &Location) -> Result<Time, S
                     7 => (num(3), num(5)),
                     _ => (num(3), 0),
                 };
-                if hh > 24 || mm > 60 || ss > 60 {
-                    return Err(range_err("time zone offset"));
+                if hh > 24 {
+                    return Err(range_err("time zone offset hour"));
+                }
+                if mm > 60 {
+                    return Err(range_err("time zone offset minute"));
+                }
+                if ss > 60 {
+                    return Err(range_err("time zone offset second"));
                 }
                 let mut off = (hh * 60 + mm) * 60 + ss;
                 match b[0] {

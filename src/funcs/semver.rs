@@ -1,8 +1,8 @@
 //! Sprig's `semver` and `semverCompare`, and the Masterminds/semver rules behind them.
 //!
-//! Helm 3 builds with Masterminds/semver v3.3.0 and Helm 4 with v3.4.0, and the two differ in
-//! ways templates can see: error texts changed case (`Invalid Semantic Version` →
-//! `invalid semantic version`), and v3.4.0 lets a pre-release version satisfy every constraint
+//! Helm 3 builds with Masterminds/semver v3.3.0 and Helm 4 with v3.4.0 or later, and the two
+//! differ in ways templates can see: error texts changed case (`Invalid Semantic Version` →
+//! `invalid semantic version`) and Helm 4 quotes improper constraints, and v3.4.0 lets a pre-release version satisfy every constraint
 //! of an AND group when any constraint of that group names a pre-release, where v3.3.0 asks
 //! each constraint separately. [`Version::parse`] and [`Constraints::parse`] take the
 //! [`Compat`] to choose. Both are public so that chart loading can check `kubeVersion` with
@@ -350,6 +350,14 @@ pub struct Constraints {
     compat: Compat,
 }
 
+/// Helm 4's semver (after v3.4.0) quotes the constraint; v3.3.0 does not.
+fn improper(c: &str, compat: Compat) -> String {
+    match compat {
+        Compat::Helm3 => format!("improper constraint: {c}"),
+        _ => format!("improper constraint: {}", crate::funcs::dates::go_quote(c)),
+    }
+}
+
 fn is_x(s: &str) -> bool {
     matches!(s, "x" | "X" | "*")
 }
@@ -360,7 +368,7 @@ fn parse_constraint(c: &str, compat: Compat) -> Result<Constraint, String> {
     let m = re
         .constraint
         .captures(c)
-        .ok_or_else(|| format!("improper constraint: {c}"))?;
+        .ok_or_else(|| improper(c, compat))?;
     let g = |i: usize| m.get(i).map_or("", |x| x.as_str());
     let op = match g(1) {
         "" | "=" => Op::TildeOrEqual,
@@ -418,7 +426,7 @@ impl Constraints {
         let mut groups = Vec::new();
         for or in c.split("||") {
             if !re.valid.is_match(or) {
-                return Err(format!("improper constraint: {or}"));
+                return Err(improper(or, compat));
             }
             let mut found: Vec<&str> = re.find.find_iter(or).map(|m| m.as_str()).collect();
             if found.is_empty() {
@@ -788,7 +796,7 @@ mod tests {
         assert_eq!(check(">1 || <0.5", "0.4.0", h), Ok(true));
         assert_eq!(
             check("foo", "1.0.0", h).unwrap_err(),
-            "improper constraint: foo"
+            "improper constraint: \"foo\""
         );
     }
 

@@ -1,2 +1,30 @@
 //! Rendering a loaded chart as `helm template` does: built-in objects, executing every
 //! template, splitting and sorting manifests, and assembling the output.
+
+pub mod capabilities;
+pub mod engine;
+pub mod glob;
+pub mod manifest;
+pub mod objects;
+pub mod output;
+pub mod release;
+
+use crate::gotemplate::value::Value;
+use crate::Compat;
+use manifest::DocHead;
+
+/// `toYaml` for `.Files.AsConfig` and `.Files.AsSecrets`.
+pub fn to_yaml(v: &Value) -> Result<String, String> {
+    crate::yaml::to_yaml(v).map_err(|e| e.to_string())
+}
+
+/// Reads the head of a rendered document (kind and annotations), with Helm's error text
+/// (the part after `YAML parse error on <file>: `).
+pub fn parse_head(doc: &str, compat: Compat) -> Result<DocHead, String> {
+    let head = crate::yaml::head::parse_head_for(doc, compat).map_err(|e| e.to_string())?;
+    Ok(DocHead {
+        kind: head.kind.unwrap_or_default(),
+        name: head.name.unwrap_or_default(),
+        annotations: head.annotations,
+    })
+}

@@ -1,0 +1,302 @@
+//! Loading a chart from a folder or a `.tgz` into a [`Chart`], as Helm's loader does: sorting
+//! files into `Chart.yaml`, values, schema, templates, raw files and subcharts, then loading
+//! every subchart under `charts/` (folders and archives) recursively.
+//!
+//! Folder loads honour `.helmignore` (plus Helm's default `templates/.?*`), refuse irregular
+//! files and files over 5 MiB. Unlike Helm, which follows symbolic links anywhere, a link
+//! whose target lies outside the chart folder is refused, so no file outside the chart is
+//! ever read.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use crate::Compat;
+
+use super::archive::{self, ArchiveFile, MAX_DECOMPRESSED_FILE_SIZE};
+use super::helmignore::Rules;
+use super::metadata::{self, go_quote, Metadata};
+use super::{yamlio, Chart, ChartFile, Error, Warning};
+
+/// The deepest folder nesting (and subchart nesting) a load follows.
+const MAX_DEPTH: usize = 64;
+
+/// Loads the chart at `path` (a folder, or a gzipped tar archive). `shown` is the path as the
+/// user typed it, for messages.
+pub fn load(path: &Path, compat: Compat, warnings: &mut Vec<Warning>) -> Result<Chart, Error> {
+    let shown = path.display().to_string();
+    let meta = fs::metadata(path)
+        .map_err(|_| Error::new(format!("path {} not found", go_quote(&shown))))?;
+    if meta.is_dir() {
+        load_dir(path, compat, warnings)
+    } else {
+        let data =
+            fs::read(path).map_err(|e| Error::new(format!("open {shown}: {}", os_text(&e))))?;
+        archive::ensure_archive(&shown, &data)?;
+        load_archive(&data, compat, warnings)
+    }
+}
+
+/// Loads a chart archive from its bytes.
+pub fn load_archive(
+    data: &[u8],
+    compat: Compat,
+    warnings: &mut Vec<Warning>,
+) -> Result<Chart, Error> {
+    let files = archive::unpack(data)?;
+    load_files(files, compat, warnings, 0)
+}
+
+/// Loads a chart folder.
+pub fn load_dir(dir: &Path, compat: Compat, warnings: &mut Vec<Warning>) -> Result<Chart, Error> {
+    let top = fs::canonicalize(dir)
+        .map_err(|e| Error::new(format!("{}: {}", dir.display(), os_text(&e))))?;
+    let mut rules = Rules::default();
+    let ignore_file = top.join(".helmignore");
+    if ignore_file.is_file() {
+        let text = fs::read(&ignore_file)
+            .map_err(|e| Error::new(format!("open {}: {}", ignore_file.display(), os_text(&e))))?;
+        rules = Rules::parse(&text)?;
+    }
+    rules.add_defaults();
+    let mut files = Vec::new();
+    walk(&top, &top, "", &rules, &mut files, 0)?;
+    load_files(files, compat, warnings, 0)
+}
+
+/// Go's text for an OS error (`no such file or directory`, `permission denied`, ...).
+fn os_text(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    // Rust appends " (os error N)"; Go prints the bare description in lower case.
+    let s = match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    };
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => s,
+    }
+}
+
+fn walk(
+    top: &Path,
+    dir: &Path,
+    rel: &str,
+    rules: &Rules,
+    out: &mut Vec<ArchiveFile>,
+    depth: usize,
+) -> Result<(), Error> {
+    if depth > MAX_DEPTH {
+        return Err(Error::new(format!(
+            "chart folder {rel} is nested deeper than {MAX_DEPTH} levels"
+        )));
+    }
+    let mut entries: Vec<(String, PathBuf)> = fs::read_dir(dir)
+        .map_err(|e| Error::new(format!("open {}: {}", dir.display(), os_text(&e))))?
+        .filter_map(|e| e.ok())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect();
+    entries.sort();
+    for (name, path) in entries {
+        let n = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        let link = fs::symlink_metadata(&path)
+            .map_err(|e| Error::new(format!("error reading {n}: {}", os_text(&e))))?;
+        let target = if link.file_type().is_symlink() {
+            let resolved = fs::canonicalize(&path)
+                .map_err(|e| Error::new(format!("error reading {n}: {}", os_text(&e))))?;
+            if !resolved.starts_with(top) {
+                return Err(Error::new(format!(
+                    "chart file {n} is a symbolic link to {}, outside the chart",
+                    resolved.display()
+                )));
+            }
+            resolved
+        } else {
+            path.clone()
+        };
+        let meta = fs::metadata(&target)
+            .map_err(|e| Error::new(format!("error reading {n}: {}", os_text(&e))))?;
+        if meta.is_dir() {
+            if rules.ignored(&n, true) {
+                continue;
+            }
+            walk(top, &target, &n, rules, out, depth + 1)?;
+            continue;
+        }
+        if rules.ignored(&n, false) {
+            continue;
+        }
+        if !meta.is_file() {
+            return Err(Error::new(format!(
+                "cannot load irregular file {} as it has file mode type bits set",
+                path.display()
+            )));
+        }
+        if meta.len() > MAX_DECOMPRESSED_FILE_SIZE {
+            return Err(Error::new(format!(
+                "chart file {} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}",
+                go_quote(&name)
+            )));
+        }
+        let mut data = fs::read(&target)
+            .map_err(|e| Error::new(format!("error reading {n}: {}", os_text(&e))))?;
+        if data.starts_with(b"\xEF\xBB\xBF") {
+            data.drain(..3);
+        }
+        out.push(ArchiveFile { name: n, data });
+    }
+    Ok(())
+}
+
+/// Helm's `LoadFiles`: builds a chart from its files (paths relative to the chart root).
+pub fn load_files(
+    files: Vec<ArchiveFile>,
+    compat: Compat,
+    warnings: &mut Vec<Warning>,
+    depth: usize,
+) -> Result<Chart, Error> {
+    if depth > MAX_DEPTH {
+        return Err(Error::new(format!(
+            "subcharts are nested deeper than {MAX_DEPTH} levels"
+        )));
+    }
+    let mut md: Option<Metadata> = None;
+    for f in files.iter().filter(|f| f.name == "Chart.yaml") {
+        let mut m = md.take().unwrap_or_default();
+        let doc = yamlio::load_document(&f.data)
+            .map_err(|e| Error::new(format!("cannot load Chart.yaml: {e}")))?;
+        metadata::decode_into(&mut m, &doc, compat)
+            .map_err(|e| e.context("cannot load Chart.yaml"))?;
+        if m.api_version.is_empty() {
+            m.api_version = "v1".into();
+        }
+        md = Some(m);
+    }
+    let mut chart = Chart {
+        metadata: Metadata::default(),
+        templates: Vec::new(),
+        files: Vec::new(),
+        values: Default::default(),
+        schema: None,
+        dependencies: Vec::new(),
+        parents: Vec::new(),
+    };
+    let mut subcharts: BTreeMap<String, Vec<ArchiveFile>> = BTreeMap::new();
+    for f in files {
+        let name = f.name.clone();
+        match name.as_str() {
+            "Chart.yaml" => {}
+            "Chart.lock" => {
+                yamlio::load_document(&f.data)
+                    .map_err(|e| Error::new(format!("cannot load Chart.lock: {e}")))?;
+            }
+            "values.yaml" => {
+                chart.values = yamlio::load_values(&f.data, compat)
+                    .map_err(|e| Error::new(format!("cannot load values.yaml: {e}")))?;
+            }
+            "values.schema.json" => chart.schema = Some(Rc::from(f.data)),
+            "requirements.yaml" => {
+                let m = md.get_or_insert_with(Metadata::default);
+                if m.api_version != "v1" {
+                    warnings.push(Warning::split(
+                        "load.go:120",
+                        "Warning: Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml.",
+                        "Warning: Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml.",
+                        &[],
+                    ));
+                }
+                let doc = yamlio::load_document(&f.data)
+                    .map_err(|e| Error::new(format!("cannot load requirements.yaml: {e}")))?;
+                metadata::decode_into(m, &doc, compat)
+                    .map_err(|e| e.context("cannot load requirements.yaml"))?;
+                if m.api_version == "v1" {
+                    chart.files.push(ChartFile::new(name, f.data));
+                }
+            }
+            "requirements.lock" => {
+                let m = md.get_or_insert_with(Metadata::default);
+                if m.api_version != "v1" {
+                    warnings.push(Warning::split(
+                        "load.go:138",
+                        "Warning: Dependency locking is handled in Chart.lock since apiVersion \"v2\". We recommend migrating to Chart.lock.",
+                        "Warning: Dependency locking is handled in Chart.lock since apiVersion \"v2\". We recommend migrating to Chart.lock.",
+                        &[],
+                    ));
+                }
+                if m.api_version == "v1" {
+                    chart.files.push(ChartFile::new(name, f.data));
+                }
+            }
+            _ if name.starts_with("templates/") => {
+                chart.templates.push(ChartFile::new(name, f.data));
+            }
+            _ if name.starts_with("charts/") => {
+                if name.ends_with(".prov") {
+                    chart.files.push(ChartFile::new(name, f.data));
+                    continue;
+                }
+                let rest = &name["charts/".len()..];
+                let cname = rest.split('/').next().unwrap_or(rest).to_string();
+                subcharts.entry(cname).or_default().push(ArchiveFile {
+                    name: rest.to_string(),
+                    data: f.data,
+                });
+            }
+            _ => chart.files.push(ChartFile::new(name, f.data)),
+        }
+    }
+    let Some(mut md) = md else {
+        return Err(Error::new("Chart.yaml file is missing"));
+    };
+    metadata::validate(&mut md)?;
+    chart.metadata = md;
+    if chart.is_library() {
+        chart.templates.retain(|t| {
+            t.name
+                .rsplit('/')
+                .next()
+                .is_some_and(|base| base.starts_with('_'))
+        });
+    }
+    chart.templates.sort_by(|a, b| a.name.cmp(&b.name));
+    chart.files.sort_by(|a, b| a.name.cmp(&b.name));
+    for (n, files) in subcharts {
+        if n.starts_with('_') || n.starts_with('.') {
+            continue;
+        }
+        let loaded = if n.ends_with(".tgz") {
+            let Some(file) = files.into_iter().next() else {
+                continue;
+            };
+            if file.name != n {
+                return Err(Error::new(format!(
+                    "error unpacking subchart tar in {}: expected {n}, got {}",
+                    chart.name(),
+                    file.name
+                )));
+            }
+            archive::unpack(&file.data).and_then(|fs| load_files(fs, compat, warnings, depth + 1))
+        } else {
+            let inner: Vec<ArchiveFile> = files
+                .into_iter()
+                .filter_map(|f| {
+                    f.name.split_once('/').map(|(_, rest)| ArchiveFile {
+                        name: rest.to_string(),
+                        data: f.data,
+                    })
+                })
+                .collect();
+            load_files(inner, compat, warnings, depth + 1)
+        };
+        let sub = loaded
+            .map_err(|e| e.context(format!("error unpacking subchart {n} in {}", chart.name())))?;
+        chart.dependencies.push(sub);
+    }
+    Ok(chart)
+}

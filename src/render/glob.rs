@@ -1,0 +1,324 @@
+//! The two glob dialects Helm uses: Go's `path/filepath.Match` for `--show-only`, and
+//! gobwas/glob (with `/` as separator) for `.Files.Glob`.
+
+use regex::Regex;
+
+/// Go's `filepath.Match` with `/` as separator, on Unix. A malformed pattern does not match
+/// (Helm ignores the `ErrBadPattern` it gets).
+pub fn filepath_match(pattern: &str, name: &str) -> bool {
+    match_pattern(pattern.as_bytes(), name.as_bytes()).unwrap_or(false)
+}
+
+/// `Err(())` stands for Go's `ErrBadPattern`.
+type Bad = ();
+
+fn match_pattern(mut pattern: &[u8], mut name: &[u8]) -> Result<bool, Bad> {
+    'pattern: while !pattern.is_empty() {
+        let (star, chunk, rest) = scan_chunk(pattern);
+        pattern = rest;
+        if star && chunk.is_empty() {
+            // A trailing star matches the rest of the name unless it crosses a `/`.
+            return Ok(!name.contains(&b'/'));
+        }
+        let (t, ok, bad) = match_chunk(chunk, name);
+        if ok && (t.is_empty() || !pattern.is_empty()) {
+            name = t;
+            continue;
+        }
+        if bad {
+            return Err(());
+        }
+        if star {
+            // The star may swallow bytes up to the next `/`.
+            let mut i = 0;
+            while i < name.len() && name[i] != b'/' {
+                let (t, ok, bad) = match_chunk(chunk, &name[i + 1..]);
+                if ok {
+                    if pattern.is_empty() && !t.is_empty() {
+                        i += 1;
+                        continue;
+                    }
+                    name = t;
+                    continue 'pattern;
+                }
+                if bad {
+                    return Err(());
+                }
+                i += 1;
+            }
+        }
+        // Go still reports a malformed rest of the pattern.
+        while !pattern.is_empty() {
+            let (_, chunk, rest) = scan_chunk(pattern);
+            pattern = rest;
+            if match_chunk(chunk, b"").2 {
+                return Err(());
+            }
+        }
+        return Ok(false);
+    }
+    Ok(name.is_empty())
+}
+
+/// Splits off leading stars and the chunk up to the next star outside a class.
+fn scan_chunk(mut pattern: &[u8]) -> (bool, &[u8], &[u8]) {
+    let mut star = false;
+    while pattern.first() == Some(&b'*') {
+        pattern = &pattern[1..];
+        star = true;
+    }
+    let mut in_range = false;
+    let mut i = 0;
+    while i < pattern.len() {
+        match pattern[i] {
+            b'\\' if i + 1 < pattern.len() => i += 1,
+            b'[' => in_range = true,
+            b']' => in_range = false,
+            b'*' if !in_range => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    (star, &pattern[..i], &pattern[i..])
+}
+
+/// Decodes one UTF-8 character at the start of `s`: (char, length); an invalid byte is
+/// U+FFFD of length 1, as Go decodes it.
+fn decode(s: &[u8]) -> (char, usize) {
+    let len = match s.first() {
+        None => return ('\u{FFFD}', 0),
+        Some(b) if *b < 0x80 => 1,
+        Some(b) if *b >= 0xF0 => 4,
+        Some(b) if *b >= 0xE0 => 3,
+        Some(_) => 2,
+    };
+    match s.get(..len).and_then(|b| std::str::from_utf8(b).ok()) {
+        Some(text) => (text.chars().next().unwrap_or('\u{FFFD}'), len),
+        None => ('\u{FFFD}', 1),
+    }
+}
+
+/// Matches one chunk at the start of `s`: (rest of `s`, matched, pattern malformed).
+fn match_chunk<'a>(mut chunk: &[u8], mut s: &'a [u8]) -> (&'a [u8], bool, bool) {
+    // After a failure Go keeps scanning the chunk only to check it is well-formed.
+    let mut failed = false;
+    while let Some(&c) = chunk.first() {
+        if !failed && s.is_empty() {
+            failed = true;
+        }
+        match c {
+            b'[' => {
+                let mut r = '\0';
+                if !failed {
+                    let (ch, n) = decode(s);
+                    r = ch;
+                    s = &s[n..];
+                }
+                chunk = &chunk[1..];
+                let negated = chunk.first() == Some(&b'^');
+                if negated {
+                    chunk = &chunk[1..];
+                }
+                let mut matched = false;
+                let mut nrange = 0;
+                loop {
+                    if chunk.first() == Some(&b']') && nrange > 0 {
+                        chunk = &chunk[1..];
+                        break;
+                    }
+                    let Some((lo, rest)) = get_esc(chunk) else {
+                        return (b"", false, true);
+                    };
+                    chunk = rest;
+                    let mut hi = lo;
+                    if chunk.first() == Some(&b'-') {
+                        let Some((h, rest)) = get_esc(&chunk[1..]) else {
+                            return (b"", false, true);
+                        };
+                        hi = h;
+                        chunk = rest;
+                    }
+                    if lo <= r && r <= hi {
+                        matched = true;
+                    }
+                    nrange += 1;
+                }
+                if matched == negated {
+                    failed = true;
+                }
+            }
+            b'?' => {
+                if !failed {
+                    if s[0] == b'/' {
+                        failed = true;
+                    }
+                    let (_, n) = decode(s);
+                    s = &s[n..];
+                }
+                chunk = &chunk[1..];
+            }
+            _ => {
+                if c == b'\\' {
+                    chunk = &chunk[1..];
+                    if chunk.is_empty() {
+                        return (b"", false, true);
+                    }
+                }
+                if !failed {
+                    if chunk[0] != s[0] {
+                        failed = true;
+                    }
+                    s = &s[1..];
+                }
+                chunk = &chunk[1..];
+            }
+        }
+    }
+    if failed {
+        (b"", false, false)
+    } else {
+        (s, true, false)
+    }
+}
+
+/// One possibly escaped character of a class; `None` for a malformed class.
+fn get_esc(mut chunk: &[u8]) -> Option<(char, &[u8])> {
+    match chunk.first() {
+        None | Some(b'-') | Some(b']') => return None,
+        Some(b'\\') => {
+            chunk = &chunk[1..];
+            if chunk.is_empty() {
+                return None;
+            }
+        }
+        _ => {}
+    }
+    let (r, n) = decode(chunk);
+    if r == '\u{FFFD}' && n == 1 {
+        return None;
+    }
+    let rest = &chunk[n..];
+    if rest.is_empty() {
+        return None;
+    }
+    Some((r, rest))
+}
+
+/// A compiled gobwas/glob pattern with `/` as separator: `*` stays within a path segment,
+/// `**` crosses segments, `?` is one character other than `/`, `[abc]`, `[!a-z]` are classes,
+/// `{a,b}` are alternatives, `\` escapes. A pattern gobwas cannot compile matches everything,
+/// as Helm falls back to `**`.
+#[derive(Debug)]
+pub struct FilesGlob {
+    re: Option<Regex>,
+}
+
+impl FilesGlob {
+    pub fn new(pattern: &str) -> FilesGlob {
+        let re = glob_to_regex(pattern).and_then(|src| Regex::new(&src).ok());
+        FilesGlob { re }
+    }
+
+    pub fn is_match(&self, name: &str) -> bool {
+        self.re.as_ref().is_none_or(|re| re.is_match(name))
+    }
+}
+
+/// Translates a gobwas pattern into an anchored regex; `None` when the pattern is malformed.
+fn glob_to_regex(pattern: &str) -> Option<String> {
+    let mut out = String::from("(?s)^");
+    let mut chars = pattern.chars().peekable();
+    let mut depth = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '*' => {
+                if chars.peek() == Some(&'*') {
+                    chars.next();
+                    out.push_str(".*");
+                } else {
+                    out.push_str("[^/]*");
+                }
+            }
+            '?' => out.push_str("[^/]"),
+            '\\' => {
+                let escaped = chars.next()?;
+                out.push_str(&regex::escape(&escaped.to_string()));
+            }
+            '{' => {
+                depth += 1;
+                out.push_str("(?:");
+            }
+            '}' if depth > 0 => {
+                depth -= 1;
+                out.push(')');
+            }
+            ',' if depth > 0 => out.push('|'),
+            '[' => {
+                let mut class = String::from("[");
+                if chars.peek() == Some(&'!') {
+                    chars.next();
+                    class.push('^');
+                }
+                let mut items = 0;
+                loop {
+                    let c = chars.next()?;
+                    match c {
+                        ']' if items > 0 => break,
+                        ']' => return None,
+                        '\\' => {
+                            let e = chars.next()?;
+                            class.push_str(&regex::escape(&e.to_string()));
+                        }
+                        '-' if items > 0 => class.push('-'),
+                        c => class.push_str(&regex::escape(&c.to_string())),
+                    }
+                    items += 1;
+                }
+                class.push(']');
+                out.push_str(&class);
+            }
+            c => out.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    if depth > 0 {
+        return None;
+    }
+    out.push('$');
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filepath_match_follows_go() {
+        assert!(filepath_match("templates/*.yaml", "templates/a.yaml"));
+        assert!(!filepath_match("templates/*", "templates/sub/a.yaml"));
+        assert!(filepath_match("templates/*/a.yaml", "templates/sub/a.yaml"));
+        assert!(filepath_match("t?mplates/a.yaml", "templates/a.yaml"));
+        assert!(!filepath_match("templates?a.yaml", "templates/a.yaml"));
+        assert!(filepath_match("templates/[a-c].yaml", "templates/b.yaml"));
+        assert!(!filepath_match("templates/[^a-c].yaml", "templates/b.yaml"));
+        assert!(filepath_match("templates/\\*.yaml", "templates/*.yaml"));
+        assert!(!filepath_match("templates/[", "templates/["));
+        assert!(!filepath_match("*x", "ax/b"));
+        assert!(filepath_match("*", "abc"));
+        assert!(!filepath_match("templates", "templates/a.yaml"));
+    }
+
+    #[test]
+    fn files_glob_follows_gobwas() {
+        let g = FilesGlob::new("*.txt");
+        assert!(g.is_match("a.txt"));
+        assert!(!g.is_match("conf/a.txt"));
+        assert!(FilesGlob::new("**.txt").is_match("conf/a.txt"));
+        assert!(FilesGlob::new("conf/{a,b}.txt").is_match("conf/b.txt"));
+        assert!(!FilesGlob::new("conf/{a,b}.txt").is_match("conf/c.txt"));
+        assert!(FilesGlob::new("conf/[!a].txt").is_match("conf/c.txt"));
+        assert!(!FilesGlob::new("conf/[!a].txt").is_match("conf/a.txt"));
+        assert!(FilesGlob::new("?.txt").is_match("a.txt"));
+        // A malformed pattern matches everything.
+        assert!(FilesGlob::new("[").is_match("anything/at/all"));
+    }
+}

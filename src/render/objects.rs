@@ -1,0 +1,569 @@
+//! The built-in objects every template sees besides `.Values` and `.Capabilities`: `.Files`
+//! (a Go map of path to bytes with methods), `.Chart` (a map with Go field names in Helm 4, a
+//! struct in Helm 3), `.Release` and `.Template`.
+
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use super::glob::FilesGlob;
+use crate::chart::{Dependency, Maintainer, Metadata};
+use crate::gotemplate::value::{Map, Object, Value};
+use crate::Compat;
+
+/// Serialises a value as Helm's `toYaml` does; given by the renderer so this module does not
+/// depend on the YAML emitter.
+pub type ToYaml = fn(&Value) -> Result<String, String>;
+
+/// `.Files`: the chart's non-template files (Helm's `engine.files`, a `map[string][]byte`).
+#[derive(Clone)]
+pub struct Files {
+    pub files: Rc<BTreeMap<String, Rc<[u8]>>>,
+    pub compat: Compat,
+    pub to_yaml: ToYaml,
+}
+
+const FILES_METHODS: &[&str] = &["Get", "GetBytes", "Glob", "Lines", "AsConfig", "AsSecrets"];
+
+impl Files {
+    fn get(&self, name: &str) -> Rc<[u8]> {
+        self.files
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| Rc::from(&[][..]))
+    }
+
+    fn glob(&self, pattern: &str) -> Files {
+        let g = FilesGlob::new(pattern);
+        let files = self
+            .files
+            .iter()
+            .filter(|(name, _)| g.is_match(name))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Files {
+            files: Rc::new(files),
+            compat: self.compat,
+            to_yaml: self.to_yaml,
+        }
+    }
+
+    fn lines(&self, name: &str) -> Result<Value, String> {
+        let Some(data) = self.files.get(name) else {
+            return Ok(Value::list(Vec::new()));
+        };
+        if data.is_empty() {
+            // Helm 3 indexes the last byte of an empty file and panics; Helm 4 checks.
+            return match self.compat {
+                Compat::Helm3 => Err("runtime error: index out of range [-1]".into()),
+                Compat::Helm4 => Ok(Value::list(Vec::new())),
+            };
+        }
+        let text = String::from_utf8_lossy(data);
+        let text = text.strip_suffix('\n').unwrap_or(&text);
+        Ok(Value::list(text.split('\n').map(Value::str).collect()))
+    }
+
+    /// `AsConfig` and `AsSecrets`: base name to content, as YAML.
+    fn as_yaml(&self, encode: impl Fn(&[u8]) -> String) -> Result<Value, String> {
+        let mut m = Map::new();
+        for (name, data) in self.files.iter() {
+            let base = name.rsplit('/').next().unwrap_or(name);
+            m.insert(base.to_string(), Value::string(encode(data)));
+        }
+        (self.to_yaml)(&Value::map(m)).map(Value::string)
+    }
+}
+
+/// Go's `%v` of a `[]byte`: its decimal bytes in brackets.
+fn format_bytes(data: &[u8]) -> String {
+    let items: Vec<String> = data.iter().map(u8::to_string).collect();
+    format!("[{}]", items.join(" "))
+}
+
+/// Standard base64 with padding, as `encoding/base64.StdEncoding` writes it.
+pub fn base64(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+impl Object for Files {
+    fn type_name(&self) -> &str {
+        "engine.files"
+    }
+
+    fn kind_name(&self) -> &'static str {
+        "map"
+    }
+
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "AsConfig" => self
+                .as_yaml(|d| String::from_utf8_lossy(d).into_owned())
+                .ok(),
+            "AsSecrets" => self.as_yaml(base64).ok(),
+            // Any other name indexes the map: a missing file is an empty `[]byte`.
+            _ => Some(Value::Bytes(self.get(name))),
+        }
+    }
+
+    fn has_method(&self, name: &str) -> bool {
+        FILES_METHODS.contains(&name)
+    }
+
+    fn call(&self, name: &str, args: &[Value]) -> Result<Value, String> {
+        let want = match name {
+            "AsConfig" | "AsSecrets" => 0,
+            _ => 1,
+        };
+        if args.len() != want {
+            return Err(format!(
+                "wrong number of args for {name}: want {want} got {}",
+                args.len()
+            ));
+        }
+        let arg = || match &args[0] {
+            Value::String(s) => Ok(s.clone()),
+            other => Err(format!(
+                "wrong type for value; expected string; got {}",
+                other.type_name()
+            )),
+        };
+        match name {
+            "Get" => Ok(Value::string(
+                String::from_utf8_lossy(&self.get(&arg()?)).into_owned(),
+            )),
+            "GetBytes" => Ok(Value::Bytes(self.get(&arg()?))),
+            "Glob" => Ok(Value::Object(Rc::new(self.glob(&arg()?)))),
+            "Lines" => self.lines(&arg()?),
+            "AsConfig" => self.as_yaml(|d| String::from_utf8_lossy(d).into_owned()),
+            "AsSecrets" => self.as_yaml(base64),
+            _ => Err(format!("{name} is not a method")),
+        }
+    }
+
+    fn format(&self) -> String {
+        let items: Vec<String> = self
+            .files
+            .iter()
+            .map(|(k, v)| format!("{k}:{}", format_bytes(v)))
+            .collect();
+        format!("map[{}]", items.join(" "))
+    }
+
+    fn to_data(&self) -> Value {
+        Value::map(
+            self.files
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
+                .collect(),
+        )
+    }
+
+    fn is_true(&self) -> bool {
+        !self.files.is_empty()
+    }
+
+    fn range_entries(&self) -> Option<Vec<(Value, Value)>> {
+        Some(
+            self.files
+                .iter()
+                .map(|(k, v)| (Value::str(k), Value::Bytes(v.clone())))
+                .collect(),
+        )
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+fn strings(items: &[String]) -> Value {
+    Value::list(items.iter().map(|s| Value::str(s)).collect())
+}
+
+/// `.Chart` of a chart: a map with Go field names in Helm 4, a struct in Helm 3.
+pub fn chart_value(meta: &Metadata, is_root: bool, compat: Compat) -> Value {
+    match compat {
+        Compat::Helm4 => Value::map(metadata_go_map(meta, is_root)),
+        Compat::Helm3 => Value::Object(Rc::new(Helm3Chart {
+            meta: meta.clone(),
+            is_root,
+        })),
+    }
+}
+
+fn maintainer_go_map(this: &Maintainer) -> Value {
+    let mut m = Map::new();
+    m.insert("Name".into(), Value::str(&this.name));
+    m.insert("Email".into(), Value::str(&this.email));
+    m.insert("URL".into(), Value::str(&this.url));
+    Value::map(m)
+}
+
+fn dependency_go_map(this: &Dependency) -> Value {
+    let mut m = Map::new();
+    m.insert("Name".into(), Value::str(&this.name));
+    m.insert("Version".into(), Value::str(&this.version));
+    m.insert("Repository".into(), Value::str(&this.repository));
+    m.insert("Condition".into(), Value::str(&this.condition));
+    m.insert("Tags".into(), strings(&this.tags));
+    m.insert("Enabled".into(), Value::Bool(this.enabled));
+    m.insert(
+        "ImportValues".into(),
+        Value::list(this.import_values.clone()),
+    );
+    m.insert("Alias".into(), Value::str(&this.alias));
+    Value::map(m)
+}
+
+/// Every field of `Chart.yaml` by its Go name, as Helm 4's `MetadataAsMap` builds it, plus
+/// `IsRoot`. Null list entries (rejected by chart validation) are left out.
+pub fn metadata_go_map(this: &Metadata, is_root: bool) -> Map {
+    let mut m = Map::new();
+    m.insert("Name".into(), Value::str(&this.name));
+    m.insert("Home".into(), Value::str(&this.home));
+    m.insert("Sources".into(), strings(&this.sources));
+    m.insert("Version".into(), Value::str(&this.version));
+    m.insert("Description".into(), Value::str(&this.description));
+    m.insert("Keywords".into(), strings(&this.keywords));
+    m.insert(
+        "Maintainers".into(),
+        Value::list(
+            this.maintainers
+                .iter()
+                .flatten()
+                .map(maintainer_go_map)
+                .collect(),
+        ),
+    );
+    m.insert("Icon".into(), Value::str(&this.icon));
+    m.insert("APIVersion".into(), Value::str(&this.api_version));
+    m.insert("Condition".into(), Value::str(&this.condition));
+    m.insert("Tags".into(), Value::str(&this.tags));
+    m.insert("AppVersion".into(), Value::str(&this.app_version));
+    m.insert("Deprecated".into(), Value::Bool(this.deprecated));
+    m.insert(
+        "Annotations".into(),
+        Value::map(
+            this.annotations
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::str(v)))
+                .collect(),
+        ),
+    );
+    m.insert("KubeVersion".into(), Value::str(&this.kube_version));
+    m.insert(
+        "Dependencies".into(),
+        Value::list(this.deps().map(dependency_go_map).collect()),
+    );
+    m.insert("Type".into(), Value::str(&this.chart_type));
+    m.insert("IsRoot".into(), Value::Bool(is_root));
+    m
+}
+
+/// Helm 3's `.Chart`: `struct { chart.Metadata; IsRoot bool }`. Unknown fields are errors.
+pub struct Helm3Chart {
+    pub meta: Metadata,
+    pub is_root: bool,
+}
+
+/// The Go field order of `chart.Metadata`, for `%v`.
+const METADATA_FIELDS: &[&str] = &[
+    "Name",
+    "Home",
+    "Sources",
+    "Version",
+    "Description",
+    "Keywords",
+    "Maintainers",
+    "Icon",
+    "APIVersion",
+    "Condition",
+    "Tags",
+    "AppVersion",
+    "Deprecated",
+    "Annotations",
+    "KubeVersion",
+    "Dependencies",
+    "Type",
+];
+
+/// Go's `%v` of a plain value inside a struct.
+fn go_format(v: &Value) -> String {
+    match v {
+        Value::Nil => "<nil>".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::String(s) => s.to_string(),
+        Value::List(l) => {
+            let items: Vec<String> = l.iter().map(go_format).collect();
+            format!("[{}]", items.join(" "))
+        }
+        Value::Map(m) => {
+            let items: Vec<String> = m
+                .borrow()
+                .iter()
+                .map(|(k, v)| format!("{k}:{}", go_format(v)))
+                .collect();
+            format!("map[{}]", items.join(" "))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+impl Object for Helm3Chart {
+    fn type_name(&self) -> &str {
+        "struct { chart.Metadata; IsRoot bool }"
+    }
+
+    fn field(&self, name: &str) -> Option<Value> {
+        if name == "IsRoot" {
+            return Some(Value::Bool(self.is_root));
+        }
+        if name == "Metadata" || !METADATA_FIELDS.contains(&name) {
+            return None;
+        }
+        metadata_go_map(&self.meta, self.is_root).remove(name)
+    }
+
+    fn format(&self) -> String {
+        let map = metadata_go_map(&self.meta, self.is_root);
+        let fields: Vec<String> = METADATA_FIELDS
+            .iter()
+            .map(|f| map.get(*f).map(go_format).unwrap_or_default())
+            .collect();
+        format!("{{{{{}}} {}}}", fields.join(" "), self.is_root)
+    }
+
+    fn to_data(&self) -> Value {
+        // `encoding/json` of the struct: the embedded Metadata's JSON names with `omitempty`,
+        // then `IsRoot`.
+        let meta = &self.meta;
+        let mut m = Map::new();
+        let mut put_str = |key: &str, v: &str| {
+            if !v.is_empty() {
+                m.insert(key.into(), Value::str(v));
+            }
+        };
+        put_str("name", &meta.name);
+        put_str("home", &meta.home);
+        put_str("version", &meta.version);
+        put_str("description", &meta.description);
+        put_str("icon", &meta.icon);
+        put_str("apiVersion", &meta.api_version);
+        put_str("condition", &meta.condition);
+        put_str("tags", &meta.tags);
+        put_str("appVersion", &meta.app_version);
+        put_str("kubeVersion", &meta.kube_version);
+        put_str("type", &meta.chart_type);
+        if !meta.sources.is_empty() {
+            m.insert("sources".into(), strings(&meta.sources));
+        }
+        if !meta.keywords.is_empty() {
+            m.insert("keywords".into(), strings(&meta.keywords));
+        }
+        if !meta.maintainers.is_empty() {
+            let list = meta
+                .maintainers
+                .iter()
+                .flatten()
+                .map(|mt| {
+                    let mut e = Map::new();
+                    for (k, v) in [("name", &mt.name), ("email", &mt.email), ("url", &mt.url)] {
+                        if !v.is_empty() {
+                            e.insert(k.into(), Value::str(v));
+                        }
+                    }
+                    Value::map(e)
+                })
+                .collect();
+            m.insert("maintainers".into(), Value::list(list));
+        }
+        if meta.deprecated {
+            m.insert("deprecated".into(), Value::Bool(true));
+        }
+        if !meta.annotations.is_empty() {
+            m.insert(
+                "annotations".into(),
+                Value::map(
+                    meta.annotations
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Value::str(v)))
+                        .collect(),
+                ),
+            );
+        }
+        if !meta.dependencies.is_empty() {
+            let list = meta
+                .deps()
+                .map(|d| {
+                    let mut e = Map::new();
+                    e.insert("name".into(), Value::str(&d.name));
+                    for (k, v) in [
+                        ("version", &d.version),
+                        ("repository", &d.repository),
+                        ("condition", &d.condition),
+                        ("alias", &d.alias),
+                    ] {
+                        if !v.is_empty() {
+                            e.insert(k.into(), Value::str(v));
+                        }
+                    }
+                    if !d.tags.is_empty() {
+                        e.insert("tags".into(), strings(&d.tags));
+                    }
+                    if d.enabled {
+                        e.insert("enabled".into(), Value::Bool(true));
+                    }
+                    if !d.import_values.is_empty() {
+                        e.insert("import-values".into(), Value::list(d.import_values.clone()));
+                    }
+                    Value::map(e)
+                })
+                .collect();
+            m.insert("dependencies".into(), Value::list(list));
+        }
+        m.insert("IsRoot".into(), Value::Bool(self.is_root));
+        Value::map(m)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// `.Release`.
+#[derive(Clone, Debug)]
+pub struct ReleaseInfo {
+    pub name: String,
+    pub namespace: String,
+    pub is_upgrade: bool,
+    pub revision: i64,
+}
+
+impl ReleaseInfo {
+    pub fn to_value(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("Name".into(), Value::str(&self.name));
+        m.insert("Namespace".into(), Value::str(&self.namespace));
+        m.insert("IsUpgrade".into(), Value::Bool(self.is_upgrade));
+        m.insert("IsInstall".into(), Value::Bool(!self.is_upgrade));
+        m.insert("Revision".into(), Value::Int(self.revision));
+        m.insert("Service".into(), Value::str("Helm"));
+        Value::map(m)
+    }
+}
+
+/// `.Template` for the file being rendered.
+pub fn template_value(name: &str, base_path: &str) -> Value {
+    let mut m = Map::new();
+    m.insert("Name".into(), Value::str(name));
+    m.insert("BasePath".into(), Value::str(base_path));
+    Value::map(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml_stub(v: &Value) -> Result<String, String> {
+        Ok(format!("{v:?}"))
+    }
+
+    fn files() -> Files {
+        let mut m = BTreeMap::new();
+        m.insert("conf/a.txt".to_string(), Rc::from(&b"x\ny\n"[..]));
+        m.insert("conf/b.txt".to_string(), Rc::from(&b"b\n"[..]));
+        m.insert("empty.txt".to_string(), Rc::from(&b""[..]));
+        Files {
+            files: Rc::new(m),
+            compat: Compat::Helm4,
+            to_yaml: yaml_stub,
+        }
+    }
+
+    // Expected texts were read off `helm template` with the same files.
+    #[test]
+    fn files_print_as_a_go_map_of_bytes() {
+        assert_eq!(
+            files().format(),
+            "map[conf/a.txt:[120 10 121 10] conf/b.txt:[98 10] empty.txt:[]]"
+        );
+        let glob = files().call("Glob", &[Value::str("conf/*")]).unwrap();
+        let Value::Object(o) = glob else {
+            panic!("Glob returns files")
+        };
+        assert_eq!(
+            o.format(),
+            "map[conf/a.txt:[120 10 121 10] conf/b.txt:[98 10]]"
+        );
+    }
+
+    #[test]
+    fn lines_drop_one_trailing_newline() {
+        let f = files();
+        let lines = f.call("Lines", &[Value::str("conf/a.txt")]).unwrap();
+        assert_eq!(format!("{lines:?}"), "[\"x\", \"y\"]");
+        let empty = f.call("Lines", &[Value::str("empty.txt")]).unwrap();
+        assert_eq!(format!("{empty:?}"), "[]");
+        let h3 = Files {
+            compat: Compat::Helm3,
+            ..f
+        };
+        assert_eq!(
+            h3.call("Lines", &[Value::str("empty.txt")]).unwrap_err(),
+            "runtime error: index out of range [-1]"
+        );
+    }
+
+    #[test]
+    fn missing_files_are_empty() {
+        let f = files();
+        assert_eq!(
+            format!("{:?}", f.call("Get", &[Value::str("nope")]).unwrap()),
+            "\"\""
+        );
+        assert!(matches!(f.field("nope"), Some(Value::Bytes(b)) if b.is_empty()));
+    }
+
+    #[test]
+    fn base64_pads() {
+        assert_eq!(base64(b"x\ny\n"), "eAp5Cg==");
+        assert_eq!(base64(b"b\n"), "Ygo=");
+        assert_eq!(base64(b"abc"), "YWJj");
+    }
+
+    #[test]
+    fn helm3_chart_prints_as_a_struct() {
+        let meta = Metadata {
+            name: "c".into(),
+            version: "0.1.0".into(),
+            api_version: "v2".into(),
+            ..Default::default()
+        };
+        let Value::Object(o) = chart_value(&meta, true, Compat::Helm3) else {
+            panic!("a struct in Helm 3")
+        };
+        assert_eq!(
+            o.format(),
+            "{{c  [] 0.1.0  [] []  v2    false map[]  [] } true}"
+        );
+        assert!(o.field("Foo").is_none());
+    }
+}

@@ -1,0 +1,488 @@
+//! `encoding/json` as Helm's templates use it: `Marshal` (keys sorted, HTML escaping, Go's
+//! float layout, `[]byte` as base64), `MarshalIndent` with two spaces, and `Unmarshal` into
+//! `interface{}` (numbers float64) with Go's error texts.
+
+use std::fmt;
+
+use super::error::YamlError;
+use super::load::go_quote;
+use super::num::format_json;
+use crate::gotemplate::value::{Map, Value};
+
+/// A JSON decoding error; `Display` is Go's `err.Error()` text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonError(pub String);
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+const MAX_DEPTH: usize = 10_000;
+
+/// `json.Marshal` (with `escape_html`), or an encoder with `SetEscapeHTML(false)` minus its
+/// trailing newline (Sprig's `toRawJson`).
+pub fn to_json(v: &Value, escape_html: bool) -> Result<String, YamlError> {
+    let mut out = String::new();
+    write_value(&mut out, v, escape_html, None, 0)?;
+    Ok(out)
+}
+
+/// `json.MarshalIndent(v, "", "  ")`.
+pub fn to_pretty_json(v: &Value, escape_html: bool) -> Result<String, YamlError> {
+    let mut out = String::new();
+    write_value(&mut out, v, escape_html, Some(0), 0)?;
+    Ok(out)
+}
+
+fn newline(out: &mut String, level: usize) {
+    out.push('\n');
+    for _ in 0..level {
+        out.push_str("  ");
+    }
+}
+
+fn write_value(
+    out: &mut String,
+    v: &Value,
+    html: bool,
+    indent: Option<usize>,
+    depth: usize,
+) -> Result<(), YamlError> {
+    if depth > MAX_DEPTH {
+        return Err(YamlError::plain("json: value nests too deeply"));
+    }
+    match v {
+        Value::Nil => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
+        Value::Uint(u) => out.push_str(&u.to_string()),
+        Value::Float(f) => {
+            if !f.is_finite() {
+                return Err(YamlError::plain(format!(
+                    "json: unsupported value: {}",
+                    super::num::format_g(*f)
+                )));
+            }
+            out.push_str(&format_json(*f));
+        }
+        Value::String(s) => write_string(out, s, html),
+        Value::Bytes(b) => write_string(out, &base64_encode(b), html),
+        Value::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                if let Some(l) = indent {
+                    newline(out, l + 1);
+                }
+                write_value(out, item, html, indent.map(|l| l + 1), depth + 1)?;
+            }
+            if let (Some(l), false) = (indent, items.is_empty()) {
+                newline(out, l);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            let m = m.borrow();
+            out.push('{');
+            for (i, (k, item)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                if let Some(l) = indent {
+                    newline(out, l + 1);
+                }
+                write_string(out, k, html);
+                out.push(':');
+                if indent.is_some() {
+                    out.push(' ');
+                }
+                write_value(out, item, html, indent.map(|l| l + 1), depth + 1)?;
+            }
+            if let (Some(l), false) = (indent, m.is_empty()) {
+                newline(out, l);
+            }
+            out.push('}');
+        }
+        Value::Object(o) => write_value(out, &o.to_data(), html, indent, depth + 1)?,
+    }
+    Ok(())
+}
+
+/// `encoding/json`'s string escaping (Go 1.22+: `\b` and `\f` have short forms).
+fn write_string(out: &mut String, s: &str, html: bool) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x08' => out.push_str("\\b"),
+            '\x0c' => out.push_str("\\f"),
+            '<' | '>' | '&' if html => out.push_str(&format!("\\u{:04x}", c as u32)),
+            '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Standard base64 with padding, as `encoding/json` writes `[]byte`.
+pub fn base64_encode(b: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(b.len().div_ceil(3) * 4);
+    for chunk in b.chunks(3) {
+        let n = chunk.len();
+        let acc = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for k in 0..4 {
+            if k <= n {
+                out.push(char::from(ALPHABET[((acc >> (18 - 6 * k)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `json.Unmarshal` into `map[string]interface{}` (Helm's `fromJson`): a `null` document
+/// leaves the map empty; another non-object is Go's type error.
+pub fn from_json(text: &str) -> Result<Value, JsonError> {
+    match from_json_any(text)? {
+        Value::Nil => Ok(Value::empty_map()),
+        v @ Value::Map(_) => Ok(v),
+        other => Err(type_error(&other, "map[string]interface {}")),
+    }
+}
+
+/// `json.Unmarshal` into `[]interface{}` (Helm's `fromJsonArray`).
+pub fn from_json_array(text: &str) -> Result<Value, JsonError> {
+    match from_json_any(text)? {
+        Value::Nil => Ok(Value::list(Vec::new())),
+        v @ Value::List(_) => Ok(v),
+        other => Err(type_error(&other, "[]interface {}")),
+    }
+}
+
+fn type_error(v: &Value, target: &str) -> JsonError {
+    JsonError(format!(
+        "json: cannot unmarshal {} into Go value of type {target}",
+        super::load::json_kind(v)
+    ))
+}
+
+/// `json.Unmarshal` into `interface{}`: the whole input is checked for syntax first, as Go
+/// does, so a syntax error anywhere wins over a type error.
+pub fn from_json_any(text: &str) -> Result<Value, JsonError> {
+    let mut p = JsonParser {
+        b: text.as_bytes(),
+        text,
+        i: 0,
+    };
+    let v = p.value(0)?;
+    p.ws();
+    if let Some(c) = p.peek_char() {
+        return Err(p.invalid(c, "after top-level value"));
+    }
+    Ok(v)
+}
+
+struct JsonParser<'a> {
+    b: &'a [u8],
+    text: &'a str,
+    i: usize,
+}
+
+/// Go's `quoteChar` for scanner messages.
+fn quote_char(c: char) -> String {
+    match c {
+        '\'' => "'\\''".into(),
+        '"' => "'\"'".into(),
+        c => {
+            let q = go_quote(&c.to_string());
+            format!("'{}'", &q[1..q.len() - 1])
+        }
+    }
+}
+
+impl JsonParser<'_> {
+    fn eof() -> JsonError {
+        JsonError("unexpected end of JSON input".into())
+    }
+
+    fn invalid(&self, c: char, ctx: &str) -> JsonError {
+        JsonError(format!("invalid character {} {ctx}", quote_char(c)))
+    }
+
+    fn peek_char(&self) -> Option<char> {
+        self.text.get(self.i..).and_then(|s| s.chars().next())
+    }
+
+    fn ws(&mut self) {
+        while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, JsonError> {
+        self.ws();
+        let c = self.peek_char().ok_or_else(Self::eof)?;
+        if depth > MAX_DEPTH {
+            return Err(JsonError("exceeded max depth".into()));
+        }
+        match c {
+            '{' => self.object(depth),
+            '[' => self.array(depth),
+            '"' => Ok(Value::string(self.string()?)),
+            '-' | '0'..='9' => self.number(),
+            't' => self.literal("true", Value::Bool(true)),
+            'f' => self.literal("false", Value::Bool(false)),
+            'n' => self.literal("null", Value::Nil),
+            c => Err(self.invalid(c, "looking for beginning of value")),
+        }
+    }
+
+    fn literal(&mut self, word: &str, v: Value) -> Result<Value, JsonError> {
+        for (k, expected) in word.chars().enumerate() {
+            let c = self.peek_char().ok_or_else(Self::eof)?;
+            if c != expected {
+                return Err(self.invalid(
+                    c,
+                    &format!("in literal {word} (expecting {})", quote_char(expected)),
+                ));
+            }
+            let _ = k;
+            self.i += 1;
+        }
+        Ok(v)
+    }
+
+    fn digits(&mut self) -> usize {
+        let st = self.i;
+        while self.i < self.b.len() && self.b[self.i].is_ascii_digit() {
+            self.i += 1;
+        }
+        self.i - st
+    }
+
+    fn number(&mut self) -> Result<Value, JsonError> {
+        let st = self.i;
+        if self.b[self.i] == b'-' {
+            self.i += 1;
+            let c = self.peek_char().ok_or_else(Self::eof)?;
+            if !c.is_ascii_digit() {
+                return Err(self.invalid(c, "in numeric literal"));
+            }
+        }
+        if self.b[self.i] == b'0' {
+            self.i += 1;
+        } else {
+            self.digits();
+        }
+        if self.i < self.b.len() && self.b[self.i] == b'.' {
+            self.i += 1;
+            let c = self.peek_char().ok_or_else(Self::eof)?;
+            if !c.is_ascii_digit() {
+                return Err(self.invalid(c, "after decimal point in numeric literal"));
+            }
+            self.digits();
+        }
+        if self.i < self.b.len() && (self.b[self.i] == b'e' || self.b[self.i] == b'E') {
+            self.i += 1;
+            if self.i < self.b.len() && (self.b[self.i] == b'+' || self.b[self.i] == b'-') {
+                self.i += 1;
+            }
+            let c = self.peek_char().ok_or_else(Self::eof)?;
+            if !c.is_ascii_digit() {
+                return Err(self.invalid(c, "in exponent of numeric literal"));
+            }
+            self.digits();
+        }
+        let text = &self.text[st..self.i];
+        match text.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Value::Float(f)),
+            _ => Err(JsonError(format!(
+                "json: cannot unmarshal number {text} into Go value of type float64"
+            ))),
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let mut v = 0;
+        for _ in 0..4 {
+            let c = self.peek_char().ok_or_else(Self::eof)?;
+            let d = c
+                .to_digit(16)
+                .ok_or_else(|| self.invalid(c, "in \\u hexadecimal character escape"))?;
+            v = v * 16 + d;
+            self.i += 1;
+        }
+        Ok(v)
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        self.i += 1; // the opening quote
+        let mut out = String::new();
+        loop {
+            let c = self.peek_char().ok_or_else(Self::eof)?;
+            self.i += c.len_utf8();
+            match c {
+                '"' => return Ok(out),
+                '\\' => {
+                    let e = self.peek_char().ok_or_else(Self::eof)?;
+                    self.i += e.len_utf8();
+                    match e {
+                        '"' => out.push('"'),
+                        '\\' => out.push('\\'),
+                        '/' => out.push('/'),
+                        'b' => out.push('\x08'),
+                        'f' => out.push('\x0c'),
+                        'n' => out.push('\n'),
+                        'r' => out.push('\r'),
+                        't' => out.push('\t'),
+                        'u' => {
+                            let hi = self.hex4()?;
+                            out.push(self.surrogate(hi));
+                        }
+                        e => return Err(self.invalid(e, "in string escape code")),
+                    }
+                }
+                c if (c as u32) < 0x20 => return Err(self.invalid(c, "in string literal")),
+                c => out.push(c),
+            }
+        }
+    }
+
+    /// Combines a `\uD8xx\uDCxx` pair; a lone surrogate becomes U+FFFD, as in Go.
+    fn surrogate(&mut self, hi: u32) -> char {
+        if (0xD800..0xDC00).contains(&hi) && self.text[self.i..].starts_with("\\u") {
+            let save = self.i;
+            self.i += 2;
+            if let Ok(lo) = self.hex4() {
+                if (0xDC00..0xE000).contains(&lo) {
+                    let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                    return char::from_u32(c).unwrap_or('\u{FFFD}');
+                }
+            }
+            self.i = save;
+            return '\u{FFFD}';
+        }
+        char::from_u32(hi).unwrap_or('\u{FFFD}')
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, JsonError> {
+        self.i += 1;
+        let mut map = Map::new();
+        self.ws();
+        match self.peek_char() {
+            None => return Err(Self::eof()),
+            Some('}') => {
+                self.i += 1;
+                return Ok(Value::map(map));
+            }
+            _ => {}
+        }
+        loop {
+            self.ws();
+            let c = self.peek_char().ok_or_else(Self::eof)?;
+            if c != '"' {
+                return Err(self.invalid(c, "looking for beginning of object key string"));
+            }
+            let key = self.string()?;
+            self.ws();
+            let c = self.peek_char().ok_or_else(Self::eof)?;
+            if c != ':' {
+                return Err(self.invalid(c, "after object key"));
+            }
+            self.i += 1;
+            let v = self.value(depth + 1)?;
+            map.insert(key, v);
+            self.ws();
+            let c = self.peek_char().ok_or_else(Self::eof)?;
+            self.i += c.len_utf8();
+            match c {
+                ',' => {}
+                '}' => return Ok(Value::map(map)),
+                c => return Err(self.invalid(c, "after object key:value pair")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, JsonError> {
+        self.i += 1;
+        let mut items = Vec::new();
+        self.ws();
+        match self.peek_char() {
+            None => return Err(Self::eof()),
+            Some(']') => {
+                self.i += 1;
+                return Ok(Value::list(items));
+            }
+            _ => {}
+        }
+        loop {
+            items.push(self.value(depth + 1)?);
+            self.ws();
+            let c = self.peek_char().ok_or_else(Self::eof)?;
+            self.i += c.len_utf8();
+            match c {
+                ',' => {}
+                ']' => return Ok(Value::list(items)),
+                c => return Err(self.invalid(c, "after array element")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enc(src: &str) -> String {
+        to_json(&from_json_any(src).expect("valid JSON"), true).expect("encodable")
+    }
+
+    #[test]
+    fn marshal_like_go() {
+        assert_eq!(
+            enc(r#"{"b":1e-7,"a":"<&>","c":[1000000,1.5,1e21]}"#),
+            r#"{"a":"\u003c\u0026\u003e","b":1e-7,"c":[1000000,1.5,1e+21]}"#
+        );
+        let v = from_json_any(r#"{"a":[],"b":{},"c":[1]}"#).expect("valid");
+        assert_eq!(
+            to_pretty_json(&v, true).expect("ok"),
+            "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    1\n  ]\n}"
+        );
+        assert_eq!(base64_encode(b"hello"), "aGVsbG8=");
+    }
+
+    #[test]
+    fn go_error_texts() {
+        let err = |s: &str| from_json(s).expect_err("invalid").0;
+        assert_eq!(
+            err("nol"),
+            "invalid character 'o' in literal null (expecting 'u')"
+        );
+        assert_eq!(err("{\"a\":"), "unexpected end of JSON input");
+        assert_eq!(
+            err("[1]"),
+            "json: cannot unmarshal array into Go value of type map[string]interface {}"
+        );
+        assert_eq!(err("{} x"), "invalid character 'x' after top-level value");
+        assert_eq!(
+            err("{a:1}"),
+            "invalid character 'a' looking for beginning of object key string"
+        );
+        assert_eq!(err("[1 2]"), "invalid character '2' after array element");
+    }
+}

@@ -1,0 +1,777 @@
+//! Loading YAML text as Helm does through `sigs.k8s.io/yaml`: goyaml.v2 builds Go values with
+//! YAML 1.1 resolution (anchors, merge keys, tags), then a JSON round trip turns map keys into
+//! strings and every number into a float64.
+//!
+//! The event stream comes from `saphyr-parser`; this module builds a node tree from it, decodes
+//! nodes into goyaml.v2's Go values ([`Go`]), and converts those as `sigs.k8s.io/yaml` does.
+//! Error texts are goyaml.v2's (see [`super::error`]).
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+use super::error::{scan_error, YamlError};
+use super::num::format_g32;
+use super::resolve::{parse_go_float, parse_go_int, resolve_plain, Resolved};
+use crate::gotemplate::value::{Map, Value};
+
+/// A Go value as goyaml.v2 decodes YAML into `interface{}`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Go {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Go>),
+    /// Keys in first-seen order; a repeated key replaces the value in place (Go map semantics
+    /// with last-wins, the order only matters for error reporting).
+    Map(Vec<(Go, Go)>),
+}
+
+/// How deep collections may nest before loading stops with an error instead of exhausting
+/// the stack.
+const MAX_DEPTH: usize = 1000;
+
+#[derive(Debug)]
+enum Node {
+    Scalar {
+        text: String,
+        style: ScalarStyle,
+        tag: Option<String>,
+        line: usize,
+    },
+    Seq {
+        items: Vec<usize>,
+    },
+    Map {
+        pairs: Vec<(usize, usize)>,
+        line: usize,
+    },
+    Alias {
+        target: usize,
+    },
+    /// A collection whose end event has not been seen yet.
+    Open,
+}
+
+/// One parsed document: an arena of nodes, the root's index.
+struct Doc {
+    nodes: Vec<Node>,
+    root: Option<usize>,
+}
+
+/// Parses every document of `text` into node trees. `first_only` stops after the first
+/// document, as goyaml.v2's `Unmarshal` does (later documents are never scanned).
+fn parse_docs(text: &str, first_only: bool) -> Result<Vec<Doc>, YamlError> {
+    let mut parser = Parser::new_from_str(text);
+    let mut docs = Vec::new();
+    let mut cur: Option<Doc> = None;
+    // Open collections: the node index, and for maps a pending key.
+    let mut stack: Vec<(usize, Option<usize>)> = Vec::new();
+    let mut anchors: HashMap<usize, usize> = HashMap::new();
+    while let Some(ev) = parser.next_event() {
+        let (ev, span): (Event, Span) = ev.map_err(|e| scan_error(text, &e))?;
+        match ev {
+            Event::StreamStart | Event::Nothing => {}
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                cur = Some(Doc {
+                    nodes: Vec::new(),
+                    root: None,
+                });
+                anchors.clear();
+            }
+            Event::DocumentEnd => {
+                if let Some(d) = cur.take() {
+                    docs.push(d);
+                }
+                if first_only {
+                    break;
+                }
+            }
+            Event::Alias(id) => {
+                let doc = cur
+                    .as_mut()
+                    .ok_or_else(|| internal("alias outside a document"))?;
+                let target = *anchors
+                    .get(&id)
+                    .ok_or_else(|| internal("alias to an unknown anchor"))?;
+                let idx = push(doc, Node::Alias { target });
+                attach(doc, &mut stack, idx)?;
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let doc = cur
+                    .as_mut()
+                    .ok_or_else(|| internal("scalar outside a document"))?;
+                let tag = tag.map(|t| {
+                    if t.is_yaml_core_schema() {
+                        format!("!!{}", t.suffix)
+                    } else {
+                        format!("{}{}", t.handle, t.suffix)
+                    }
+                });
+                let idx = push(
+                    doc,
+                    Node::Scalar {
+                        text: text.into_owned(),
+                        style,
+                        tag,
+                        line: span.start.line(),
+                    },
+                );
+                if anchor > 0 {
+                    anchors.insert(anchor, idx);
+                }
+                attach(doc, &mut stack, idx)?;
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                let doc = cur
+                    .as_mut()
+                    .ok_or_else(|| internal("collection outside a document"))?;
+                if stack.len() >= MAX_DEPTH {
+                    return Err(YamlError::plain(format!(
+                        "yaml: line {}: document nests deeper than {MAX_DEPTH} levels",
+                        span.start.line()
+                    )));
+                }
+                let idx = push(doc, Node::Open);
+                if anchor > 0 {
+                    anchors.insert(anchor, idx);
+                }
+                attach(doc, &mut stack, idx)?;
+                doc.nodes[idx] = if matches!(ev, Event::SequenceStart(..)) {
+                    Node::Seq { items: Vec::new() }
+                } else {
+                    Node::Map {
+                        pairs: Vec::new(),
+                        line: span.start.line(),
+                    }
+                };
+                stack.push((idx, None));
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                stack.pop();
+            }
+        }
+    }
+    if let Some(d) = cur.take() {
+        docs.push(d);
+    }
+    Ok(docs)
+}
+
+fn internal(what: &str) -> YamlError {
+    YamlError::plain(format!("yaml: internal error: {what}"))
+}
+
+fn push(doc: &mut Doc, node: Node) -> usize {
+    doc.nodes.push(node);
+    doc.nodes.len() - 1
+}
+
+/// Hangs a finished (or just opened) node onto its parent collection.
+fn attach(
+    doc: &mut Doc,
+    stack: &mut [(usize, Option<usize>)],
+    idx: usize,
+) -> Result<(), YamlError> {
+    let Some((parent, pending)) = stack.last_mut() else {
+        doc.root = Some(idx);
+        return Ok(());
+    };
+    match &mut doc.nodes[*parent] {
+        Node::Seq { items } => items.push(idx),
+        Node::Map { pairs, .. } => match pending.take() {
+            None => *pending = Some(idx),
+            Some(k) => pairs.push((k, idx)),
+        },
+        _ => return Err(internal("parent is not a collection")),
+    }
+    Ok(())
+}
+
+/// goyaml.v2's guard against alias bombs: the share of decoding work done through aliases
+/// may only be high while the document is small.
+fn allowed_alias_ratio(decode_count: usize) -> f64 {
+    const LOW: f64 = 400_000.0;
+    const HIGH: f64 = 4_000_000.0;
+    #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+    let n = decode_count as f64;
+    if n <= LOW {
+        0.99
+    } else if n >= HIGH {
+        0.10
+    } else {
+        0.99 - 0.89 * ((n - LOW) / (HIGH - LOW))
+    }
+}
+
+struct Decoder<'a> {
+    doc: &'a Doc,
+    decode_count: usize,
+    alias_count: usize,
+    /// Aliases being expanded, to refuse an anchor that contains itself.
+    expanding: Vec<usize>,
+}
+
+impl Decoder<'_> {
+    fn decode(&mut self, idx: usize, depth: usize) -> Result<Go, YamlError> {
+        self.decode_count += 1;
+        if !self.expanding.is_empty() {
+            // Work done inside an alias expansion counts as aliasing (goyaml.v2's rule).
+            self.alias_count += 1;
+        }
+        if self.alias_count > 100
+            && self.decode_count > 1000
+            && self.alias_count as f64 / self.decode_count as f64
+                > allowed_alias_ratio(self.decode_count)
+        {
+            return Err(YamlError::plain(
+                "yaml: document contains excessive aliasing",
+            ));
+        }
+        if depth > MAX_DEPTH {
+            return Err(YamlError::plain(format!(
+                "yaml: document nests deeper than {MAX_DEPTH} levels"
+            )));
+        }
+        let doc = self.doc;
+        match &doc.nodes[idx] {
+            Node::Scalar {
+                text,
+                style,
+                tag,
+                line,
+            } => decode_scalar(text, *style, tag.as_deref(), *line),
+            Node::Seq { items } => {
+                let mut out = Vec::with_capacity(items.len());
+                for &i in items {
+                    out.push(self.decode(i, depth + 1)?);
+                }
+                Ok(Go::Seq(out))
+            }
+            Node::Map { pairs, line } => {
+                let mut out: Vec<(Go, Go)> = Vec::new();
+                for &(k, v) in pairs {
+                    if self.is_merge_key(k) {
+                        self.merge(v, &mut out, depth, *line)?;
+                        continue;
+                    }
+                    let key = self.decode(k, depth + 1)?;
+                    if matches!(key, Go::Seq(_) | Go::Map(_)) {
+                        return Err(YamlError::plain(format!(
+                            "yaml: invalid map key: {}",
+                            go_sharp_v(&key)
+                        )));
+                    }
+                    let val = self.decode(v, depth + 1)?;
+                    set_entry(&mut out, key, val);
+                }
+                Ok(Go::Map(out))
+            }
+            Node::Alias { target } => {
+                if self.expanding.contains(target) {
+                    return Err(YamlError::plain("yaml: anchor value contains itself"));
+                }
+                self.expanding.push(*target);
+                let r = self.decode(*target, depth + 1);
+                self.expanding.pop();
+                r
+            }
+            Node::Open => Err(YamlError::plain("yaml: anchor value contains itself")),
+        }
+    }
+
+    fn is_merge_key(&self, idx: usize) -> bool {
+        matches!(&self.doc.nodes[idx], Node::Scalar { text, style: ScalarStyle::Plain, tag: None, .. } if text == "<<")
+    }
+
+    fn resolve_alias(&self, mut idx: usize) -> usize {
+        let mut hops = 0;
+        while let Node::Alias { target } = &self.doc.nodes[idx] {
+            idx = *target;
+            hops += 1;
+            if hops > 64 {
+                break;
+            }
+        }
+        idx
+    }
+
+    /// A `<<` entry: a map, an alias to one, or a sequence of them, whose keys are set into
+    /// `out` in order (a sequence backwards, so earlier maps take precedence).
+    fn merge(
+        &mut self,
+        v: usize,
+        out: &mut Vec<(Go, Go)>,
+        depth: usize,
+        line: usize,
+    ) -> Result<(), YamlError> {
+        let want_map = || {
+            YamlError::plain(format!(
+                "yaml: line {line}: map merge requires map or sequence of maps as the value"
+            ))
+        };
+        let target = self.resolve_alias(v);
+        match &self.doc.nodes[target] {
+            Node::Map { .. } => self.merge_one(v, out, depth),
+            Node::Seq { items } if !matches!(self.doc.nodes[v], Node::Alias { .. }) => {
+                for &item in items.iter().rev() {
+                    let t = self.resolve_alias(item);
+                    if !matches!(self.doc.nodes[t], Node::Map { .. }) {
+                        return Err(want_map());
+                    }
+                    self.merge_one(item, out, depth)?;
+                }
+                Ok(())
+            }
+            _ => Err(want_map()),
+        }
+    }
+
+    fn merge_one(
+        &mut self,
+        v: usize,
+        out: &mut Vec<(Go, Go)>,
+        depth: usize,
+    ) -> Result<(), YamlError> {
+        if let Go::Map(pairs) = self.decode(v, depth + 1)? {
+            for (k, val) in pairs {
+                set_entry(out, k, val);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn set_entry(out: &mut Vec<(Go, Go)>, key: Go, val: Go) {
+    if let Some(slot) = out.iter_mut().find(|(k, _)| go_key_eq(k, &key)) {
+        slot.1 = val;
+    } else {
+        out.push((key, val));
+    }
+}
+
+/// Go's `==` on interface values used as map keys: same dynamic type and value.
+fn go_key_eq(a: &Go, b: &Go) -> bool {
+    match (a, b) {
+        (Go::Float(x), Go::Float(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Decodes a scalar as goyaml.v2 does for an `interface{}` target.
+fn decode_scalar(
+    text: &str,
+    style: ScalarStyle,
+    tag: Option<&str>,
+    line: usize,
+) -> Result<Go, YamlError> {
+    let plain = style == ScalarStyle::Plain;
+    let tag = match tag {
+        // The non-specific `!` tag forces a string, as quoting does.
+        Some("!") => return Ok(Go::Str(text.to_string())),
+        Some(t) => t,
+        None if plain => return Ok(from_resolved(resolve_plain(text), text)),
+        None => return Ok(Go::Str(text.to_string())),
+    };
+    let cannot = |what: &str| {
+        YamlError::plain(format!(
+            "yaml: line {line}: cannot decode {what} `{text}` as a {tag}"
+        ))
+    };
+    match tag {
+        "!!str" => Ok(Go::Str(text.to_string())),
+        "!!binary" => match base64_decode(text) {
+            Some(bytes) => Ok(Go::Str(String::from_utf8_lossy(&bytes).into_owned())),
+            None => Err(YamlError::plain(format!(
+                "yaml: line {line}: !!binary value contains invalid base64 data"
+            ))),
+        },
+        "!!null" => match resolve_plain(text) {
+            Resolved::Null => Ok(Go::Nil),
+            r => Err(cannot(short_tag(&r))),
+        },
+        "!!bool" => match resolve_plain(text) {
+            Resolved::Bool(b) => Ok(Go::Bool(b)),
+            r => Err(cannot(short_tag(&r))),
+        },
+        "!!int" => match resolve_plain(text) {
+            r @ (Resolved::Int(_) | Resolved::Uint(_)) => Ok(from_resolved(r, text)),
+            r => Err(cannot(short_tag(&r))),
+        },
+        "!!float" => match resolve_plain(text) {
+            Resolved::Int(i) => Ok(Go::Float(i as f64)),
+            Resolved::Uint(u) => Ok(Go::Float(u as f64)),
+            Resolved::Float(f) => Ok(Go::Float(f)),
+            r => Err(cannot(short_tag(&r))),
+        },
+        "!!timestamp" => Ok(Go::Str(text.to_string())),
+        "!!map" | "!!seq" => Err(cannot(short_tag(&resolve_plain(text)))),
+        // Tags goyaml.v2 does not know leave the text a string.
+        _ => Ok(Go::Str(text.to_string())),
+    }
+}
+
+fn short_tag(r: &Resolved) -> &'static str {
+    match r {
+        Resolved::Null => "!!null",
+        Resolved::Bool(_) => "!!bool",
+        Resolved::Int(_) | Resolved::Uint(_) => "!!int",
+        Resolved::Float(_) => "!!float",
+        Resolved::Timestamp => "!!timestamp",
+        Resolved::Merge => "!!merge",
+        Resolved::Str => "!!str",
+    }
+}
+
+fn from_resolved(r: Resolved, text: &str) -> Go {
+    match r {
+        Resolved::Null => Go::Nil,
+        Resolved::Bool(b) => Go::Bool(b),
+        Resolved::Int(i) => Go::Int(i),
+        Resolved::Uint(u) => Go::Uint(u),
+        Resolved::Float(f) => Go::Float(f),
+        Resolved::Timestamp | Resolved::Merge | Resolved::Str => Go::Str(text.to_string()),
+    }
+}
+
+/// Standard base64 as goyaml.v2 reads `!!binary` (whitespace ignored, padding required).
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let clean: Vec<u8> = text.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
+    if clean.len() % 4 != 0 {
+        return None;
+    }
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => u32::from(c - b'A'),
+            b'a'..=b'z' => u32::from(c - b'a') + 26,
+            b'0'..=b'9' => u32::from(c - b'0') + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        })
+    };
+    let mut out = Vec::with_capacity(clean.len() / 4 * 3);
+    for (n, chunk) in clean.chunks(4).enumerate() {
+        let last = n == clean.len() / 4 - 1;
+        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 || (pad > 0 && !last) {
+            return None;
+        }
+        let mut acc = 0u32;
+        for &c in &chunk[..4 - pad] {
+            acc = (acc << 6) | val(c)?;
+        }
+        acc <<= 6 * pad as u32;
+        let bytes = [(acc >> 16) as u8, (acc >> 8) as u8, acc as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    Some(out)
+}
+
+/// Go's `%#v` of a decoded YAML value (used in goyaml's and sigs.k8s.io/yaml's messages).
+pub fn go_sharp_v(v: &Go) -> String {
+    match v {
+        Go::Nil => "<nil>".into(),
+        Go::Bool(b) => b.to_string(),
+        Go::Int(i) => i.to_string(),
+        Go::Uint(u) => format!("0x{u:x}"),
+        Go::Float(f) => super::num::format_g(*f),
+        Go::Str(s) => go_quote(s),
+        Go::Seq(items) => format!(
+            "[]interface {{}}{{{}}}",
+            items.iter().map(go_sharp_v).collect::<Vec<_>>().join(", ")
+        ),
+        Go::Map(pairs) => format!(
+            "map[interface {{}}]interface {{}}{{{}}}",
+            pairs
+                .iter()
+                .map(|(k, v)| format!("{}:{}", go_sharp_v(k), go_sharp_v(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Go's `strconv.Quote`.
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\x07' => out.push_str("\\a"),
+            '\x08' => out.push_str("\\b"),
+            '\x0c' => out.push_str("\\f"),
+            '\x0b' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Whether libyaml's reader accepts `c` (it refuses most control characters before parsing).
+pub fn reader_allows(c: char) -> bool {
+    matches!(c as u32, 0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0x85 | 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x10000..)
+}
+
+fn check_reader_chars(text: &str) -> Result<(), YamlError> {
+    if text.chars().all(reader_allows) {
+        Ok(())
+    } else {
+        Err(YamlError::plain("yaml: control characters are not allowed"))
+    }
+}
+
+/// Loads the first document of `text` as goyaml.v2 `Unmarshal` into `interface{}` does.
+pub fn load_go_first(text: &str) -> Result<Go, YamlError> {
+    check_reader_chars(text)?;
+    let docs = parse_docs(text, true)?;
+    match docs.first() {
+        Some(doc) => decode_doc(doc),
+        None => Ok(Go::Nil),
+    }
+}
+
+fn decode_doc(doc: &Doc) -> Result<Go, YamlError> {
+    let Some(root) = doc.root else {
+        return Ok(Go::Nil);
+    };
+    let mut d = Decoder {
+        doc,
+        decode_count: 0,
+        alias_count: 0,
+        expanding: Vec::new(),
+    };
+    d.decode(root, 0)
+}
+
+/// `sigs.k8s.io/yaml`'s conversion of a goyaml value to JSON-able data, and the JSON round
+/// trip after it: keys become strings, numbers float64, `NaN`/`±Inf` fail.
+pub fn go_to_json_value(v: &Go) -> Result<Value, YamlError> {
+    Ok(match v {
+        Go::Nil => Value::Nil,
+        Go::Bool(b) => Value::Bool(*b),
+        #[allow(clippy::cast_precision_loss)] // the JSON hop makes every number a float64
+        Go::Int(i) => Value::Float(*i as f64),
+        #[allow(clippy::cast_precision_loss)]
+        Go::Uint(u) => Value::Float(*u as f64),
+        Go::Float(f) => {
+            if f.is_nan() {
+                return Err(YamlError::convert("json: unsupported value: NaN"));
+            }
+            if f.is_infinite() {
+                return Err(YamlError::convert(format!(
+                    "json: unsupported value: {}",
+                    if *f > 0.0 { "+Inf" } else { "-Inf" }
+                )));
+            }
+            Value::Float(*f)
+        }
+        Go::Str(s) => Value::str(s),
+        Go::Seq(items) => Value::list(
+            items
+                .iter()
+                .map(go_to_json_value)
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        Go::Map(pairs) => {
+            let mut map = Map::new();
+            for (k, val) in pairs {
+                let key = match k {
+                    Go::Str(s) => s.clone(),
+                    Go::Int(i) => i.to_string(),
+                    Go::Float(f) => match format_g32(*f).as_str() {
+                        "+Inf" => ".inf".into(),
+                        "-Inf" => "-.inf".into(),
+                        "NaN" => ".nan".into(),
+                        s => s.to_string(),
+                    },
+                    Go::Bool(b) => b.to_string(),
+                    Go::Nil => {
+                        return Err(YamlError::convert(format!(
+                            "unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
+                            go_sharp_v(val)
+                        )))
+                    }
+                    other => {
+                        return Err(YamlError::convert(format!(
+                            "unsupported map key of type: {}, key: {}, value: {}",
+                            go_type(other),
+                            go_sharp_v(other),
+                            go_sharp_v(val)
+                        )))
+                    }
+                };
+                map.insert(key, go_to_json_value(val)?);
+            }
+            Value::map(map)
+        }
+    })
+}
+
+fn go_type(v: &Go) -> &'static str {
+    match v {
+        Go::Nil => "<nil>",
+        Go::Bool(_) => "bool",
+        Go::Int(_) => "int",
+        Go::Uint(_) => "uint64",
+        Go::Float(_) => "float64",
+        Go::Str(_) => "string",
+        Go::Seq(_) => "[]interface {}",
+        Go::Map(_) => "map[interface {}]interface {}",
+    }
+}
+
+/// The JSON kind name `encoding/json` uses in "cannot unmarshal X into Go value of type ...".
+pub fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Nil => "null",
+        Value::Bool(_) => "bool",
+        Value::Int(_) | Value::Int64(_) | Value::Uint(_) | Value::Float(_) => "number",
+        Value::String(_) | Value::Bytes(_) => "string",
+        Value::List(_) => "array",
+        _ => "object",
+    }
+}
+
+/// `sigs.k8s.io/yaml.Unmarshal(text, &interface{})`: the first document, JSON-typed.
+pub fn load_first(text: &str) -> Result<Value, YamlError> {
+    go_to_json_value(&load_go_first(text)?)
+}
+
+/// `sigs.k8s.io/yaml.Unmarshal(text, &map[string]interface{})`: the first document, which
+/// must be a mapping (or empty / null, which leaves the map empty).
+pub fn load_first_map(text: &str) -> Result<Value, YamlError> {
+    match load_first(text)? {
+        Value::Nil => Ok(Value::empty_map()),
+        v @ Value::Map(_) => Ok(v),
+        other => Err(YamlError::unmarshal(format!(
+            "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            json_kind(&other)
+        ))),
+    }
+}
+
+/// Splits a stream as Kubernetes' `YAMLReader` does (what Helm 4 reads values files with):
+/// a line starting with `---` ends a document; only spaces or a comment may follow it.
+pub fn split_documents(text: &str) -> Result<Vec<&str>, YamlError> {
+    let mut docs = Vec::new();
+    let mut start = 0;
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix("---") {
+            let trimmed = rest.trim();
+            if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                return Err(YamlError::plain(format!(
+                    "invalid Yaml document separator: {trimmed}"
+                ))
+                .with_context("error reading yaml document"));
+            }
+            docs.push(&text[start..pos]);
+            start = pos + line.len();
+        }
+        pos += line.len();
+    }
+    docs.push(&text[start..]);
+    Ok(docs)
+}
+
+/// Parses a scalar the way a `!!int`/`!!float` tag wants it; exposed for `--set`-like users.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    #[allow(clippy::cast_precision_loss)]
+    parse_go_int(&plain)
+        .map(|i| i as f64)
+        .or_else(|| parse_go_float(&plain))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> String {
+        match load_first(text).map_err(YamlError::sigs) {
+            Ok(v) => format!("{v:?}"),
+            Err(e) => format!("ERR {e}"),
+        }
+    }
+
+    #[test]
+    fn yaml11_keys_and_values() {
+        assert_eq!(
+            json("y: 1\nn: 2\n"),
+            r#"{"false": float64(2.0), "true": float64(1.0)}"#
+        );
+        assert_eq!(json("a: 0777"), r#"{"a": float64(511.0)}"#);
+        assert_eq!(json("1: a\n2.5: b"), r#"{"1": "a", "2.5": "b"}"#);
+        assert_eq!(json("a: 2024-01-01"), r#"{"a": "2024-01-01"}"#);
+    }
+
+    #[test]
+    fn anchors_and_merge() {
+        assert_eq!(
+            json("b: &x {p: 1, q: 2}\nc:\n  <<: *x\n  q: 3\n"),
+            r#"{"b": {"p": float64(1.0), "q": float64(2.0)}, "c": {"p": float64(1.0), "q": float64(3.0)}}"#
+        );
+    }
+
+    #[test]
+    fn tags() {
+        assert_eq!(
+            json("a: !!str 123\nb: !!int \"7\"\nc: !!binary aGVsbG8=\n"),
+            r#"{"a": "123", "b": float64(7.0), "c": "hello"}"#
+        );
+    }
+
+    #[test]
+    fn errors_read_like_helm() {
+        // Observed: `error converting YAML to JSON: json: unsupported value: +Inf`
+        assert_eq!(
+            json("a: .inf"),
+            "ERR error converting YAML to JSON: json: unsupported value: +Inf"
+        );
+        assert_eq!(
+            json("~: 1"),
+            "ERR error converting YAML to JSON: unsupported map key of type: %!s(<nil>), key: <nil>, value: 1"
+        );
+        assert_eq!(
+            json("? [a, b]\n: 1\n"),
+            r#"ERR error converting YAML to JSON: yaml: invalid map key: []interface {}{"a", "b"}"#
+        );
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            s.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        assert!(json(&s).contains("excessive aliasing"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error() {
+        let s = "[".repeat(5000);
+        assert!(json(&s).starts_with("ERR"));
+        let mut s = String::new();
+        for i in 0..3000 {
+            s.push_str(&" ".repeat(i));
+            s.push_str("a:\n");
+        }
+        assert!(json(&s).starts_with("ERR"));
+    }
+}
