@@ -39,8 +39,15 @@ pub fn ensure_archive(name: &str, data: &[u8]) -> Result<(), Error> {
 }
 
 /// A small part of Go's `http.DetectContentType`, enough for the usual mistakes.
+///
+/// Helm reads the first 512 bytes into a zeroed buffer and sniffs the whole buffer, so a
+/// file shorter than that looks binary (`application/octet-stream`) unless a signature
+/// matches first.
 fn detect_content_type(data: &[u8]) -> &'static str {
-    let head = &data[..data.len().min(512)];
+    let mut buf = [0u8; 512];
+    let n = data.len().min(512);
+    buf[..n].copy_from_slice(&data[..n]);
+    let head = &buf[..];
     let trimmed: &[u8] = {
         let start = head
             .iter()

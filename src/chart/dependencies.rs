@@ -394,11 +394,11 @@ pub fn check_dependencies(chart: &Chart, compat: Compat) -> Result<(), Error> {
         return Ok(());
     }
     let lead = match compat {
-        Compat::Helm4 => "an error occurred",
-        Compat::Helm3 => "An error occurred",
+        Compat::Helm4 => "an error occurred while checking for chart dependencies. You may need to run 'helm dependency build'",
+        Compat::Helm3 => "An error occurred while checking for chart dependencies. You may need to run `helm dependency build`",
     };
     Err(Error::new(format!(
-        "{lead} while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {}",
+        "{lead} to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {}",
         missing.join(", ")
     )))
 }
@@ -431,7 +431,7 @@ pub fn prepare(
             Compat::Helm3 => e,
         });
     }
-    set_parents(&mut chart, &[]);
+    set_parents(&mut chart, &[], compat);
     let mut c = Coalescer { compat, warnings };
     let values = c.coalesce(&chart, user, false)?;
     Ok(Prepared {
@@ -440,12 +440,19 @@ pub fn prepare(
     })
 }
 
-fn set_parents(chart: &mut Chart, parents: &[String]) {
+/// Sets every chart's path from the root. Helm 3 shares an aliased chart's subcharts between
+/// the aliases when the chart declares no dependencies, and they keep the original chart as
+/// their parent: their templates render under the original name, and the last alias wins.
+fn set_parents(chart: &mut Chart, parents: &[String], compat: Compat) {
     chart.parents = parents.to_vec();
     let mut mine = parents.to_vec();
-    mine.push(chart.name().to_string());
+    let shared = compat == Compat::Helm3 && chart.metadata.dependencies.is_empty();
+    match (&chart.alias_of, shared) {
+        (Some(original), true) => mine.push(original.clone()),
+        _ => mine.push(chart.name().to_string()),
+    }
     for d in &mut chart.dependencies {
-        set_parents(d, &mine);
+        set_parents(d, &mine, compat);
     }
 }
 
@@ -489,6 +496,7 @@ fn process_enabled(
         if let Some(found) = found {
             let mut copy = found.clone();
             if !req.alias.is_empty() {
+                copy.alias_of = Some(copy.metadata.name.clone());
                 copy.metadata.name = req.alias.clone();
             }
             kept.push(copy);

@@ -12,6 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+use crate::gotemplate::value::Value;
 use crate::Compat;
 
 use super::archive::{self, ArchiveFile, MAX_DECOMPRESSED_FILE_SIZE};
@@ -25,16 +26,88 @@ const MAX_DEPTH: usize = 64;
 /// Loads the chart at `path` (a folder, or a gzipped tar archive). `shown` is the path as the
 /// user typed it, for messages.
 pub fn load(path: &Path, compat: Compat, warnings: &mut Vec<Warning>) -> Result<Chart, Error> {
-    let shown = path.display().to_string();
-    let meta = fs::metadata(path)
-        .map_err(|_| Error::new(format!("path {} not found", go_quote(&shown))))?;
+    let meta = fs::metadata(path).map_err(|_| {
+        Error::new(format!(
+            "path {} not found",
+            go_quote(&path.display().to_string())
+        ))
+    })?;
+    // Helm resolves the chart path to an absolute one before loading; messages show it.
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let shown = abs.display().to_string();
     if meta.is_dir() {
+        if compat == Compat::Helm4 {
+            let chart_yaml = abs.join("Chart.yaml");
+            let data = fs::read(&chart_yaml).map_err(|e| {
+                Error::new(format!(
+                    "unable to detect chart at {}: open {}: {}",
+                    chart_yaml.display(),
+                    chart_yaml.display(),
+                    os_text(&e)
+                ))
+            })?;
+            check_api_version(&data)?;
+        }
         load_dir(path, compat, warnings)
     } else {
         let data =
             fs::read(path).map_err(|e| Error::new(format!("open {shown}: {}", os_text(&e))))?;
         archive::ensure_archive(&shown, &data)?;
-        load_archive(&data, compat, warnings)
+        match compat {
+            Compat::Helm3 => load_archive(&data, compat, warnings),
+            Compat::Helm4 => {
+                let files = archive::unpack(&data).map_err(|e| {
+                    if e.message == "gzip: invalid header" {
+                        Error::new(format!(
+                            "file '{shown}' does not appear to be a valid chart file (details: {})",
+                            e.message
+                        ))
+                    } else {
+                        Error::new("unable to load chart archive")
+                    }
+                })?;
+                match files.iter().find(|f| f.name == "Chart.yaml") {
+                    Some(f) => check_api_version(&f.data)?,
+                    None => {
+                        return Err(Error::new(
+                            "unable to detect chart version, no Chart.yaml found",
+                        ))
+                    }
+                }
+                load_files(files, compat, warnings, 0)
+            }
+        }
+    }
+}
+
+/// Helm 4 reads the root `Chart.yaml`'s `apiVersion` first to pick a loader: `v1`, `v2` or
+/// none load as here; `v3` charts are not supported by `template`.
+fn check_api_version(data: &[u8]) -> Result<(), Error> {
+    let doc = yamlio::load_document(data)
+        .map_err(|e| Error::new(format!("cannot load Chart.yaml: {e}")))?;
+    let api = match &doc {
+        Value::Nil => String::new(),
+        Value::Map(m) => match m.borrow().get("apiVersion") {
+            None | Some(Value::Nil) => String::new(),
+            Some(Value::String(s)) => s.to_string(),
+            Some(other) => {
+                return Err(Error::new(format!(
+                    "cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field chartBase.apiVersion of type string",
+                    metadata::json_kind(other)
+                )))
+            }
+        },
+        other => {
+            return Err(Error::new(format!(
+                "cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type loader.chartBase",
+                metadata::json_kind(other)
+            )))
+        }
+    };
+    match api.as_str() {
+        "" | "v1" | "v2" => Ok(()),
+        "v3" => Err(Error::new("invalid chart apiVersion")),
+        _ => Err(Error::new("unsupported chart version")),
     }
 }
 
@@ -186,6 +259,7 @@ pub fn load_files(
         schema: None,
         dependencies: Vec::new(),
         parents: Vec::new(),
+        alias_of: None,
     };
     let mut subcharts: BTreeMap<String, Vec<ArchiveFile>> = BTreeMap::new();
     for f in files {
@@ -204,11 +278,9 @@ pub fn load_files(
             "requirements.yaml" => {
                 let m = md.get_or_insert_with(Metadata::default);
                 if m.api_version != "v1" {
-                    warnings.push(Warning::split(
+                    warnings.push(Warning::printf(
                         "load.go:120",
                         "Warning: Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml.",
-                        "Warning: Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml.",
-                        &[],
                     ));
                 }
                 let doc = yamlio::load_document(&f.data)
@@ -222,11 +294,9 @@ pub fn load_files(
             "requirements.lock" => {
                 let m = md.get_or_insert_with(Metadata::default);
                 if m.api_version != "v1" {
-                    warnings.push(Warning::split(
+                    warnings.push(Warning::printf(
                         "load.go:138",
                         "Warning: Dependency locking is handled in Chart.lock since apiVersion \"v2\". We recommend migrating to Chart.lock.",
-                        "Warning: Dependency locking is handled in Chart.lock since apiVersion \"v2\". We recommend migrating to Chart.lock.",
-                        &[],
                     ));
                 }
                 if m.api_version == "v1" {
@@ -254,7 +324,7 @@ pub fn load_files(
     let Some(mut md) = md else {
         return Err(Error::new("Chart.yaml file is missing"));
     };
-    metadata::validate(&mut md)?;
+    metadata::validate(&mut md, compat)?;
     chart.metadata = md;
     if chart.is_library() {
         chart.templates.retain(|t| {

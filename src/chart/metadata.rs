@@ -98,7 +98,7 @@ impl FieldType {
 
 /// `encoding/json`'s name for the JSON type of a decoded value, as in
 /// `cannot unmarshal <kind> into Go struct field ...`.
-fn json_kind(v: &Value) -> &'static str {
+pub(crate) fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Nil => "null",
         Value::Bool(_) => "bool",
@@ -502,7 +502,7 @@ pub fn go_quote(s: &str) -> String {
 }
 
 /// Helm's `Metadata.Validate`: sanitises the string fields, then checks them in Helm's order.
-pub fn validate(md: &mut Metadata) -> Result<(), Error> {
+pub fn validate(md: &mut Metadata, compat: Compat) -> Result<(), Error> {
     md.name = sanitize(&md.name);
     md.description = sanitize(&md.description);
     md.home = sanitize(&md.home);
@@ -520,7 +520,7 @@ pub fn validate(md: &mut Metadata) -> Result<(), Error> {
     if md.name.is_empty() {
         return Err(validation("chart.metadata.name is required"));
     }
-    if md.name == "." || md.name == ".." {
+    if compat == Compat::Helm4 && (md.name == "." || md.name == "..") {
         return Err(validation(format!(
             "chart.metadata.name {} is not allowed",
             go_quote(&md.name)

@@ -32,6 +32,9 @@ pub mod strvals;
 pub mod values;
 mod yamlio;
 
+#[cfg(test)]
+mod conformance_tests;
+
 use std::fmt;
 use std::rc::Rc;
 
@@ -82,6 +85,8 @@ pub struct Chart {
     /// The names from the root to this chart's parent (empty for the root); set by
     /// [`dependencies::process`], so [`Chart::full_path`] gives `parent/charts/sub`.
     pub parents: Vec<String>,
+    /// The chart's own name when dependency processing renamed it to an alias.
+    pub alias_of: Option<String>,
 }
 
 impl Chart {

@@ -1,18 +1,519 @@
 //! `values.schema.json`: validating the root chart's and every enabled subchart's values
 //! against their schemas, with each Helm version's report layout.
 //!
-//! Helm 4 (santhosh-tekuri/jsonschema) prints `- at '/path': message`; Helm 3
-//! (xeipuuv/gojsonschema) prints `- path: message`. Both list the charts in order: root
-//! first, then dependencies depth first.
+//! Validation uses the `jsonschema` crate with no network or file access: a `$ref` to
+//! another document fails instead of being fetched. The crate's error kinds are turned into
+//! the messages of the library each Helm uses:
+//!
+//! * Helm 4 (santhosh-tekuri/jsonschema v6, default draft 2020-12, `format` not asserted):
+//!   `- at '/path': message`, nested causes of `anyOf`/`oneOf` indented by two spaces, all
+//!   missing required properties of one object in one line. Helm's order follows Go's map
+//!   iteration, which is random; we sort by instance path.
+//! * Helm 3 (xeipuuv/gojsonschema, drafts 4 to 7, `format` asserted): `- path: message` with
+//!   `(root)` for the top and `.` between path segments; for a failed `anyOf`/`oneOf` the
+//!   errors of its first branch follow.
+//!
+//! The report is `values don't meet the specifications of the schema(s) in the following
+//! chart(s):` and, per failing chart, `<name>:` and its lines; root first, then subcharts
+//! depth first. A schema that is not JSON reports Go's `encoding/json` error instead.
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::paths::LocationSegment;
+use jsonschema::{Draft, ValidationError};
+use serde_json::Value as Json;
 
 use crate::gotemplate::value::Value;
 use crate::Compat;
 
 use super::{Chart, Error};
 
+const HEADER: &str =
+    "values don't meet the specifications of the schema(s) in the following chart(s):\n";
+
 /// Validates `values` (the root chart's coalesced values) against the schema of `chart` and
 /// of every subchart (each with its own values slice). The error is Helm's whole message.
 pub fn validate(chart: &Chart, values: &Value, compat: Compat) -> Result<(), Error> {
-    let _ = (chart, values, compat);
-    Ok(())
+    let mut report = String::new();
+    validate_chart(chart, values, compat, &mut report);
+    if report.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::new(format!("{HEADER}{report}")))
+    }
+}
+
+fn validate_chart(chart: &Chart, values: &Value, compat: Compat, report: &mut String) {
+    if let Some(schema) = &chart.schema {
+        if let Err(text) = validate_single(schema, values, compat) {
+            report.push_str(chart.name());
+            report.push_str(":\n");
+            report.push_str(&text);
+        }
+    }
+    for sub in &chart.dependencies {
+        let raw = values
+            .as_map()
+            .and_then(|m| m.borrow().get(sub.name()).cloned());
+        let sub_values = match raw {
+            None | Some(Value::Nil) if compat == Compat::Helm4 => continue,
+            None | Some(Value::Nil) => Value::empty_map(),
+            Some(v @ Value::Map(_)) => v,
+            Some(other) => {
+                report.push_str(&format!(
+                    "{}:\ninvalid type for values: expected object (map), got {}\n",
+                    sub.name(),
+                    other.type_name()
+                ));
+                continue;
+            }
+        };
+        validate_chart(sub, &sub_values, compat, report);
+    }
+}
+
+/// Converts chart values to JSON as the validators see them. Helm 3 round-trips the values
+/// through YAML, so integral floats become integers.
+fn to_json(v: &Value, compat: Compat, depth: usize) -> Json {
+    if depth > 512 {
+        return Json::Null;
+    }
+    match v {
+        Value::Nil => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) | Value::Int64(i) => Json::from(*i),
+        Value::Uint(u) => Json::from(*u),
+        Value::Float(f) => {
+            if compat == Compat::Helm3 && f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 {
+                Json::from(*f as i64)
+            } else {
+                serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number)
+            }
+        }
+        Value::String(s) => Json::String(s.to_string()),
+        Value::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
+        Value::List(l) => Json::Array(l.iter().map(|x| to_json(x, compat, depth + 1)).collect()),
+        Value::Map(m) => Json::Object(
+            m.borrow()
+                .iter()
+                .map(|(k, x)| (k.clone(), to_json(x, compat, depth + 1)))
+                .collect(),
+        ),
+        Value::Object(o) => to_json(&o.to_data(), compat, depth + 1),
+    }
+}
+
+/// Validates one chart's values; `Err` holds the lines Helm prints under the chart's name.
+fn validate_single(schema: &[u8], values: &Value, compat: Compat) -> Result<(), String> {
+    let text = String::from_utf8_lossy(schema);
+    // Go's encoding/json syntax errors, which both Helms print as they are.
+    super::values::decode_json_document(&text)?;
+    let schema_json: Json = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let mut options = jsonschema::options().should_validate_formats(compat == Compat::Helm3);
+    let declared = schema_json
+        .get("$schema")
+        .and_then(Json::as_str)
+        .unwrap_or("");
+    options = match compat {
+        // gojsonschema knows drafts 4, 6 and 7 and picks 7 by default.
+        Compat::Helm3 if declared.contains("draft-04") => options.with_draft(Draft::Draft4),
+        Compat::Helm3 if declared.contains("draft-06") => options.with_draft(Draft::Draft6),
+        Compat::Helm3 => options.with_draft(Draft::Draft7),
+        Compat::Helm4 if declared.is_empty() => options.with_draft(Draft::Draft202012),
+        Compat::Helm4 => options,
+    };
+    let validator = options.build(&schema_json).map_err(|e| format!("{e}\n"))?;
+    let instance = to_json(values, compat, 0);
+    let errors: Vec<ValidationError> = validator.iter_errors(&instance).collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(match compat {
+        Compat::Helm4 => helm4_report(&errors),
+        Compat::Helm3 => helm3_report(&errors),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helm 4 (santhosh-tekuri/jsonschema v6) texts.
+
+fn pointer(err: &ValidationError) -> String {
+    err.instance_path().as_str().to_string()
+}
+
+fn quote_value(v: &Json) -> String {
+    match v {
+        Json::String(s) => format!("'{s}'"),
+        other => other.to_string(),
+    }
+}
+
+fn number(v: &Json) -> String {
+    match v {
+        Json::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() => super::values::format_go_float_v(f),
+            _ => n.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+fn json_type_of(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "boolean",
+        Json::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Json::Number(_) => "number",
+        Json::String(_) => "string",
+        Json::Array(_) => "array",
+        Json::Object(_) => "object",
+    }
+}
+
+fn type_names(kind: &TypeKind) -> Vec<String> {
+    match kind {
+        TypeKind::Single(t) => vec![t.to_string()],
+        TypeKind::Multiple(set) => set.iter().map(|t| t.to_string()).collect(),
+    }
+}
+
+/// The keyword that produced an error, from the end of its schema path.
+fn schema_keyword(err: &ValidationError) -> Vec<String> {
+    err.schema_path()
+        .segments()
+        .map(|s| match s {
+            LocationSegment::Property(p) => p.to_string(),
+            LocationSegment::Index(i) => i.to_string(),
+        })
+        .collect()
+}
+
+fn helm4_message(err: &ValidationError, indent: usize, out: &mut Vec<String>) {
+    let pad = "  ".repeat(indent);
+    let at = format!("{pad}- at '{}': ", pointer(err));
+    let instance = err.instance();
+    let msg = match err.kind() {
+        ValidationErrorKind::Required { property } => {
+            format!("missing property {}", quote_value(property))
+        }
+        ValidationErrorKind::Type { kind } => format!(
+            "got {}, want {}",
+            match instance.as_ref() {
+                Json::Number(n) if n.is_f64() => "number",
+                other => json_type_of(other),
+            },
+            type_names(kind).join(" or ")
+        ),
+        ValidationErrorKind::Enum { options } => {
+            let items: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(quote_value).collect())
+                .unwrap_or_default();
+            if items.len() == 1 {
+                format!("value must be {}", items[0])
+            } else {
+                format!("value must be one of {}", items.join(", "))
+            }
+        }
+        ValidationErrorKind::Constant { expected_value } => {
+            format!("value must be {}", quote_value(expected_value))
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected } => format!(
+            "additional properties {} not allowed",
+            unexpected
+                .iter()
+                .map(|p| format!("'{p}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        ValidationErrorKind::MinLength { limit } => format!(
+            "minLength: got {}, want {limit}",
+            instance.as_str().map_or(0, |s| s.chars().count())
+        ),
+        ValidationErrorKind::MaxLength { limit } => format!(
+            "maxLength: got {}, want {limit}",
+            instance.as_str().map_or(0, |s| s.chars().count())
+        ),
+        ValidationErrorKind::Minimum { limit } => {
+            format!("minimum: got {}, want {}", number(instance), number(limit))
+        }
+        ValidationErrorKind::Maximum { limit } => {
+            format!("maximum: got {}, want {}", number(instance), number(limit))
+        }
+        ValidationErrorKind::ExclusiveMinimum { limit } => format!(
+            "exclusiveMinimum: got {}, want {}",
+            number(instance),
+            number(limit)
+        ),
+        ValidationErrorKind::ExclusiveMaximum { limit } => format!(
+            "exclusiveMaximum: got {}, want {}",
+            number(instance),
+            number(limit)
+        ),
+        ValidationErrorKind::MinItems { limit } => format!(
+            "minItems: got {}, want {limit}",
+            instance.as_array().map_or(0, Vec::len)
+        ),
+        ValidationErrorKind::MaxItems { limit } => format!(
+            "maxItems: got {}, want {limit}",
+            instance.as_array().map_or(0, Vec::len)
+        ),
+        ValidationErrorKind::MinProperties { limit } => format!(
+            "minProperties: got {}, want {limit}",
+            instance.as_object().map_or(0, |o| o.len())
+        ),
+        ValidationErrorKind::MaxProperties { limit } => format!(
+            "maxProperties: got {}, want {limit}",
+            instance.as_object().map_or(0, |o| o.len())
+        ),
+        ValidationErrorKind::Pattern { pattern } => format!(
+            "{} does not match pattern '{pattern}'",
+            quote_value(instance)
+        ),
+        ValidationErrorKind::MultipleOf { multiple_of } => format!(
+            "{} not multipleOf {}",
+            number(instance),
+            super::values::format_go_float_v(*multiple_of)
+        ),
+        ValidationErrorKind::UniqueItems => "items are not unique".to_string(),
+        ValidationErrorKind::FalseSchema => "false schema".to_string(),
+        ValidationErrorKind::Not { .. } => "'not' failed".to_string(),
+        ValidationErrorKind::Format { format } => {
+            format!("{} is not valid {format}", quote_value(instance))
+        }
+        ValidationErrorKind::AnyOf { context } => {
+            out.push(format!("{at}'anyOf' failed"));
+            for branch in context {
+                for e in branch {
+                    helm4_message(e, indent + 1, out);
+                }
+            }
+            return;
+        }
+        ValidationErrorKind::OneOfNotValid { context } => {
+            out.push(format!("{at}'oneOf' failed, none matched"));
+            for branch in context {
+                for e in branch {
+                    helm4_message(e, indent + 1, out);
+                }
+            }
+            return;
+        }
+        ValidationErrorKind::OneOfMultipleValid { .. } => {
+            "'oneOf' failed, more than one matched".to_string()
+        }
+        ValidationErrorKind::Contains => "no items match contains schema".to_string(),
+        ValidationErrorKind::PropertyNames { error } => {
+            out.push(format!(
+                "{at}invalid propertyName {}",
+                quote_value(error.instance())
+            ));
+            return;
+        }
+        _ => err.to_string(),
+    };
+    out.push(format!("{at}{msg}"));
+}
+
+fn helm4_report(errors: &[ValidationError]) -> String {
+    let mut sorted: Vec<&ValidationError> = errors.iter().collect();
+    sorted.sort_by_key(|e| pointer(e));
+    let mut lines: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let e = sorted[i];
+        let keyword = schema_keyword(e);
+        let dependent = keyword
+            .iter()
+            .rev()
+            .nth(1)
+            .filter(|k| *k == "dependentRequired" || *k == "dependencies")
+            .and_then(|_| keyword.last().cloned());
+        if let ValidationErrorKind::Required { .. } = e.kind() {
+            // santhosh-tekuri reports all missing properties of one object in one error.
+            let mut names = Vec::new();
+            let mut j = i;
+            while j < sorted.len() {
+                let f = sorted[j];
+                let same = pointer(f) == pointer(e) && {
+                    let k = schema_keyword(f);
+                    k.iter().rev().nth(1) == keyword.iter().rev().nth(1)
+                        && (dependent.is_none() || k.last() == keyword.last())
+                };
+                match f.kind() {
+                    ValidationErrorKind::Required { property } if same => {
+                        names.push(quote_value(property));
+                        j += 1;
+                    }
+                    _ => break,
+                }
+            }
+            let at = format!("- at '{}': ", pointer(e));
+            lines.push(match &dependent {
+                Some(prop) => format!(
+                    "{at}propert{} {} required, if '{prop}' exists",
+                    if names.len() == 1 { "y" } else { "ies" },
+                    names.join(", ")
+                ),
+                None if names.len() == 1 => format!("{at}missing property {}", names[0]),
+                None => format!("{at}missing properties {}", names.join(", ")),
+            });
+            i = j;
+            continue;
+        }
+        helm4_message(e, 0, &mut lines);
+        i += 1;
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helm 3 (gojsonschema) texts.
+
+fn helm3_field(err: &ValidationError) -> String {
+    let parts: Vec<String> = err
+        .instance_path()
+        .segments()
+        .map(|s| match s {
+            LocationSegment::Property(p) => p.to_string(),
+            LocationSegment::Index(i) => i.to_string(),
+        })
+        .collect();
+    if parts.is_empty() {
+        "(root)".to_string()
+    } else {
+        parts.join(".")
+    }
+}
+
+fn helm3_json(v: &Json) -> String {
+    v.to_string()
+}
+
+fn helm3_lines(err: &ValidationError, out: &mut Vec<String>) {
+    let field = helm3_field(err);
+    let instance = err.instance();
+    let msg = match err.kind() {
+        ValidationErrorKind::Required { property } => {
+            let name = property
+                .as_str()
+                .map_or_else(|| property.to_string(), String::from);
+            let keyword = schema_keyword(err);
+            let dependent = keyword
+                .iter()
+                .rev()
+                .nth(1)
+                .is_some_and(|k| k == "dependencies");
+            if dependent {
+                format!("Has a dependency on {name}")
+            } else {
+                format!("{name} is required")
+            }
+        }
+        ValidationErrorKind::Type { kind } => format!(
+            "Invalid type. Expected: {}, given: {}",
+            type_names(kind).join("/"),
+            json_type_of(instance)
+        ),
+        ValidationErrorKind::Enum { options } => format!(
+            "{} must be one of the following: {}",
+            err.instance_path().segments().last().map_or_else(
+                || "(root)".to_string(),
+                |s| match s {
+                    LocationSegment::Property(p) => p.to_string(),
+                    LocationSegment::Index(i) => i.to_string(),
+                }
+            ),
+            options
+                .as_array()
+                .map(|a| a.iter().map(helm3_json).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default()
+        ),
+        ValidationErrorKind::Constant { expected_value } => format!(
+            "{} does not match: {}",
+            field.rsplit('.').next().unwrap_or(&field),
+            helm3_json(expected_value)
+        ),
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            for p in unexpected {
+                out.push(format!("- {field}: Additional property {p} is not allowed"));
+            }
+            return;
+        }
+        ValidationErrorKind::MinLength { limit } => {
+            format!("String length must be greater than or equal to {limit}")
+        }
+        ValidationErrorKind::MaxLength { limit } => {
+            format!("String length must be less than or equal to {limit}")
+        }
+        ValidationErrorKind::Minimum { limit } => {
+            format!("Must be greater than or equal to {}", number(limit))
+        }
+        ValidationErrorKind::Maximum { limit } => {
+            format!("Must be less than or equal to {}", number(limit))
+        }
+        ValidationErrorKind::ExclusiveMinimum { limit } => {
+            format!("Must be greater than {}", number(limit))
+        }
+        ValidationErrorKind::ExclusiveMaximum { limit } => {
+            format!("Must be less than {}", number(limit))
+        }
+        ValidationErrorKind::MinItems { limit } => {
+            format!("Array must have at least {limit} items")
+        }
+        ValidationErrorKind::MaxItems { limit } => format!("Array must have at most {limit} items"),
+        ValidationErrorKind::MinProperties { limit } => {
+            format!("Must have at least {limit} properties")
+        }
+        ValidationErrorKind::MaxProperties { limit } => {
+            format!("Must have at most {limit} properties")
+        }
+        ValidationErrorKind::Pattern { pattern } => format!("Does not match pattern '{pattern}'"),
+        ValidationErrorKind::Format { format } => format!("Does not match format '{format}'"),
+        ValidationErrorKind::MultipleOf { multiple_of } => format!(
+            "Must be a multiple of {}",
+            super::values::format_go_float_v(*multiple_of)
+        ),
+        ValidationErrorKind::UniqueItems => "array items must be unique".to_string(),
+        ValidationErrorKind::FalseSchema => "False always fails validation".to_string(),
+        ValidationErrorKind::Not { .. } => "Must not validate the schema (not)".to_string(),
+        ValidationErrorKind::AnyOf { context } => {
+            out.push(format!(
+                "- {field}: Must validate at least one schema (anyOf)"
+            ));
+            if let Some(first) = context.first() {
+                for e in first {
+                    helm3_lines(e, out);
+                }
+            }
+            return;
+        }
+        ValidationErrorKind::OneOfNotValid { context } => {
+            out.push(format!(
+                "- {field}: Must validate one and only one schema (oneOf)"
+            ));
+            if let Some(first) = context.first() {
+                for e in first {
+                    helm3_lines(e, out);
+                }
+            }
+            return;
+        }
+        ValidationErrorKind::OneOfMultipleValid { .. } => {
+            "Must validate one and only one schema (oneOf)".to_string()
+        }
+        _ => err.to_string(),
+    };
+    out.push(format!("- {field}: {msg}"));
+}
+
+fn helm3_report(errors: &[ValidationError]) -> String {
+    let mut lines = Vec::new();
+    for e in errors {
+        helm3_lines(e, &mut lines);
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
 }

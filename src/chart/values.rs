@@ -789,6 +789,7 @@ mod tests {
             schema: None,
             dependencies: vec![],
             parents: vec![],
+            alias_of: None,
         }
     }
 

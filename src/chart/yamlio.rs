@@ -16,7 +16,10 @@ const MAX_DEPTH: usize = 512;
 /// A values document as a map: Helm 3 reads the first YAML document, Helm 4 merges them all.
 /// A document that is not a mapping is an error.
 pub fn load_values(data: &[u8], compat: Compat) -> Result<Map, String> {
-    let docs = documents(data)?;
+    let docs = documents(data).map_err(|e| match compat {
+        Compat::Helm4 => format!("cannot unmarshal yaml document: {e}"),
+        Compat::Helm3 => e,
+    })?;
     let mut out = Map::new();
     for (i, doc) in docs.into_iter().enumerate() {
         if compat == Compat::Helm3 && i > 0 {
