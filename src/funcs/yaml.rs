@@ -142,36 +142,42 @@ fn must_to_raw_json(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncEr
         .map_err(|e| FuncError::call(e.to_string()))
 }
 
-fn from_json(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
-    Ok(match json::from_json(&str_arg(args, 0)) {
+fn from_json(rt: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
+    Ok(match json::from_json_for(&str_arg(args, 0), rt.compat()) {
         Ok(v) => v,
         Err(e) => error_map(e.0),
     })
 }
 
-fn must_from_json(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
-    json::from_json_any(&str_arg(args, 0)).map_err(|e| FuncError::call(e.0))
+fn must_from_json(rt: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
+    json::from_json_any_for(&str_arg(args, 0), rt.compat()).map_err(|e| FuncError::call(e.0))
 }
 
-fn from_json_array(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
-    Ok(match json::from_json_array(&str_arg(args, 0)) {
-        Ok(v) => v,
-        Err(e) => Value::list(vec![Value::string(e.0)]),
-    })
+fn from_json_array(rt: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
+    Ok(
+        match json::from_json_array(&str_arg(args, 0), rt.compat()) {
+            Ok(v) => v,
+            Err(e) => Value::list(vec![Value::string(e.0)]),
+        },
+    )
 }
 
-fn to_toml(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
-    Ok(Value::string(match yaml::toml::to_toml(&arg(args, 0)) {
-        Ok(s) => s,
-        Err(e) => e,
-    }))
+fn to_toml(rt: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
+    Ok(Value::string(
+        match yaml::toml::to_toml(&arg(args, 0), rt.compat()) {
+            Ok(s) => s,
+            Err(e) => e,
+        },
+    ))
 }
 
-fn from_toml(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
-    Ok(match yaml::toml::from_toml(&str_arg(args, 0)) {
-        Ok(v) => v,
-        Err(e) => error_map(e),
-    })
+fn from_toml(rt: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
+    Ok(
+        match yaml::toml::from_toml(&str_arg(args, 0), rt.compat()) {
+            Ok(v) => v,
+            Err(e) => error_map(e),
+        },
+    )
 }
 
 #[cfg(test)]

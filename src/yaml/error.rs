@@ -99,7 +99,11 @@ pub fn scan_error(text: &str, e: &ScanError) -> YamlError {
     let mark = e.marker();
     let line = mark.line();
     let info = e.info();
-    let parser_error = info.starts_with("while parsing");
+    let parser_error = info.starts_with("while parsing")
+        || info.contains("did not find expected")
+        || info == "misplaced bracket"
+        || info.starts_with("invalid trailing content after")
+        || info.contains("illegal placement of ':'");
     let problem = match info.split_once(", ") {
         Some((ctx, rest)) if ctx.starts_with("while ") => rest,
         _ => info,
@@ -120,6 +124,36 @@ pub fn scan_error(text: &str, e: &ScanError) -> YamlError {
             problem.to_string()
         }
         "expected ',' or ']'" => "did not find expected ',' or ']'".to_string(),
+        // A closing bracket in block context: libyaml is still looking for a mapping key.
+        "misplaced bracket" => "did not find expected key".to_string(),
+        p if p.starts_with("invalid trailing content after") => {
+            "did not find expected key".to_string()
+        }
+        "simple key expect ':'" => "could not find expected ':'".to_string(),
+        // libyaml's own spelling.
+        p if p.contains("expected hexadecimal number") => {
+            "did not find expected hexdecimal number".to_string()
+        }
+        p if p.starts_with("a block scalar content cannot start with a tab") => {
+            // saphyr marks the block indicator; libyaml the tab on the next line.
+            problem_line += 1;
+            "found a tab character where an indentation space is expected".to_string()
+        }
+        // saphyr refuses a multi-line implicit key inside a flow collection; libyaml folds
+        // the lines into one scalar and then misses the separator.
+        p if p.contains("illegal placement of ':'") => {
+            match innermost_bracket(text, mark.index()) {
+                Some('{') => "did not find expected ',' or '}'".to_string(),
+                _ => "did not find expected ',' or ']'".to_string(),
+            }
+        }
+        // saphyr reports a single-pair mapping inside `[...]` as an unclosed flow mapping;
+        // libyaml as an unclosed sequence.
+        "did not find expected ',' or '}'"
+            if innermost_bracket(text, mark.index()) == Some('[') =>
+        {
+            "did not find expected ',' or ']'".to_string()
+        }
         "found unknown anchor" => {
             let name: String = text
                 .chars()
@@ -143,4 +177,20 @@ pub fn scan_error(text: &str, e: &ScanError) -> YamlError {
     err.line = Some(line);
     err.column = Some(mark.col() + 1);
     err
+}
+
+/// The innermost unclosed `[` or `{` before character `index` (quotes and comments are not
+/// tracked: only used to pick between two messages).
+fn innermost_bracket(text: &str, index: usize) -> Option<char> {
+    let mut stack = Vec::new();
+    for c in text.chars().take(index) {
+        match c {
+            '[' | '{' => stack.push(c),
+            ']' | '}' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop()
 }

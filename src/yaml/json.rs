@@ -8,6 +8,7 @@ use super::error::YamlError;
 use super::load::go_quote;
 use super::num::format_json;
 use crate::gotemplate::value::{Map, Value};
+use crate::Compat;
 
 /// A JSON decoding error; `Display` is Go's `err.Error()` text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,22 +156,40 @@ pub fn base64_encode(b: &[u8]) -> String {
     out
 }
 
-/// `json.Unmarshal` into `map[string]interface{}` (Helm's `fromJson`): a `null` document
-/// leaves the map empty; another non-object is Go's type error.
+/// `json.Unmarshal` into `map[string]interface{}` (Helm's `fromJson`) with Helm 4's error
+/// texts: a `null` document leaves the map empty; another non-object is Go's type error.
 pub fn from_json(text: &str) -> Result<Value, JsonError> {
-    match from_json_any(text)? {
+    from_json_for(text, Compat::Helm4)
+}
+
+/// [`from_json`] with the error texts of the given Helm version's Go.
+pub fn from_json_for(text: &str, compat: Compat) -> Result<Value, JsonError> {
+    match decode(text, compat)? {
         Value::Nil => Ok(Value::empty_map()),
         v @ Value::Map(_) => Ok(v),
         other => Err(type_error(&other, "map[string]interface {}")),
     }
+    .and_then(|v| overflow_check(text, compat).map(|()| v))
 }
 
 /// `json.Unmarshal` into `[]interface{}` (Helm's `fromJsonArray`).
-pub fn from_json_array(text: &str) -> Result<Value, JsonError> {
-    match from_json_any(text)? {
+pub fn from_json_array(text: &str, compat: Compat) -> Result<Value, JsonError> {
+    match decode(text, compat)? {
         Value::Nil => Ok(Value::list(Vec::new())),
         v @ Value::List(_) => Ok(v),
         other => Err(type_error(&other, "[]interface {}")),
+    }
+    .and_then(|v| overflow_check(text, compat).map(|()| v))
+}
+
+/// A number too large for float64 is a type error found after the syntax check and after
+/// the top-level type check.
+fn overflow_check(text: &str, compat: Compat) -> Result<(), JsonError> {
+    let mut p = JsonParser::new(text, compat);
+    p.value(0)?;
+    match p.overflow {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }
 
@@ -181,14 +200,21 @@ fn type_error(v: &Value, target: &str) -> JsonError {
     ))
 }
 
-/// `json.Unmarshal` into `interface{}`: the whole input is checked for syntax first, as Go
-/// does, so a syntax error anywhere wins over a type error.
+/// `json.Unmarshal` into `interface{}` (Sprig's `mustFromJson`) with Helm 4's texts.
 pub fn from_json_any(text: &str) -> Result<Value, JsonError> {
-    let mut p = JsonParser {
-        b: text.as_bytes(),
-        text,
-        i: 0,
-    };
+    from_json_any_for(text, Compat::Helm4)
+}
+
+/// [`from_json_any`] with the error texts of the given Helm version's Go.
+pub fn from_json_any_for(text: &str, compat: Compat) -> Result<Value, JsonError> {
+    decode(text, compat).and_then(|v| overflow_check(text, compat).map(|()| v))
+}
+
+/// Parses the whole input, checking its syntax first as Go does (a syntax error anywhere
+/// wins over a type error). Overflowing numbers decode as `+Inf` here; the callers report
+/// them after their own type check.
+fn decode(text: &str, compat: Compat) -> Result<Value, JsonError> {
+    let mut p = JsonParser::new(text, compat);
     let v = p.value(0)?;
     p.ws();
     if let Some(c) = p.peek_char() {
@@ -197,10 +223,17 @@ pub fn from_json_any(text: &str) -> Result<Value, JsonError> {
     Ok(v)
 }
 
+/// A recursive-descent reader that fails where Go's scanner fails, with its words. Helm 3's
+/// Go (1.23) and Helm 4's (whose `encoding/json` sits on the newer implementation) word
+/// several errors differently; `compat` picks.
 struct JsonParser<'a> {
     b: &'a [u8],
     text: &'a str,
     i: usize,
+    compat: Compat,
+    /// Where the decoder is (`a`, `0`), for Helm 4's overflow message.
+    path: Vec<String>,
+    overflow: Option<JsonError>,
 }
 
 /// Go's `quoteChar` for scanner messages.
@@ -215,7 +248,32 @@ fn quote_char(c: char) -> String {
     }
 }
 
-impl JsonParser<'_> {
+impl<'a> JsonParser<'a> {
+    fn new(text: &'a str, compat: Compat) -> JsonParser<'a> {
+        JsonParser {
+            b: text.as_bytes(),
+            text,
+            i: 0,
+            compat,
+            path: Vec::new(),
+            overflow: None,
+        }
+    }
+
+    fn helm3(&self) -> bool {
+        self.compat == Compat::Helm3
+    }
+
+    /// Input ended: Go 1.23 feeds a space to the scanner, so a half-read literal or number
+    /// reports the space; Helm 4's Go reports the end of input.
+    fn eof_in(&self, ctx: &str) -> JsonError {
+        if self.helm3() {
+            self.invalid(' ', ctx)
+        } else {
+            Self::eof()
+        }
+    }
+
     fn eof() -> JsonError {
         JsonError("unexpected end of JSON input".into())
     }
@@ -253,15 +311,14 @@ impl JsonParser<'_> {
     }
 
     fn literal(&mut self, word: &str, v: Value) -> Result<Value, JsonError> {
-        for (k, expected) in word.chars().enumerate() {
-            let c = self.peek_char().ok_or_else(Self::eof)?;
+        for expected in word.chars() {
+            let ctx = format!("in literal {word} (expecting {})", quote_char(expected));
+            let Some(c) = self.peek_char() else {
+                return Err(self.eof_in(&ctx));
+            };
             if c != expected {
-                return Err(self.invalid(
-                    c,
-                    &format!("in literal {word} (expecting {})", quote_char(expected)),
-                ));
+                return Err(self.invalid(c, &ctx));
             }
-            let _ = k;
             self.i += 1;
         }
         Ok(v)
@@ -277,9 +334,21 @@ impl JsonParser<'_> {
 
     fn number(&mut self) -> Result<Value, JsonError> {
         let st = self.i;
+        let frac_ctx = if self.helm3() {
+            "after decimal point in numeric literal"
+        } else {
+            "in numeric literal"
+        };
+        let exp_ctx = if self.helm3() {
+            "in exponent of numeric literal"
+        } else {
+            "in numeric literal"
+        };
         if self.b[self.i] == b'-' {
             self.i += 1;
-            let c = self.peek_char().ok_or_else(Self::eof)?;
+            let Some(c) = self.peek_char() else {
+                return Err(self.eof_in("in numeric literal"));
+            };
             if !c.is_ascii_digit() {
                 return Err(self.invalid(c, "in numeric literal"));
             }
@@ -291,9 +360,11 @@ impl JsonParser<'_> {
         }
         if self.i < self.b.len() && self.b[self.i] == b'.' {
             self.i += 1;
-            let c = self.peek_char().ok_or_else(Self::eof)?;
+            let Some(c) = self.peek_char() else {
+                return Err(self.eof_in(frac_ctx));
+            };
             if !c.is_ascii_digit() {
-                return Err(self.invalid(c, "after decimal point in numeric literal"));
+                return Err(self.invalid(c, frac_ctx));
             }
             self.digits();
         }
@@ -302,30 +373,50 @@ impl JsonParser<'_> {
             if self.i < self.b.len() && (self.b[self.i] == b'+' || self.b[self.i] == b'-') {
                 self.i += 1;
             }
-            let c = self.peek_char().ok_or_else(Self::eof)?;
+            let Some(c) = self.peek_char() else {
+                return Err(self.eof_in(exp_ctx));
+            };
             if !c.is_ascii_digit() {
-                return Err(self.invalid(c, "in exponent of numeric literal"));
+                return Err(self.invalid(c, exp_ctx));
             }
             self.digits();
         }
         let text = &self.text[st..self.i];
         match text.parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(Value::Float(f)),
-            _ => Err(JsonError(format!(
-                "json: cannot unmarshal number {text} into Go value of type float64"
-            ))),
+            _ => {
+                if self.overflow.is_none() {
+                    let into = match (self.helm3(), self.path.last()) {
+                        (true, _) | (false, None) => "Go value".to_string(),
+                        (false, Some(last)) if last.parse::<usize>().is_ok() => {
+                            format!(".{}", self.path.join("."))
+                        }
+                        (false, Some(_)) => format!("Go struct field .{}", self.path.join(".")),
+                    };
+                    self.overflow = Some(JsonError(format!(
+                        "json: cannot unmarshal number {text} into {into} of type float64"
+                    )));
+                }
+                Ok(Value::Float(f64::INFINITY))
+            }
         }
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
+        let start = self.i;
         let mut v = 0;
         for _ in 0..4 {
             let c = self.peek_char().ok_or_else(Self::eof)?;
-            let d = c
-                .to_digit(16)
-                .ok_or_else(|| self.invalid(c, "in \\u hexadecimal character escape"))?;
+            let Some(d) = c.to_digit(16) else {
+                return Err(if self.helm3() {
+                    self.invalid(c, "in \\u hexadecimal character escape")
+                } else {
+                    let seq: String = self.text[start..].chars().take(4).collect();
+                    JsonError(format!("invalid escape sequence `\\u{seq}` in string"))
+                });
+            };
             v = v * 16 + d;
-            self.i += 1;
+            self.i += c.len_utf8();
         }
         Ok(v)
     }
@@ -354,10 +445,22 @@ impl JsonParser<'_> {
                             let hi = self.hex4()?;
                             out.push(self.surrogate(hi));
                         }
-                        e => return Err(self.invalid(e, "in string escape code")),
+                        e if self.helm3() => return Err(self.invalid(e, "in string escape code")),
+                        e => {
+                            return Err(JsonError(format!(
+                                "invalid escape sequence `\\{e}` in string"
+                            )))
+                        }
                     }
                 }
-                c if (c as u32) < 0x20 => return Err(self.invalid(c, "in string literal")),
+                c if (c as u32) < 0x20 => {
+                    let ctx = if self.helm3() {
+                        "in string literal"
+                    } else {
+                        "in string"
+                    };
+                    return Err(self.invalid(c, ctx));
+                }
                 c => out.push(c),
             }
         }
@@ -405,7 +508,9 @@ impl JsonParser<'_> {
                 return Err(self.invalid(c, "after object key"));
             }
             self.i += 1;
+            self.path.push(key.clone());
             let v = self.value(depth + 1)?;
+            self.path.pop();
             map.insert(key, v);
             self.ws();
             let c = self.peek_char().ok_or_else(Self::eof)?;
@@ -431,7 +536,10 @@ impl JsonParser<'_> {
             _ => {}
         }
         loop {
-            items.push(self.value(depth + 1)?);
+            self.path.push(items.len().to_string());
+            let v = self.value(depth + 1)?;
+            self.path.pop();
+            items.push(v);
             self.ws();
             let c = self.peek_char().ok_or_else(Self::eof)?;
             self.i += c.len_utf8();
@@ -484,5 +592,106 @@ mod tests {
             "invalid character 'a' looking for beginning of object key string"
         );
         assert_eq!(err("[1 2]"), "invalid character '2' after array element");
+    }
+
+    #[test]
+    fn error_texts_differ_between_go_versions() {
+        // Observed with `fromJson` on Helm 4 and Helm 3.
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "\"a\u{1}\"",
+                "invalid character '\\x01' in string",
+                "invalid character '\\x01' in string literal",
+            ),
+            (
+                "\"\\u12x4\"",
+                "invalid escape sequence `\\u12x4` in string",
+                "invalid character 'x' in \\u hexadecimal character escape",
+            ),
+            (
+                "\"\\q\"",
+                "invalid escape sequence `\\q` in string",
+                "invalid character 'q' in string escape code",
+            ),
+            (
+                "-",
+                "unexpected end of JSON input",
+                "invalid character ' ' in numeric literal",
+            ),
+            (
+                "1.",
+                "unexpected end of JSON input",
+                "invalid character ' ' after decimal point in numeric literal",
+            ),
+            (
+                "1e",
+                "unexpected end of JSON input",
+                "invalid character ' ' in exponent of numeric literal",
+            ),
+            (
+                "1.x",
+                "invalid character 'x' in numeric literal",
+                "invalid character 'x' after decimal point in numeric literal",
+            ),
+            (
+                "nul",
+                "unexpected end of JSON input",
+                "invalid character ' ' in literal null (expecting 'l')",
+            ),
+            (
+                "[1,]",
+                "invalid character ']' looking for beginning of value",
+                "invalid character ']' looking for beginning of value",
+            ),
+            (
+                "{,}",
+                "invalid character ',' looking for beginning of object key string",
+                "invalid character ',' looking for beginning of object key string",
+            ),
+            (
+                "01",
+                "invalid character '1' after top-level value",
+                "invalid character '1' after top-level value",
+            ),
+            (
+                "1e400",
+                "json: cannot unmarshal number into Go value of type map[string]interface {}",
+                "json: cannot unmarshal number into Go value of type map[string]interface {}",
+            ),
+            (
+                "{\"a\":tx}",
+                "invalid character 'x' in literal true (expecting 'r')",
+                "invalid character 'x' in literal true (expecting 'r')",
+            ),
+            (
+                "  ",
+                "unexpected end of JSON input",
+                "unexpected end of JSON input",
+            ),
+        ];
+        for (input, h4, h3) in cases {
+            assert_eq!(
+                from_json_for(input, Compat::Helm4).expect_err("invalid").0,
+                *h4,
+                "{input:?}"
+            );
+            assert_eq!(
+                from_json_for(input, Compat::Helm3).expect_err("invalid").0,
+                *h3,
+                "{input:?}"
+            );
+        }
+        assert_eq!(
+            from_json_array("[1e400]", Compat::Helm4)
+                .expect_err("overflow")
+                .0,
+            "json: cannot unmarshal number 1e400 into .0 of type float64"
+        );
+        assert_eq!(
+            from_json_array("[1e400]", Compat::Helm3)
+                .expect_err("overflow")
+                .0,
+            "json: cannot unmarshal number 1e400 into Go value of type float64"
+        );
     }
 }

@@ -40,14 +40,12 @@ enum Node {
         text: String,
         style: ScalarStyle,
         tag: Option<String>,
-        line: usize,
     },
     Seq {
         items: Vec<usize>,
     },
     Map {
         pairs: Vec<(usize, usize)>,
-        line: usize,
     },
     Alias {
         target: usize,
@@ -118,7 +116,6 @@ fn parse_docs(text: &str, first_only: bool) -> Result<Vec<Doc>, YamlError> {
                         text: text.into_owned(),
                         style,
                         tag,
-                        line: span.start.line(),
                     },
                 );
                 if anchor > 0 {
@@ -144,10 +141,7 @@ fn parse_docs(text: &str, first_only: bool) -> Result<Vec<Doc>, YamlError> {
                 doc.nodes[idx] = if matches!(ev, Event::SequenceStart(..)) {
                     Node::Seq { items: Vec::new() }
                 } else {
-                    Node::Map {
-                        pairs: Vec::new(),
-                        line: span.start.line(),
-                    }
+                    Node::Map { pairs: Vec::new() }
                 };
                 stack.push((idx, None));
             }
@@ -239,12 +233,7 @@ impl Decoder<'_> {
         }
         let doc = self.doc;
         match &doc.nodes[idx] {
-            Node::Scalar {
-                text,
-                style,
-                tag,
-                line,
-            } => decode_scalar(text, *style, tag.as_deref(), *line),
+            Node::Scalar { text, style, tag } => decode_scalar(text, *style, tag.as_deref()),
             Node::Seq { items } => {
                 let mut out = Vec::with_capacity(items.len());
                 for &i in items {
@@ -252,11 +241,11 @@ impl Decoder<'_> {
                 }
                 Ok(Go::Seq(out))
             }
-            Node::Map { pairs, line } => {
+            Node::Map { pairs } => {
                 let mut out: Vec<(Go, Go)> = Vec::new();
                 for &(k, v) in pairs {
                     if self.is_merge_key(k) {
-                        self.merge(v, &mut out, depth, *line)?;
+                        self.merge(v, &mut out, depth)?;
                         continue;
                     }
                     let key = self.decode(k, depth + 1)?;
@@ -302,18 +291,9 @@ impl Decoder<'_> {
 
     /// A `<<` entry: a map, an alias to one, or a sequence of them, whose keys are set into
     /// `out` in order (a sequence backwards, so earlier maps take precedence).
-    fn merge(
-        &mut self,
-        v: usize,
-        out: &mut Vec<(Go, Go)>,
-        depth: usize,
-        line: usize,
-    ) -> Result<(), YamlError> {
-        let want_map = || {
-            YamlError::plain(format!(
-                "yaml: line {line}: map merge requires map or sequence of maps as the value"
-            ))
-        };
+    fn merge(&mut self, v: usize, out: &mut Vec<(Go, Go)>, depth: usize) -> Result<(), YamlError> {
+        let want_map =
+            || YamlError::plain("yaml: map merge requires map or sequence of maps as the value");
         let target = self.resolve_alias(v);
         match &self.doc.nodes[target] {
             Node::Map { .. } => self.merge_one(v, out, depth),
@@ -363,12 +343,7 @@ fn go_key_eq(a: &Go, b: &Go) -> bool {
 }
 
 /// Decodes a scalar as goyaml.v2 does for an `interface{}` target.
-fn decode_scalar(
-    text: &str,
-    style: ScalarStyle,
-    tag: Option<&str>,
-    line: usize,
-) -> Result<Go, YamlError> {
+fn decode_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Go, YamlError> {
     let plain = style == ScalarStyle::Plain;
     let tag = match tag {
         // The non-specific `!` tag forces a string, as quoting does.
@@ -377,18 +352,15 @@ fn decode_scalar(
         None if plain => return Ok(from_resolved(resolve_plain(text), text)),
         None => return Ok(Go::Str(text.to_string())),
     };
-    let cannot = |what: &str| {
-        YamlError::plain(format!(
-            "yaml: line {line}: cannot decode {what} `{text}` as a {tag}"
-        ))
-    };
+    let cannot =
+        |what: &str| YamlError::plain(format!("yaml: cannot decode {what} `{text}` as a {tag}"));
     match tag {
         "!!str" => Ok(Go::Str(text.to_string())),
         "!!binary" => match base64_decode(text) {
             Some(bytes) => Ok(Go::Str(String::from_utf8_lossy(&bytes).into_owned())),
-            None => Err(YamlError::plain(format!(
-                "yaml: line {line}: !!binary value contains invalid base64 data"
-            ))),
+            None => Err(YamlError::plain(
+                "yaml: !!binary value contains invalid base64 data",
+            )),
         },
         "!!null" => match resolve_plain(text) {
             Resolved::Null => Ok(Go::Nil),
@@ -409,7 +381,6 @@ fn decode_scalar(
             r => Err(cannot(short_tag(&r))),
         },
         "!!timestamp" => Ok(Go::Str(text.to_string())),
-        "!!map" | "!!seq" => Err(cannot(short_tag(&resolve_plain(text)))),
         // Tags goyaml.v2 does not know leave the text a string.
         _ => Ok(Go::Str(text.to_string())),
     }
