@@ -187,13 +187,6 @@ fn chartfile(l: &mut Linter, dir: &Path, compat: Compat) {
             format!("version {} is less than or equal to 0.0.0-0", md.version),
         );
     }
-    if compat == Compat::Helm4 && !is_strict_semver(&md.version) {
-        l.add(
-            Severity::Warning,
-            FILE,
-            format!("version '{}' is not a valid SemVerV2", md.version),
-        );
-    }
     if let Some(v) = raw("appVersion") {
         if !matches!(v, Value::String(_) | Value::Nil) {
             l.add(
@@ -239,6 +232,13 @@ fn chartfile(l: &mut Linter, dir: &Path, compat: Compat) {
             Severity::Error,
             FILE,
             format!("invalid icon URL '{}'", md.icon),
+        );
+    }
+    if compat == Compat::Helm4 && !is_strict_semver(&md.version) {
+        l.add(
+            Severity::Warning,
+            FILE,
+            format!("version '{}' is not a valid SemVerV2", md.version),
         );
     }
     if md.api_version == "v1" {
