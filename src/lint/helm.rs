@@ -184,7 +184,13 @@ fn chartfile(l: &mut Linter, dir: &Path, compat: Compat) {
         l.add(
             Severity::Error,
             FILE,
-            format!("version {} is less than or equal to 0.0.0-0", md.version),
+            match compat {
+                Compat::Helm4 => format!(
+                    "version {} is less than or equal to \"0.0.0-0\"",
+                    go_quote(&md.version)
+                ),
+                Compat::Helm3 => format!("version {} is less than or equal to 0.0.0-0", md.version),
+            },
         );
     }
     if let Some(v) = raw("appVersion") {
@@ -412,6 +418,14 @@ fn values_file(l: &mut Linter, dir: &Path, opts: &Options<'_>) {
     let values = match chart::yamlio::load_values(&data, opts.compat) {
         Ok(v) => v,
         Err(e) => {
+            // Helm's `ReadValuesFile` decodes into its own `Values` type, without the
+            // per-document context of the chart loader.
+            let e = e.strip_prefix("cannot unmarshal yaml document: ").unwrap_or(&e);
+            let type_name = match opts.compat {
+                Compat::Helm4 => "common.Values",
+                Compat::Helm3 => "chartutil.Values",
+            };
+            let e = e.replace("Go value of type map[string]interface {}", &format!("Go value of type {type_name}"));
             l.add(Severity::Error, FILE, format!("unable to parse YAML: {e}"));
             return;
         }
@@ -592,7 +606,10 @@ fn per_template_checks(
             if let Some(msg) = super::naming::validate_name(&kind, &obj_name) {
                 l.add(Severity::Warning, name, format!("object name does not conform to Kubernetes naming requirements: {}: {msg}", go_quote(&obj_name)));
             }
-            if let Some(msg) = super::rules::helm_deprecation(&api, &kind, kube_minor) {
+            // Helm 4's client-go scheme no longer registers the autoscaling betas.
+            let registered = !(compat == Compat::Helm4 && api.starts_with("autoscaling/v2beta"));
+            let deprecation = super::rules::helm_deprecation(&api, &kind, kube_minor);
+            if let Some(msg) = deprecation.filter(|_| registered) {
                 l.add(Severity::Warning, name, msg);
             }
             if matches!(

@@ -59,7 +59,12 @@ fn dns1123_label(name: &str) -> Vec<String> {
         out.push("must be no more than 63 characters".to_string());
     }
     if !is_label(name, false) {
-        out.push(DNS1123_LABEL.to_string());
+        // Kubernetes names the problem when the name would be a valid subdomain.
+        if name.len() <= 63 && name.split('.').all(|p| is_label(p, false)) {
+            out.push("must not contain dots".to_string());
+        } else {
+            out.push(DNS1123_LABEL.to_string());
+        }
     }
     out
 }
