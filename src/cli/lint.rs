@@ -11,7 +11,6 @@ use crate::lint::helm::Options;
 use crate::lint::report;
 use crate::lint::run::{self, ChartResult, OwnOptions};
 
-
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// Charts to lint (folders or .tgz archives); with none, the current folder
@@ -60,7 +59,6 @@ pub struct LintArgs {
     #[arg(long = "values-set", value_name = "NAME=FILES")]
     pub values_set: Vec<String>,
 }
-
 
 pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     let compat = args.global.compat;
@@ -139,7 +137,11 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
             };
             summaries.push((s, failed));
         }
-        let label = if args.format == Format::Json { name.as_deref() } else { None };
+        let label = if args.format == Format::Json {
+            name.as_deref()
+        } else {
+            None
+        };
         reports.extend(report::to_reports(&results, label));
     }
 
@@ -208,4 +210,3 @@ fn read_user_file(path: &str) -> Result<Vec<u8>, String> {
         format!("open {path}: {text}")
     })
 }
-

@@ -111,7 +111,11 @@ fn chartfile(l: &mut Linter, dir: &Path, compat: Compat) {
     let doc = match chart::yamlio::load_document(&data) {
         Ok(d) => d,
         Err(e) => {
-            l.add(Severity::Error, FILE, format!("unable to parse YAML\n\t{e}"));
+            l.add(
+                Severity::Error,
+                FILE,
+                format!("unable to parse YAML\n\t{e}"),
+            );
             return;
         }
     };
@@ -329,11 +333,8 @@ fn is_strict_semver(v: &str) -> bool {
     if parts.len() != 3 || !parts.iter().all(|p| numeric(p)) {
         return false;
     }
-    let ident_ok = |s: &str| {
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    };
+    let ident_ok =
+        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if let Some(pre) = pre {
         for id in pre.split('.') {
             if !ident_ok(id) {
@@ -420,12 +421,17 @@ fn values_file(l: &mut Linter, dir: &Path, opts: &Options<'_>) {
         Err(e) => {
             // Helm's `ReadValuesFile` decodes into its own `Values` type, without the
             // per-document context of the chart loader.
-            let e = e.strip_prefix("cannot unmarshal yaml document: ").unwrap_or(&e);
+            let e = e
+                .strip_prefix("cannot unmarshal yaml document: ")
+                .unwrap_or(&e);
             let type_name = match opts.compat {
                 Compat::Helm4 => "common.Values",
                 Compat::Helm3 => "chartutil.Values",
             };
-            let e = e.replace("Go value of type map[string]interface {}", &format!("Go value of type {type_name}"));
+            let e = e.replace(
+                "Go value of type map[string]interface {}",
+                &format!("Go value of type {type_name}"),
+            );
             l.add(Severity::Error, FILE, format!("unable to parse YAML: {e}"));
             return;
         }
@@ -480,8 +486,8 @@ fn templates(l: &mut Linter, dir: &Path, opts: &Options<'_>) -> Option<Rendered>
     let root_templates = loaded.templates.clone();
     let chart_name = loaded.name().to_string();
     // Dependency and coalescing failures end the template checks silently, as in Helm.
-    let prepared = chart::dependencies::prepare(loaded, opts.user_values, compat, &mut warnings)
-        .ok()?;
+    let prepared =
+        chart::dependencies::prepare(loaded, opts.user_values, compat, &mut warnings).ok()?;
     if !opts.skip_schema_validation {
         if let Err(e) = chart::schema::validate(&prepared.chart, &prepared.values, compat) {
             l.add(Severity::Error, DIR, e.message);
@@ -516,7 +522,14 @@ fn templates(l: &mut Linter, dir: &Path, opts: &Options<'_>) -> Option<Rendered>
         .trim_end_matches('+')
         .parse::<u32>()
         .unwrap_or(0);
-    per_template_checks(l, &root_templates, &chart_name, &rendered, compat, kube_minor);
+    per_template_checks(
+        l,
+        &root_templates,
+        &chart_name,
+        &rendered,
+        compat,
+        kube_minor,
+    );
     Some(Rendered {
         files: rendered,
         values: prepared.values,
@@ -604,7 +617,14 @@ fn per_template_checks(
             let api = str_at(doc, &["apiVersion"]);
             let obj_name = str_at(doc, &["metadata", "name"]);
             if let Some(msg) = super::naming::validate_name(&kind, &obj_name) {
-                l.add(Severity::Warning, name, format!("object name does not conform to Kubernetes naming requirements: {}: {msg}", go_quote(&obj_name)));
+                l.add(
+                    Severity::Warning,
+                    name,
+                    format!(
+                        "object name does not conform to Kubernetes naming requirements: {}: {msg}",
+                        go_quote(&obj_name)
+                    ),
+                );
             }
             // Helm 4's client-go scheme no longer registers the autoscaling betas.
             let registered = !(compat == Compat::Helm4 && api.starts_with("autoscaling/v2beta"));
@@ -629,8 +649,12 @@ fn per_template_checks(
             }
             if kind == "List" && list_has_resource_policy(content) {
                 let text = match compat {
-                    Compat::Helm4 => "annotation 'helm.sh/resource-policy' within List objects are ignored",
-                    Compat::Helm3 => "Annotation 'helm.sh/resource-policy' within List objects are ignored",
+                    Compat::Helm4 => {
+                        "annotation 'helm.sh/resource-policy' within List objects are ignored"
+                    }
+                    Compat::Helm3 => {
+                        "Annotation 'helm.sh/resource-policy' within List objects are ignored"
+                    }
                 };
                 l.add(Severity::Error, name, text);
             }

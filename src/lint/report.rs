@@ -15,7 +15,12 @@ pub const HELM_RULE: &str = "helm";
 
 /// The text report of `results`: what goes to stdout, and the summary (for stdout on success,
 /// for `Error: ` on stderr on failure). `None` summary: nothing to say (`--quiet`, all clean).
-pub fn text(results: &[ChartResult], strict: bool, quiet: bool, heading: Option<&str>) -> (String, Option<String>, bool) {
+pub fn text(
+    results: &[ChartResult],
+    strict: bool,
+    quiet: bool,
+    heading: Option<&str>,
+) -> (String, Option<String>, bool) {
     let mut out = String::new();
     let mut failed = 0;
     let mut noisy = 0;

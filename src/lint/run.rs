@@ -144,11 +144,7 @@ fn own_checks(rendered: &Rendered, opts: &Options<'_>, disabled: &[String]) -> V
         .kube_version
         .clone()
         .unwrap_or_else(|| KubeVersion::default_for(opts.compat));
-    let kube_minor = kube
-        .minor
-        .trim_end_matches('+')
-        .parse::<u32>()
-        .unwrap_or(0);
+    let kube_minor = kube.minor.trim_end_matches('+').parse::<u32>().unwrap_or(0);
     let manifests = manifests(rendered);
     let mut out = Vec::new();
     if !disabled.iter().any(|d| d == SCHEMA_RULE) {
@@ -180,8 +176,11 @@ fn schema_checks(manifests: &[Manifest], minor: u32, out: &mut Vec<Diagnostic>) 
         return;
     };
     for m in manifests {
-        let disabled = rules::get_str(&m.doc, &["metadata", "annotations", rules::DISABLE_ANNOTATION])
-            .is_some_and(|s| s.split(',').any(|r| r.trim() == SCHEMA_RULE));
+        let disabled = rules::get_str(
+            &m.doc,
+            &["metadata", "annotations", rules::DISABLE_ANNOTATION],
+        )
+        .is_some_and(|s| s.split(',').any(|r| r.trim() == SCHEMA_RULE));
         if disabled {
             continue;
         }
@@ -283,7 +282,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
     let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
-        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if p.is_dir() {
             if p.join("Chart.yaml").is_file() {
                 out.push(p.clone());
