@@ -685,9 +685,12 @@ fn crd_install_hook(text: &str) -> bool {
     false
 }
 
+/// A rendered document: the line its content starts at, and its value or parse error.
+pub type Document = (usize, Result<Value, String>);
+
 /// The rendered file's documents as Kubernetes' YAML reader splits them, each with the line
 /// (1-based) where its content starts in the file, or its parse error (Helm's text).
-pub fn parse_documents(content: &str) -> Result<Vec<(usize, Result<Value, String>)>, String> {
+pub fn parse_documents(content: &str) -> Result<Vec<Document>, String> {
     let parts = crate::yaml::load::split_documents(content).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     let mut line = 1;
