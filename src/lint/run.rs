@@ -227,7 +227,14 @@ impl Drop for Extracted {
 }
 
 fn extract(path: &str) -> Result<Extracted, String> {
-    let data = fs::read(path).map_err(|e| format!("unable to extract tarball: {e}"))?;
+    let data = fs::read(path).map_err(|e| {
+        let what = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        format!("unable to open tarball: open {path}: {what}")
+    })?;
     let files = crate::chart::archive::unpack(&data)
         .map_err(|e| format!("unable to extract tarball: {}", e.message))?;
     let root = unique_temp_dir().map_err(|e| format!("unable to extract tarball: {e}"))?;
