@@ -55,6 +55,10 @@ pub struct LintArgs {
     #[arg(long = "disable", value_name = "RULE")]
     pub disable: Vec<String>,
 
+    /// Folder of schemas for custom resources: `<kind>-<group>-<version>.json` files or CRD YAML files (repeatable)
+    #[arg(long = "schema-location", value_name = "DIR")]
+    pub schema_location: Vec<String>,
+
     /// Lint once per named values set: NAME=FILE[,FILE...] (repeatable)
     #[arg(long = "values-set", value_name = "NAME=FILES")]
     pub values_set: Vec<String>,
@@ -80,6 +84,7 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     let own = OwnOptions {
         enabled: !args.helm_only,
         disabled: args.disable.clone(),
+        schema_locations: args.schema_location.clone(),
     };
     let namespace = crate::render::release::namespace(
         args.global.namespace.as_deref(),

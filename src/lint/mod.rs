@@ -5,6 +5,7 @@
 //! render, and [`report`] lays the results out as `helm lint` does.
 
 pub mod config;
+pub mod custom;
 pub mod diagnostic;
 pub mod helm;
 pub mod k8s;

@@ -9,6 +9,7 @@ use crate::gotemplate::value::Value;
 use crate::render::capabilities::KubeVersion;
 use crate::Compat;
 
+use super::custom::{self, CustomSchemas};
 use super::diagnostic::{Diagnostic, Severity};
 use super::helm::{self, Message, Options, Rendered};
 use super::k8s::{self, Validation};
@@ -24,6 +25,8 @@ pub struct OwnOptions {
     pub enabled: bool,
     /// Rule ids turned off (`--disable` and `.chartctl.yaml`).
     pub disabled: Vec<String>,
+    /// `--schema-location` folders with schemas for custom resources.
+    pub schema_locations: Vec<String>,
 }
 
 /// The lint of one path.
@@ -105,7 +108,9 @@ pub fn lint_path(path: &str, opts: &Options<'_>, own: &OwnOptions) -> ChartResul
         if own.enabled {
             let mut disabled = own.disabled.clone();
             disabled.extend(super::config::disabled_rules(&dir));
-            result.own = own_checks(rendered, opts, &disabled);
+            let mut custom = CustomSchemas::new(&own.schema_locations);
+            add_chart_crds(&dir, &mut custom);
+            result.own = own_checks(rendered, opts, &disabled, &mut custom);
         }
     }
     result
@@ -139,7 +144,44 @@ pub fn manifests(rendered: &Rendered) -> Vec<Manifest> {
     out
 }
 
-fn own_checks(rendered: &Rendered, opts: &Options<'_>, disabled: &[String]) -> Vec<Diagnostic> {
+/// The CRDs in the chart's `crds/` folders (its own and its subcharts').
+fn add_chart_crds(dir: &Path, custom: &mut CustomSchemas) {
+    let mut found = Vec::new();
+    collect_crd_paths(dir, &mut found, 0);
+    for p in found {
+        if let Ok(text) = fs::read_to_string(&p) {
+            custom.add_crd_text(&text);
+        }
+    }
+}
+
+fn collect_crd_paths(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    if let Ok(entries) = fs::read_dir(dir.join("crds")) {
+        let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        paths.sort();
+        out.extend(paths.into_iter().filter(|p| {
+            p.extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        }));
+    }
+    if let Ok(entries) = fs::read_dir(dir.join("charts")) {
+        let mut subs: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        subs.sort();
+        for sub in subs.into_iter().filter(|p| p.is_dir()) {
+            collect_crd_paths(&sub, out, depth + 1);
+        }
+    }
+}
+
+fn own_checks(
+    rendered: &Rendered,
+    opts: &Options<'_>,
+    disabled: &[String],
+    custom: &mut CustomSchemas,
+) -> Vec<Diagnostic> {
     let kube = opts
         .kube_version
         .clone()
@@ -148,7 +190,10 @@ fn own_checks(rendered: &Rendered, opts: &Options<'_>, disabled: &[String]) -> V
     let manifests = manifests(rendered);
     let mut out = Vec::new();
     if !disabled.iter().any(|d| d == SCHEMA_RULE) {
-        schema_checks(&manifests, kube_minor, &mut out);
+        for m in &manifests {
+            custom.add_crd(&m.doc);
+        }
+        schema_checks(&manifests, kube_minor, custom, &mut out);
     }
     let cx = Context {
         manifests: &manifests,
@@ -163,7 +208,12 @@ fn own_checks(rendered: &Rendered, opts: &Options<'_>, disabled: &[String]) -> V
 
 /// Validates every manifest against the bundled schemas of Kubernetes `1.<minor>` (the
 /// nearest bundled version when that one is not bundled).
-fn schema_checks(manifests: &[Manifest], minor: u32, out: &mut Vec<Diagnostic>) {
+fn schema_checks(
+    manifests: &[Manifest],
+    minor: u32,
+    custom: &CustomSchemas,
+    out: &mut Vec<Diagnostic>,
+) {
     let bundle = k8s::bundle();
     let minors = bundle.minors();
     let Some(&nearest) = minors
@@ -200,12 +250,27 @@ fn schema_checks(manifests: &[Manifest], minor: u32, out: &mut Vec<Diagnostic>) 
                     out.push(diag(Severity::Error, v.to_string()));
                 }
             }
-            Validation::UnknownKind { api_version, kind } => out.push(diag(
-                Severity::Info,
-                format!(
-                    "no schema for `{api_version}` `{kind}` in Kubernetes 1.{nearest}; not validated"
-                ),
-            )),
+            Validation::UnknownKind { api_version, kind } => {
+                match custom.schema(&api_version, &kind) {
+                    Some(schema) => match custom::validate(&schema, &m.doc) {
+                        Ok(errors) => {
+                            for e in errors {
+                                out.push(diag(Severity::Error, e));
+                            }
+                        }
+                        Err(e) => out.push(diag(
+                            Severity::Warning,
+                            format!("the schema for `{api_version}` `{kind}` is not usable: {e}"),
+                        )),
+                    },
+                    None => out.push(diag(
+                        Severity::Info,
+                        format!(
+                            "no schema for `{api_version}` `{kind}` in Kubernetes 1.{nearest}; not validated"
+                        ),
+                    )),
+                }
+            }
             Validation::MissingKind => out.push(diag(
                 Severity::Error,
                 "(root): a manifest needs string `apiVersion` and `kind` fields".to_string(),
