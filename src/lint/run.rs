@@ -85,11 +85,7 @@ pub fn lint_path(path: &str, opts: &Options<'_>, own: &OwnOptions) -> ChartResul
     };
     let chart_yaml = dir.join("Chart.yaml");
     if let Err(e) = fs::metadata(&chart_yaml) {
-        let what = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-            _ => e.to_string(),
-        };
+        let what = go_io_text(&e);
         result.unlintable = Some(format!(
             "unable to check Chart.yaml file in chart: stat {}: {what}",
             go_join(path, "Chart.yaml")
@@ -114,6 +110,17 @@ pub fn lint_path(path: &str, opts: &Options<'_>, own: &OwnOptions) -> ChartResul
         }
     }
     result
+}
+
+/// Go's text for the common OS errors (`syscall.Errno` strings).
+fn go_io_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::NotADirectory => "not a directory".to_string(),
+        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
+        _ => e.to_string(),
+    }
 }
 
 /// `filepath.Join(path, name)` for the message of a missing `Chart.yaml`.
@@ -292,14 +299,8 @@ impl Drop for Extracted {
 }
 
 fn extract(path: &str) -> Result<Extracted, String> {
-    let data = fs::read(path).map_err(|e| {
-        let what = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-            _ => e.to_string(),
-        };
-        format!("unable to open tarball: open {path}: {what}")
-    })?;
+    let data = fs::read(path)
+        .map_err(|e| format!("unable to open tarball: open {path}: {}", go_io_text(&e)))?;
     let files = crate::chart::archive::unpack(&data)
         .map_err(|e| format!("unable to extract tarball: {}", e.message))?;
     let root = unique_temp_dir().map_err(|e| format!("unable to extract tarball: {e}"))?;
