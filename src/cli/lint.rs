@@ -130,6 +130,14 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
             .collect();
         for r in &results {
             stderr_lines.extend(r.stderr.iter().cloned());
+            if let Some(panic) = &r.panic {
+                // Helm 3 crashes here: nothing on stdout, its panic on stderr, exit status 2
+                // (an error status without the `Error: ` line `main` would add).
+                let mut err = io::stderr().lock();
+                writeln!(err, "{panic}")?;
+                err.flush()?;
+                std::process::exit(super::EXIT_ERROR);
+            }
         }
         let (text, summary, failed) =
             report::text(&results, args.strict, args.quiet, name.as_deref());

@@ -42,6 +42,8 @@ pub struct Options<'a> {
 #[derive(Default)]
 pub struct HelmLint {
     pub messages: Vec<Message>,
+    /// Helm 3 crashes on a null maintainer entry: the run ends with this panic text.
+    pub panic: Option<String>,
     /// The chart's rendered templates (full template name → text) and coalesced values, when
     /// the render succeeded.
     pub rendered: Option<Rendered>,
@@ -75,8 +77,23 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
     let mut l = Linter {
         messages: Vec::new(),
     };
-    chartfile(&mut l, dir, opts.compat);
+    let loadable = chartfile(&mut l, dir, opts.compat);
+    if opts.compat == Compat::Helm3 && l.messages.iter().any(|m| m.text == NULL_MAINTAINER) {
+        return HelmLint {
+            panic: Some(
+                "panic: runtime error: invalid memory address or nil pointer dereference".into(),
+            ),
+            ..HelmLint::default()
+        };
+    }
     values_file(&mut l, dir, opts);
+    if !loadable {
+        // Helm 4 lints only the chart API versions it can load; the rest stops here.
+        return HelmLint {
+            messages: l.messages,
+            ..HelmLint::default()
+        };
+    }
     let rendered = templates(&mut l, dir, opts);
     dependencies(&mut l, dir, opts.compat);
     if opts.compat == Compat::Helm4 {
@@ -84,6 +101,7 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
     }
     HelmLint {
         messages: l.messages,
+        panic: None,
         rendered,
     }
 }
@@ -91,7 +109,11 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
 // ---------------------------------------------------------------------------------------------
 // Chart.yaml
 
-fn chartfile(l: &mut Linter, dir: &Path, compat: Compat) {
+const NULL_MAINTAINER: &str = "a maintainer entry is empty";
+
+/// Helm's `Chartfile` rules. Returns false when Helm 4 would go no further than the values
+/// (a chart `apiVersion` other than empty, `v1` or `v2`).
+fn chartfile(l: &mut Linter, dir: &Path, compat: Compat) -> bool {
     const FILE: &str = "Chart.yaml";
     let path = dir.join(FILE);
     if path.is_dir() {
@@ -105,7 +127,7 @@ fn chartfile(l: &mut Linter, dir: &Path, compat: Compat) {
                 FILE,
                 format!("unable to parse YAML\n\t{}", io_text(&path, &e)),
             );
-            return;
+            return true;
         }
     };
     let doc = match chart::yamlio::load_document(&data) {
@@ -116,7 +138,7 @@ fn chartfile(l: &mut Linter, dir: &Path, compat: Compat) {
                 FILE,
                 format!("unable to parse YAML\n\t{e}"),
             );
-            return;
+            return true;
         }
     };
     let mut md = metadata::Metadata::default();
@@ -126,10 +148,17 @@ fn chartfile(l: &mut Linter, dir: &Path, compat: Compat) {
             FILE,
             format!("unable to parse YAML\n\t{}", e.message),
         );
-        return;
+        return true;
     }
     if compat == Compat::Helm4 {
-        if let Some(field) = unknown_chart_field(&doc) {
+        let dups = duplicate_top_keys(&String::from_utf8_lossy(&data));
+        if !dups.is_empty() {
+            l.add(
+                Severity::Warning,
+                FILE,
+                format!("failed to strictly parse chart metadata file\n\terror converting YAML to JSON: yaml: unmarshal errors:\n{}", dups.join("\n")),
+            );
+        } else if let Some(field) = unknown_chart_field(&doc) {
             l.add(
                 Severity::Warning,
                 FILE,
@@ -212,13 +241,13 @@ fn chartfile(l: &mut Linter, dir: &Path, compat: Compat) {
     // maintainers
     for m in &md.maintainers {
         let msg = match m {
-            None => Some("a maintainer entry is empty".to_string()),
+            None => Some(NULL_MAINTAINER.to_string()),
             Some(m) if m.name.is_empty() => Some("each maintainer requires a name".to_string()),
             Some(m) if !m.email.is_empty() && !is_email(&m.email) => Some(format!(
                 "invalid email '{}' for maintainer '{}'",
                 m.email, m.name
             )),
-            Some(m) if !m.url.is_empty() && !is_url(&m.url) => Some(format!(
+            Some(m) if !m.url.is_empty() && !is_lenient_url(&m.url) => Some(format!(
                 "invalid url '{}' for maintainer '{}'",
                 m.url, m.name
             )),
@@ -263,6 +292,34 @@ fn chartfile(l: &mut Linter, dir: &Path, compat: Compat) {
             l.add(Severity::Error, FILE, "dependencies are not valid in the Chart file with apiVersion 'v1'. They are valid in apiVersion 'v2'");
         }
     }
+    compat == Compat::Helm3 || matches!(md.api_version.as_str(), "" | "v1" | "v2")
+}
+
+/// goyaml's `line N: key "k" already set in map` for every repeated top-level key of a
+/// block mapping.
+fn duplicate_top_keys(text: &str) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with([' ', '\t', '#', '-']) || line.starts_with("---") {
+            continue;
+        }
+        let Some((key, _)) = line.split_once(':') else {
+            continue;
+        };
+        let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
+        if key.is_empty() {
+            continue;
+        }
+        if !seen.insert(key.to_string()) {
+            out.push(format!(
+                "  line {}: key {} already set in map",
+                i + 1,
+                go_quote(key)
+            ));
+        }
+    }
+    out
 }
 
 /// The fields of Helm's `Metadata` struct, as `Chart.yaml` spells them.
@@ -384,6 +441,23 @@ fn is_url(s: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// govalidator's `IsURL` in the common cases: a scheme is optional, but the host must look
+/// like a host name or address.
+fn is_lenient_url(s: &str) -> bool {
+    if s.len() <= 3 || s.len() >= 2083 || s.starts_with('.') || s.contains(char::is_whitespace) {
+        return false;
+    }
+    let rest = s.split_once("://").map_or(s, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit('@').next().unwrap_or(host);
+    let host = host.split(':').next().unwrap_or(host);
+    !host.is_empty()
+        && !host.starts_with('.')
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
 fn io_text(path: &Path, e: &std::io::Error) -> String {

@@ -40,6 +40,8 @@ pub struct ChartResult {
     pub unlintable: Option<String>,
     /// chartctl's findings.
     pub own: Vec<Diagnostic>,
+    /// Helm 3 crashes on this chart: the panic text (stdout stays empty, exit status 2).
+    pub panic: Option<String>,
     /// Lines the engine logged (`required`/`fail` in lint mode), for stderr.
     pub stderr: Vec<String>,
 }
@@ -94,6 +96,7 @@ pub fn lint_path(path: &str, opts: &Options<'_>, own: &OwnOptions) -> ChartResul
     }
     let lint = helm::lint_chart(&dir, opts);
     result.helm = lint.messages;
+    result.panic = lint.panic;
     if let Some(rendered) = &lint.rendered {
         result.stderr = rendered
             .warnings
