@@ -12,7 +12,7 @@ use crate::Compat;
 use super::custom::{self, CustomSchemas};
 use super::diagnostic::{Diagnostic, Severity};
 use super::helm::{self, Message, Options, Rendered};
-use super::k8s::{self, Validation};
+use super::k8s::{self, Validation, ViolationKind};
 use super::rules::{self, Context, Manifest};
 
 /// The rule id of schema findings.
@@ -203,7 +203,7 @@ fn own_checks(
         for m in &manifests {
             custom.add_crd(&m.doc);
         }
-        schema_checks(&manifests, kube_minor, custom, &mut out);
+        schema_checks(&manifests, &rendered.values, kube_minor, custom, &mut out);
     }
     let cx = Context {
         manifests: &manifests,
@@ -220,6 +220,7 @@ fn own_checks(
 /// nearest bundled version when that one is not bundled).
 fn schema_checks(
     manifests: &[Manifest],
+    values: &Value,
     minor: u32,
     custom: &CustomSchemas,
     out: &mut Vec<Diagnostic>,
@@ -257,7 +258,17 @@ fn schema_checks(
         match validator.validate(&m.doc) {
             Validation::Checked(violations) => {
                 for v in violations {
-                    out.push(diag(Severity::Error, v.to_string()));
+                    let mut d = diag(Severity::Error, v.to_string());
+                    // A wrong value usually comes from the values: name the key it came from.
+                    if matches!(
+                        v.kind,
+                        ViolationKind::WrongType { .. } | ViolationKind::NotAllowed { .. }
+                    ) {
+                        if let Some(Value::String(s)) = value_at(&m.doc, &v.path) {
+                            d.values_key = rules::trace_values_key(values, &s);
+                        }
+                    }
+                    out.push(d);
                 }
             }
             Validation::UnknownKind { api_version, kind } => {
@@ -287,6 +298,28 @@ fn schema_checks(
             )),
         }
     }
+}
+
+/// The value at a violation path such as `spec.template.spec.containers[0].image`.
+fn value_at(doc: &Value, path: &str) -> Option<Value> {
+    let mut cur = doc.clone();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (key, indexes) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            cur = rules::get(&cur, &[key])?;
+        }
+        for idx in indexes.split('[').filter(|s| !s.is_empty()) {
+            let i: usize = idx.trim_end_matches(']').parse().ok()?;
+            cur = match &cur {
+                Value::List(items) => items.get(i)?.clone(),
+                _ => return None,
+            };
+        }
+    }
+    Some(cur)
 }
 
 /// A `.tgz` chart extracted into a folder of its own, removed when dropped.
