@@ -227,19 +227,16 @@ fn yaml_layer_matches_helm_recordings() {
     // Known divergences are listed in COMPATIBILITY notes of the yaml module; the count
     // only ever goes down.
     assert!(
-        failed.len() <= KNOWN_DIFFERENCES,
+        failed.len() <= KNOWN_DIFFERENCES && std::env::var_os("SHOW_YAML_DIFFS").is_none(),
         "{} of {checked} differ:\n{}",
         failed.len(),
         failed.join("\n")
     );
 }
 
-/// How many recordings this layer does not reproduce yet (see the failure list), each on
+/// How many recordings this layer does not reproduce yet (`SHOW_YAML_DIFFS=1` lists them), each on
 /// both versions, all where saphyr-parser (YAML 1.2) and libyaml (YAML 1.1) disagree:
 /// - `toyaml/control_chars`, `pretty/control_chars`: Helm re-reads its own output, and
 ///   libyaml takes U+2028 as a line break inside the literal block; saphyr does not.
 /// - `errors/percent_start`: saphyr takes `%x:` as a directive; libyaml fails on the `:`.
-/// - `errors/sweep_e01` (`a:<tab>1`): libyaml accepts a tab after `:`; saphyr refuses it.
-/// - `errors/sweep_e03` (a tab before a top-level key): libyaml refuses it; saphyr accepts.
-/// - `errors/sweep_e06` (a tab indenting a literal block line): different messages.
-const KNOWN_DIFFERENCES: usize = 12;
+const KNOWN_DIFFERENCES: usize = 6;

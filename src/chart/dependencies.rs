@@ -654,10 +654,17 @@ fn process_imports(
                         && (!matches!(m.get("child"), Some(Value::String(_)))
                             || !matches!(m.get("parent"), Some(Value::String(_))))
                     {
+                        // Helm 3 asserts both are strings and crashes with a Go panic.
+                        let culprit = match m.get("child") {
+                            Some(Value::String(_)) => m.get("parent"),
+                            other => other,
+                        };
                         return Err(Error::new(format!(
-                            "panic: interface conversion: interface {{}} is {}, not string (import-values of {})",
-                            m.get("child").or(m.get("parent")).map_or("nil".into(), |v| v.type_name()),
-                            r.name
+                            "panic: interface conversion: interface {{}} is {}, not string",
+                            culprit.map_or("nil".into(), |v| match v {
+                                Value::Nil => "nil".into(),
+                                v => v.type_name(),
+                            })
                         )));
                     }
                     let child = go_sprint(m.get("child"));

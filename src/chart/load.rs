@@ -90,6 +90,10 @@ fn check_api_version(data: &[u8]) -> Result<(), Error> {
         Value::Map(m) => match m.borrow().get("apiVersion") {
             None | Some(Value::Nil) => String::new(),
             Some(Value::String(s)) => s.to_string(),
+            // sigs.k8s.io/yaml turns scalars into strings for a string field.
+            Some(v @ (Value::Bool(_) | Value::Float(_) | Value::Int(_) | Value::Int64(_))) => {
+                metadata::scalar_to_string(v).unwrap_or_default()
+            }
             Some(other) => {
                 return Err(Error::new(format!(
                     "cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field chartBase.apiVersion of type string",
@@ -369,4 +373,116 @@ pub fn load_files(
         chart.dependencies.push(sub);
     }
     Ok(chart)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tgz(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, data) in entries {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_entry_type(tar::EntryType::Regular);
+            h.set_path(name).expect("test paths are valid");
+            h.set_cksum();
+            b.append(&h, *data).expect("writing to a Vec cannot fail");
+        }
+        let tar = b.into_inner().expect("writing to a Vec cannot fail");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &tar).expect("writing to a Vec cannot fail");
+        gz.finish().expect("writing to a Vec cannot fail")
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("chartctl-load-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("temp dir is writable");
+        dir
+    }
+
+    #[test]
+    fn archive_subchart_is_loaded_by_its_chart_yaml_name() {
+        let dir = scratch("tgz");
+        fs::create_dir_all(dir.join("charts")).unwrap();
+        fs::write(
+            dir.join("Chart.yaml"),
+            "apiVersion: v2\nname: top\nversion: 0.1.0\n",
+        )
+        .unwrap();
+        let sub = tgz(&[
+            (
+                "whatever/Chart.yaml",
+                b"apiVersion: v2\nname: packed\nversion: 1.2.3\n",
+            ),
+            ("whatever/values.yaml", b"x: 1\n"),
+            ("whatever/templates/.hidden", b"kept in archives"),
+        ]);
+        fs::write(dir.join("charts/packed-1.2.3.tgz"), sub).unwrap();
+        let mut w = Vec::new();
+        let c = load(&dir, Compat::Helm4, &mut w).unwrap();
+        assert_eq!(c.dependencies.len(), 1);
+        let d = &c.dependencies[0];
+        assert_eq!(d.name(), "packed");
+        assert_eq!(d.metadata.version, "1.2.3");
+        // .helmignore and its default rule do not apply inside archives.
+        assert_eq!(d.templates.len(), 1);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn root_archive_loads() {
+        let dir = scratch("root-tgz");
+        let data = tgz(&[
+            ("c/Chart.yaml", b"apiVersion: v2\nname: c\nversion: 0.1.0\n"),
+            ("c/templates/a.yaml", b"a: 1\n"),
+        ]);
+        fs::write(dir.join("c-0.1.0.tgz"), data).unwrap();
+        for compat in [Compat::Helm3, Compat::Helm4] {
+            let c = load(&dir.join("c-0.1.0.tgz"), compat, &mut Vec::new()).unwrap();
+            assert_eq!(c.templates[0].name, "templates/a.yaml");
+        }
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_outside_the_chart_are_refused() {
+        let dir = scratch("symlink");
+        let chart = dir.join("c");
+        fs::create_dir_all(chart.join("templates")).unwrap();
+        fs::write(
+            chart.join("Chart.yaml"),
+            "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+        )
+        .unwrap();
+        fs::write(dir.join("secret.txt"), "outside").unwrap();
+        fs::write(chart.join("inside.txt"), "inside").unwrap();
+        std::os::unix::fs::symlink(chart.join("inside.txt"), chart.join("link.txt")).unwrap();
+        let c = load(&chart, Compat::Helm4, &mut Vec::new()).unwrap();
+        assert!(c
+            .files
+            .iter()
+            .any(|f| f.name == "link.txt" && &*f.data == b"inside"));
+        std::os::unix::fs::symlink(dir.join("secret.txt"), chart.join("leak.txt")).unwrap();
+        let e = load(&chart, Compat::Helm4, &mut Vec::new()).unwrap_err();
+        assert!(e.message.contains("outside the chart"), "{}", e.message);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn garbage_archives_fail_cleanly() {
+        // Truncations and bit flips of a valid archive must give errors, never panics.
+        let good = tgz(&[("c/Chart.yaml", b"apiVersion: v2\nname: c\nversion: 0.1.0\n")]);
+        for cut in 0..good.len() {
+            let _ = load_archive(&good[..cut], Compat::Helm4, &mut Vec::new());
+        }
+        for i in 0..good.len() {
+            let mut bad = good.clone();
+            bad[i] ^= 0x55;
+            let _ = load_archive(&bad, Compat::Helm3, &mut Vec::new());
+        }
+    }
 }

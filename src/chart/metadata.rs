@@ -111,7 +111,7 @@ pub(crate) fn json_kind(v: &Value) -> &'static str {
 
 /// sigs.k8s.io/yaml turns YAML numbers and booleans into strings where the target is a Go
 /// string: integers in base 10, floats with `strconv.FormatFloat(f, 'g', -1, 32)`.
-fn scalar_to_string(v: &Value) -> Option<String> {
+pub(crate) fn scalar_to_string(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.to_string()),
         Value::Bool(b) => Some(b.to_string()),

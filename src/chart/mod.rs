@@ -1,26 +1,34 @@
 //! Loading a chart (folder or `.tgz`, `.helmignore`), `Chart.yaml`, dependencies, values,
 //! `--set` parsing and `values.schema.json` validation.
 //!
-//! The flow `chartctl template` follows, as Helm's install action does:
+//! The flow `chartctl template` follows, in the order of Helm's install action:
 //!
-//! 1. [`load`] reads a chart folder or archive into a [`Chart`] tree: metadata, templates,
+//! 1. [`values::merge_user_values`] builds the user values from `-f`, `--set-json`, `--set`,
+//!    `--set-string`, `--set-file` and `--set-literal`, in Helm's fixed order ([`strvals`]
+//!    holds the `--set` mini-language). The caller supplies the file reader (`-` is standard
+//!    input).
+//! 2. [`load()`] reads a chart folder or archive into a [`Chart`] tree: metadata, templates,
 //!    raw files, default values, schema and the subcharts found under `charts/`.
-//! 2. [`values::merge_user_values`] builds the user values from `-f`, `--set-json`, `--set`,
-//!    `--set-string`, `--set-file` and `--set-literal`, in Helm's fixed order
-//!    ([`strvals`] holds the `--set` mini-language).
-//! 3. [`dependencies::process`] matches `Chart.yaml` dependencies to the loaded subcharts,
-//!    applies aliases, conditions and tags (dropping disabled subcharts) and import-values,
-//!    then coalesces the user values with every chart's defaults
-//!    ([`values::coalesce_values`]). The result is a [`Prepared`] chart: the tree that renders
-//!    and the root `.Values`.
-//! 4. [`schema::validate`] checks every enabled chart's values against its
-//!    `values.schema.json`.
+//! 3. The caller refuses library charts ([`Chart::is_library`]) and reports
+//!    `metadata.deprecated`.
+//! 4. [`dependencies::prepare`] checks that declared dependencies are present, matches them
+//!    to the loaded subcharts, applies aliases, tags and conditions (dropping disabled
+//!    subcharts) and import-values, then coalesces the user values with every chart's
+//!    defaults. The result is a [`Prepared`] chart: the tree that renders (every node's
+//!    [`Chart::full_path`] set) and the root `.Values`.
+//! 5. [`schema::validate`] checks every enabled chart's values against its
+//!    `values.schema.json` (unless `--skip-schema-validation`).
+//!
+//! Each chart's `.Values` is its parent's map under its name (or alias): walk
+//! [`Chart::dependencies`] with [`Chart::scope_values`]. Template names are
+//! `<full_path>/<file name>`.
 //!
 //! Errors are [`Error`]s whose text is Helm's (for the chosen [`Compat`]) as printed after
-//! `Error: `; warnings Helm prints on stderr are collected as [`Warning`]s.
+//! `Error: `; warnings Helm prints on stderr are collected as [`Warning`]s, to be printed
+//! with [`Warning::line`] in order.
 //!
-//! A subchart's `.Values` is the map under its name (or alias) in its parent's values: see
-//! [`Chart::scope_values`].
+//! `conformance_tests` checks all of this against the recordings under
+//! `tests/conformance/chart` without the renderer.
 
 pub mod archive;
 pub mod dependencies;

@@ -121,20 +121,198 @@ pub fn validate_single(schema: &[u8], values: &Value, compat: Compat) -> Result<
         Compat::Helm4 if declared.is_empty() => options.with_draft(Draft::Draft202012),
         Compat::Helm4 => options,
     };
-    let validator = options.build(&schema_json).map_err(|e| format!("{e}\n"))?;
+    let validator = options
+        .with_base_uri("file:///values.schema.json")
+        .build(&schema_json)
+        .map_err(|e| build_error(&e, compat))?;
     let instance = to_json(values, compat, 0);
     let errors: Vec<ValidationError> = validator.iter_errors(&instance).collect();
     if errors.is_empty() {
         return Ok(());
     }
     Err(match compat {
-        Compat::Helm4 => helm4_report(&errors),
-        Compat::Helm3 => helm3_report(&errors),
+        Compat::Helm4 => helm4_report(&errors, &schema_json, &instance),
+        Compat::Helm3 => helm3_report(&errors, &schema_json, &instance),
     })
+}
+
+/// A schema that does not compile. A `$ref` to another document is never fetched: chartctl
+/// reports it as Helm does for a file that does not exist.
+fn build_error(e: &ValidationError, compat: Compat) -> String {
+    let text = e.to_string();
+    let uri = text
+        .split('\'')
+        .nth(1)
+        .filter(|u| u.contains("://"))
+        .map(String::from);
+    match (uri, compat) {
+        (Some(uri), Compat::Helm4) if uri.starts_with("file://") => format!(
+            "failing loading {}: open {}: no such file or directory",
+            super::metadata::go_quote(&uri),
+            &uri["file://".len()..]
+        ),
+        (Some(uri), Compat::Helm3) if uri.starts_with("file://") => {
+            format!("Reference {} must be canonical", &uri["file://".len()..])
+        }
+        _ => text,
+    }
+}
+
+/// The property whose presence makes `missing` required under `dependentRequired` (or
+/// draft 7 `dependencies`) of the schema at `path`.
+fn dependent_trigger(schema: &Json, path: &[String], instance: &Json, missing: &str) -> String {
+    let mut node = schema;
+    for seg in path {
+        node = match node {
+            Json::Object(m) => m.get(seg).unwrap_or(&Json::Null),
+            Json::Array(a) => seg
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| a.get(i))
+                .unwrap_or(&Json::Null),
+            _ => &Json::Null,
+        };
+    }
+    let Json::Object(deps) = node else {
+        return String::new();
+    };
+    deps.iter()
+        .find(|(k, v)| {
+            instance.get(k.as_str()).is_some()
+                && v.as_array()
+                    .is_some_and(|l| l.iter().any(|x| x.as_str() == Some(missing)))
+        })
+        .map(|(k, _)| k.clone())
+        .unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------------------------
 // Helm 4 (santhosh-tekuri/jsonschema v6) texts.
+
+/// The schema node at a schema path.
+fn schema_node<'s>(schema: &'s Json, path: &[String]) -> &'s Json {
+    let mut node = schema;
+    for seg in path {
+        node = match node {
+            Json::Object(m) => m.get(seg).unwrap_or(&Json::Null),
+            Json::Array(a) => seg
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| a.get(i))
+                .unwrap_or(&Json::Null),
+            _ => &Json::Null,
+        };
+    }
+    node
+}
+
+/// The allowed types in the schema's own order (the crate keeps a set).
+fn type_list(err: &ValidationError, schema: &Json, kind: &TypeKind) -> Vec<String> {
+    match schema_node(schema, &schema_keyword(err)) {
+        Json::Array(items) => items
+            .iter()
+            .filter_map(|t| t.as_str().map(String::from))
+            .collect(),
+        Json::String(t) => vec![t.clone()],
+        _ => type_names(kind),
+    }
+}
+
+/// The properties refused by `additionalProperties: false`: `(object pointer, names)`. With
+/// neither `properties` nor `patternProperties` beside it, the crate reports the object once
+/// and every key is refused; otherwise it reports each refused property.
+fn refused_properties(err: &ValidationError, schema: &Json, root: &Json) -> (String, Vec<String>) {
+    let keyword = schema_keyword(err);
+    let parent_schema = schema_node(schema, &keyword[..keyword.len().saturating_sub(1)]);
+    let object_level = parent_schema.get("properties").is_none()
+        && parent_schema.get("patternProperties").is_none();
+    if object_level {
+        // The crate reports the object's path with the first refused value; the refused
+        // names are all the object's keys.
+        let object = root.pointer(&pointer(err)).unwrap_or(&Json::Null);
+        if let Json::Object(m) = object {
+            let mut names: Vec<String> = m.keys().cloned().collect();
+            names.sort();
+            return (pointer(err), names);
+        }
+    }
+    let p = pointer(err);
+    let (parent, name) = p.rsplit_once('/').unwrap_or(("", &p));
+    (
+        parent.to_string(),
+        vec![name.replace("~1", "/").replace("~0", "~")],
+    )
+}
+
+/// The first pair of equal items, as both libraries report it.
+fn unique_pair(instance: &Json) -> (usize, usize) {
+    let items = instance.as_array().map(Vec::as_slice).unwrap_or(&[]);
+    for j in 1..items.len() {
+        for i in 0..j {
+            if json_equal(&items[i], &items[j]) {
+                return (i, j);
+            }
+        }
+    }
+    (0, 0)
+}
+
+fn json_equal(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Schema keywords whose next segment is a name rather than a keyword.
+const NAMING: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+    "dependentRequired",
+    "dependencies",
+];
+
+/// Where in an error's schema path the first `keyword` sits (as a keyword, not a name).
+fn keyword_at(path: &[String], keyword: &str) -> Option<usize> {
+    (0..path.len())
+        .find(|&i| path[i] == keyword && (i == 0 || !NAMING.contains(&path[i - 1].as_str())))
+}
+
+/// The instance pointer of the schema at `path[..upto]`: one instance segment for each
+/// property or item step on the way.
+fn pointer_at(err: &ValidationError, path: &[String], upto: usize) -> String {
+    let steps = (0..upto)
+        .filter(|&i| {
+            i > 0
+                && matches!(
+                    path[i - 1].as_str(),
+                    "properties" | "patternProperties" | "items" | "prefixItems"
+                )
+                || path[i] == "additionalProperties"
+        })
+        .count();
+    let segs: Vec<String> = err
+        .instance_path()
+        .segments()
+        .take(steps)
+        .map(|s| match s {
+            LocationSegment::Property(p) => p.to_string(),
+            LocationSegment::Index(i) => i.to_string(),
+        })
+        .collect();
+    segs.iter().map(|s| format!("/{s}")).collect()
+}
 
 fn pointer(err: &ValidationError) -> String {
     err.instance_path().as_str().to_string()
@@ -143,6 +321,7 @@ fn pointer(err: &ValidationError) -> String {
 fn quote_value(v: &Json) -> String {
     match v {
         Json::String(s) => format!("'{s}'"),
+        Json::Null => "<nil>".to_string(),
         other => other.to_string(),
     }
 }
@@ -195,10 +374,11 @@ fn helm4_message(err: &ValidationError, indent: usize, out: &mut Vec<String>) {
         ValidationErrorKind::Required { property } => {
             format!("missing property {}", quote_value(property))
         }
+        // santhosh-tekuri names every number `number`, integral or not.
         ValidationErrorKind::Type { kind } => format!(
             "got {}, want {}",
             match instance.as_ref() {
-                Json::Number(n) if n.is_f64() => "number",
+                Json::Number(_) => "number",
                 other => json_type_of(other),
             },
             type_names(kind).join(" or ")
@@ -274,7 +454,10 @@ fn helm4_message(err: &ValidationError, indent: usize, out: &mut Vec<String>) {
             number(instance),
             super::values::format_go_float_v(*multiple_of)
         ),
-        ValidationErrorKind::UniqueItems => "items are not unique".to_string(),
+        ValidationErrorKind::UniqueItems => {
+            let (i, j) = unique_pair(instance);
+            format!("items at {i} and {j} are equal")
+        }
         ValidationErrorKind::FalseSchema => "false schema".to_string(),
         ValidationErrorKind::Not { .. } => "'not' failed".to_string(),
         ValidationErrorKind::Format { format } => {
@@ -307,6 +490,7 @@ fn helm4_message(err: &ValidationError, indent: usize, out: &mut Vec<String>) {
                 "{at}invalid propertyName {}",
                 quote_value(error.instance())
             ));
+            helm4_message(error, indent + 1, out);
             return;
         }
         _ => err.to_string(),
@@ -314,58 +498,111 @@ fn helm4_message(err: &ValidationError, indent: usize, out: &mut Vec<String>) {
     out.push(format!("{at}{msg}"));
 }
 
-fn helm4_report(errors: &[ValidationError]) -> String {
+fn helm4_report(errors: &[ValidationError], schema: &Json, root: &Json) -> String {
     let mut sorted: Vec<&ValidationError> = errors.iter().collect();
     sorted.sort_by_key(|e| pointer(e));
     let mut lines: Vec<String> = Vec::new();
+    helm4_lines(&sorted, schema, root, 0, &mut lines);
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
+/// Renders errors, regrouping what the crate reports one by one and santhosh-tekuri in one
+/// error: missing required properties, properties refused by `additionalProperties: false`,
+/// and the failures under one `allOf`.
+fn helm4_lines(
+    sorted: &[&ValidationError],
+    schema: &Json,
+    root: &Json,
+    indent: usize,
+    lines: &mut Vec<String>,
+) {
+    let pad = "  ".repeat(indent);
     let mut i = 0;
     while i < sorted.len() {
         let e = sorted[i];
         let keyword = schema_keyword(e);
+        if let Some(at) = keyword_at(&keyword, "allOf") {
+            let prefix = &keyword[..=at];
+            let mut j = i;
+            while j < sorted.len() && schema_keyword(sorted[j]).starts_with(prefix) {
+                j += 1;
+            }
+            lines.push(format!(
+                "{pad}- at '{}': 'allOf' failed",
+                pointer_at(e, &keyword, at)
+            ));
+            // The inner errors, with `allOf/<n>` taken out of their paths' grouping.
+            let inner: Vec<&ValidationError> = sorted[i..j].to_vec();
+            for f in inner {
+                helm4_message(f, indent + 1, lines);
+            }
+            i = j;
+            continue;
+        }
+        let additional = matches!(e.kind(), ValidationErrorKind::FalseSchema)
+            && keyword.last().is_some_and(|k| k == "additionalProperties");
+        if additional {
+            let (parent, mut names) = refused_properties(e, schema, root);
+            let mut j = i + 1;
+            while j < sorted.len()
+                && matches!(sorted[j].kind(), ValidationErrorKind::FalseSchema)
+                && schema_keyword(sorted[j]) == keyword
+            {
+                let (p, more) = refused_properties(sorted[j], schema, root);
+                if p != parent {
+                    break;
+                }
+                names.extend(more);
+                j += 1;
+            }
+            let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+            lines.push(format!(
+                "{pad}- at '{parent}': additional properties {} not allowed",
+                quoted.join(", ")
+            ));
+            i = j;
+            continue;
+        }
         let dependent = keyword
-            .iter()
-            .rev()
-            .nth(1)
-            .filter(|k| *k == "dependentRequired" || *k == "dependencies")
-            .and_then(|_| keyword.last().cloned());
+            .last()
+            .is_some_and(|k| k == "dependentRequired" || k == "dependencies");
         if let ValidationErrorKind::Required { .. } = e.kind() {
             // santhosh-tekuri reports all missing properties of one object in one error.
             let mut names = Vec::new();
+            let mut raw_names = Vec::new();
             let mut j = i;
             while j < sorted.len() {
                 let f = sorted[j];
-                let same = pointer(f) == pointer(e) && {
-                    let k = schema_keyword(f);
-                    k.iter().rev().nth(1) == keyword.iter().rev().nth(1)
-                        && (dependent.is_none() || k.last() == keyword.last())
-                };
+                let same = pointer(f) == pointer(e) && schema_keyword(f) == keyword;
                 match f.kind() {
                     ValidationErrorKind::Required { property } if same => {
                         names.push(quote_value(property));
+                        raw_names.push(property.as_str().unwrap_or_default().to_string());
                         j += 1;
                     }
                     _ => break,
                 }
             }
-            let at = format!("- at '{}': ", pointer(e));
-            lines.push(match &dependent {
-                Some(prop) => format!(
-                    "{at}propert{} {} required, if '{prop}' exists",
-                    if names.len() == 1 { "y" } else { "ies" },
+            let at = format!("{pad}- at '{}': ", pointer(e));
+            if dependent {
+                let trigger = dependent_trigger(schema, &keyword, e.instance(), &raw_names[0]);
+                lines.push(format!(
+                    "{at}properties {} required, if '{trigger}' exists",
                     names.join(", ")
-                ),
-                None if names.len() == 1 => format!("{at}missing property {}", names[0]),
-                None => format!("{at}missing properties {}", names.join(", ")),
-            });
+                ));
+            } else if names.len() == 1 {
+                lines.push(format!("{at}missing property {}", names[0]));
+            } else {
+                lines.push(format!("{at}missing properties {}", names.join(", ")));
+            }
             i = j;
             continue;
         }
-        helm4_message(e, 0, &mut lines);
+        helm4_message(e, indent, lines);
         i += 1;
     }
-    let mut out = lines.join("\n");
-    out.push('\n');
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -391,7 +628,7 @@ fn helm3_json(v: &Json) -> String {
     v.to_string()
 }
 
-fn helm3_lines(err: &ValidationError, out: &mut Vec<String>) {
+fn helm3_lines(err: &ValidationError, schema: &Json, root: &Json, out: &mut Vec<String>) {
     let field = helm3_field(err);
     let instance = err.instance();
     let msg = match err.kind() {
@@ -400,22 +637,25 @@ fn helm3_lines(err: &ValidationError, out: &mut Vec<String>) {
                 .as_str()
                 .map_or_else(|| property.to_string(), String::from);
             let keyword = schema_keyword(err);
-            let dependent = keyword
-                .iter()
-                .rev()
-                .nth(1)
-                .is_some_and(|k| k == "dependencies");
+            let dependent = keyword.last().is_some_and(|k| k == "dependencies");
             if dependent {
                 format!("Has a dependency on {name}")
             } else {
                 format!("{name} is required")
             }
         }
-        ValidationErrorKind::Type { kind } => format!(
-            "Invalid type. Expected: {}, given: {}",
-            type_names(kind).join("/"),
-            json_type_of(instance)
-        ),
+        ValidationErrorKind::Type { kind } => {
+            let types = type_list(err, schema, kind);
+            format!(
+                "Invalid type. Expected: {}, given: {}",
+                if types.len() == 1 {
+                    types[0].clone()
+                } else {
+                    format!("[{}]", types.join(","))
+                },
+                json_type_of(instance)
+            )
+        }
         ValidationErrorKind::Enum { options } => format!(
             "{} must be one of the following: {}",
             err.instance_path().segments().last().map_or_else(
@@ -475,8 +715,37 @@ fn helm3_lines(err: &ValidationError, out: &mut Vec<String>) {
             "Must be a multiple of {}",
             super::values::format_go_float_v(*multiple_of)
         ),
-        ValidationErrorKind::UniqueItems => "array items must be unique".to_string(),
+        ValidationErrorKind::UniqueItems => {
+            let (i, j) = unique_pair(instance);
+            format!("array items[{i},{j}] must be unique")
+        }
+        ValidationErrorKind::FalseSchema
+            if schema_keyword(err)
+                .last()
+                .is_some_and(|k| k == "additionalProperties") =>
+        {
+            let (parent, names) = refused_properties(err, schema, root);
+            let parent = if parent.is_empty() {
+                "(root)".to_string()
+            } else {
+                parent[1..].replace('/', ".")
+            };
+            for name in names {
+                out.push(format!(
+                    "- {parent}: Additional property {name} is not allowed"
+                ));
+            }
+            return;
+        }
         ValidationErrorKind::FalseSchema => "False always fails validation".to_string(),
+        ValidationErrorKind::PropertyNames { error } => {
+            out.push(format!(
+                "- {field}: Property name of {} does not match",
+                helm3_json(error.instance())
+            ));
+            helm3_lines(error, schema, root, out);
+            return;
+        }
         ValidationErrorKind::Not { .. } => "Must not validate the schema (not)".to_string(),
         ValidationErrorKind::AnyOf { context } => {
             out.push(format!(
@@ -484,7 +753,7 @@ fn helm3_lines(err: &ValidationError, out: &mut Vec<String>) {
             ));
             if let Some(first) = context.first() {
                 for e in first {
-                    helm3_lines(e, out);
+                    helm3_lines(e, schema, root, out);
                 }
             }
             return;
@@ -495,7 +764,7 @@ fn helm3_lines(err: &ValidationError, out: &mut Vec<String>) {
             ));
             if let Some(first) = context.first() {
                 for e in first {
-                    helm3_lines(e, out);
+                    helm3_lines(e, schema, root, out);
                 }
             }
             return;
@@ -508,10 +777,50 @@ fn helm3_lines(err: &ValidationError, out: &mut Vec<String>) {
     out.push(format!("- {field}: {msg}"));
 }
 
-fn helm3_report(errors: &[ValidationError]) -> String {
+fn helm3_report(errors: &[ValidationError], schema: &Json, root: &Json) -> String {
     let mut lines = Vec::new();
-    for e in errors {
-        helm3_lines(e, &mut lines);
+    let mut i = 0;
+    while i < errors.len() {
+        let e = &errors[i];
+        let keyword = schema_keyword(e);
+        // gojsonschema reports the failed branch's errors, then the `allOf` error; for
+        // `if`/`then`/`else` the conditional's error first.
+        let wrapper = ["allOf", "then", "else"]
+            .iter()
+            .filter_map(|k| keyword_at(&keyword, k).map(|at| (at, *k)))
+            .min();
+        if let Some((at, kw)) = wrapper {
+            let prefix = &keyword[..=at];
+            let mut j = i;
+            while j < errors.len() && schema_keyword(&errors[j]).starts_with(prefix) {
+                j += 1;
+            }
+            let ptr = pointer_at(e, &keyword, at);
+            let field = if ptr.is_empty() {
+                "(root)".to_string()
+            } else {
+                ptr[1..].replace('/', ".")
+            };
+            match kw {
+                "then" => lines.push(format!(
+                    "- {field}: Must validate \"then\" as \"if\" was valid"
+                )),
+                "else" => lines.push(format!(
+                    "- {field}: Must validate \"else\" as \"if\" was not valid"
+                )),
+                _ => {}
+            }
+            for f in &errors[i..j] {
+                helm3_lines(f, schema, root, &mut lines);
+            }
+            if kw == "allOf" {
+                lines.push(format!("- {field}: Must validate all the schemas (allOf)"));
+            }
+            i = j;
+            continue;
+        }
+        helm3_lines(e, schema, root, &mut lines);
+        i += 1;
     }
     let mut out = lines.join("\n");
     out.push('\n');

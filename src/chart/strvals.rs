@@ -664,3 +664,37 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    /// A small deterministic generator, so the test needs no extra crate.
+    fn next(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+
+    #[test]
+    fn random_inputs_never_panic() {
+        let alphabet: Vec<char> = "ab0=.,[]{}\\-1é\" :9".chars().collect();
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..20_000 {
+            let len = (next(&mut seed) % 24) as usize;
+            let s: String = (0..len)
+                .map(|_| alphabet[(next(&mut seed) % alphabet.len() as u64) as usize])
+                .collect();
+            for compat in [Compat::Helm4, Compat::Helm3] {
+                let mut m = Map::new();
+                let _ = parse_into(&s, &mut m, Mode::Typed, compat);
+                let _ = parse_into(&s, &mut m, Mode::Json, compat);
+                let _ = parse_literal_into(&s, &mut m, compat);
+            }
+            let _ = super::super::helmignore::go_match(&s, "ab/c");
+            let _ = super::super::dependencies::is_compatible_range(&s, "1.2.3");
+            let _ = super::super::values::decode_json_document(&s);
+        }
+    }
+}

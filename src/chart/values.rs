@@ -259,6 +259,9 @@ impl Coalescer<'_> {
                     m
                 }
                 Some(Value::Map(m)) => m,
+                Some(Value::Nil) => {
+                    return Err(Error::new(format!("type mismatch on {name}: %!t(<nil>)")))
+                }
                 Some(other) => {
                     return Err(Error::new(format!(
                         "type mismatch on {name}: %!t({}={})",

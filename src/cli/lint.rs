@@ -89,6 +89,13 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     let namespace = crate::render::release::namespace(
         args.global.namespace.as_deref(),
         std::env::var("HELM_NAMESPACE").ok().as_deref(),
+        crate::render::release::kubeconfig_namespace(
+            std::env::var("KUBECONFIG").ok().as_deref(),
+            std::env::var_os("HOME")
+                .map(std::path::PathBuf::from)
+                .as_deref(),
+            compat,
+        ),
     );
 
     // Each values set is a run of its own; without --values-set, one unnamed run.

@@ -15,8 +15,9 @@ use std::rc::Rc;
 use clap::Args;
 
 use super::{GlobalArgs, Outcome, ValuesArgs};
+use crate::chart::metadata::go_quote;
 use crate::chart::{self, values::ValuesOptions, Chart, Warning};
-use crate::gotemplate::func::FuncMap;
+use crate::gotemplate::func::{FuncError, FuncMap, Runtime};
 use crate::gotemplate::value::Value;
 use crate::gotemplate::{ExecOptions, TemplateSet};
 use crate::render::capabilities::{Capabilities, KubeVersion};
@@ -119,6 +120,9 @@ const DEBUG_HINT: &str = "\n\nUse --debug flag to render out invalid YAML";
 struct Failure {
     message: String,
     rendering: bool,
+    /// What `--debug` prints on standard output for a rendering failure: the rendered files
+    /// when their documents could not be read, else nothing (Helm then prints a lone newline).
+    rendered: String,
 }
 
 impl Failure {
@@ -126,6 +130,7 @@ impl Failure {
         Failure {
             message: message.into(),
             rendering: false,
+            rendered: String::new(),
         }
     }
 
@@ -133,6 +138,7 @@ impl Failure {
         Failure {
             message: message.into(),
             rendering: true,
+            rendered: String::new(),
         }
     }
 }
@@ -166,12 +172,15 @@ pub fn run(args: &TemplateArgs) -> anyhow::Result<Outcome> {
                 None => Ok(Outcome::Ok),
             }
         }
+        Err(f) if f.rendering && args.global.debug => {
+            // Helm prints what it rendered (trimmed) to help debugging, then fails.
+            let mut stdout = io::stdout().lock();
+            writeln!(stdout, "{}", f.rendered.trim())?;
+            stdout.flush()?;
+            Err(anyhow::anyhow!("{}", f.message))
+        }
         Err(f) => {
-            let hint = if f.rendering && !args.global.debug {
-                DEBUG_HINT
-            } else {
-                ""
-            };
+            let hint = if f.rendering { DEBUG_HINT } else { "" };
             Err(anyhow::anyhow!("{}{hint}", f.message))
         }
     }
@@ -209,15 +218,25 @@ fn template(
     let loaded = chart::load(Path::new(&chart_arg), compat, warnings)?;
     check_installable(&loaded)?;
     if loaded.metadata.deprecated {
-        warnings.push(Warning::split(
-            "install.go:262",
-            "WARNING: This chart is deprecated",
-            "this chart is deprecated",
-            &[],
-        ));
+        warnings.push(Warning {
+            helm3: "WARNING: This chart is deprecated".into(),
+            helm4: "level=WARN msg=\"this chart is deprecated\"".into(),
+        });
     }
     chart::dependencies::check_dependencies(&loaded, compat)?;
-    release::check_release_name(&name, compat).map_err(Failure::before)?;
+    if let Err(e) = release::check_release_name(&name, compat) {
+        if compat == Compat::Helm4 {
+            let cause = e.strip_prefix("release name check failed: ").unwrap_or(&e);
+            warnings.push(Warning {
+                helm3: String::new(),
+                helm4: format!(
+                    "level=ERROR msg=\"release name check failed\" error={}",
+                    chart::slog_quote(cause)
+                ),
+            });
+        }
+        return Err(Failure::before(e));
+    }
     let prepared = chart::dependencies::prepare(loaded, &user, compat, warnings)?;
     if !args.skip_schema_validation {
         chart::schema::validate(&prepared.chart, &prepared.values, compat)?;
@@ -241,6 +260,13 @@ fn template(
             namespace: release::namespace(
                 args.global.namespace.as_deref(),
                 std::env::var("HELM_NAMESPACE").ok().as_deref(),
+                release::kubeconfig_namespace(
+                    std::env::var("KUBECONFIG").ok().as_deref(),
+                    std::env::var_os("HOME")
+                        .map(std::path::PathBuf::from)
+                        .as_deref(),
+                    compat,
+                ),
             ),
             is_upgrade: args.is_upgrade,
             revision: 1,
@@ -258,7 +284,31 @@ fn template(
     let sorted = manifest::sort_manifests(&rendered, compat, &|doc| {
         crate::render::parse_head(doc, compat)
     })
-    .map_err(Failure::rendering)?;
+    .map_err(|message| {
+        // Helm dumps every non-empty rendered file (in its map's random order; sorted here).
+        let mut dump = String::new();
+        for (name, content) in &rendered {
+            if !content.trim().is_empty() {
+                dump.push_str(&format!("---\n# Source: {name}\n{content}\n"));
+            }
+        }
+        Failure {
+            rendered: dump,
+            ..Failure::rendering(message)
+        }
+    })?;
+    for events in &sorted.skipped_hooks {
+        warnings.push(Warning {
+            helm3: format!(
+                "manifest_sorter.go:190: info: skipping unknown hook: {}",
+                go_quote(events)
+            ),
+            helm4: format!(
+                "level=INFO msg=\"skipping unknown hooks\" hookTypes={}",
+                chart::slog_quote(events)
+            ),
+        });
+    }
 
     let mut crds = Vec::new();
     collect_crds(&prepared.chart, &mut crds);
@@ -397,7 +447,13 @@ fn name_template_funcs(compat: Compat) -> FuncMap {
     for name in HELM_ONLY_FUNCS {
         map.remove(name);
     }
+    // Sprig's own `fail` returns the message as a plain error (Helm's marks it).
+    map.insert(crate::func!("fail", [String], sprig_fail));
     map
+}
+
+fn sprig_fail(_rt: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
+    Err(FuncError::call(args[0].as_str().unwrap_or_default()))
 }
 
 /// Functions Helm adds to Sprig's (`funcMap` in Helm's engine): not in a name template.
@@ -414,6 +470,5 @@ const HELM_ONLY_FUNCS: &[&str] = &[
     "include",
     "tpl",
     "required",
-    "fail",
     "lookup",
 ];

@@ -49,10 +49,25 @@ fn float64(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
     Ok(Value::Float(to_float64(&args[0])))
 }
 
-/// `strconv.Atoi` with its error dropped: decimal only, an optional sign, no underscores.
+/// `strconv.Atoi` with its error dropped: decimal only, an optional sign, no underscores; 0
+/// for a syntax error, and the nearest limit for a number out of range (what `Atoi` returns
+/// beside its range error).
 fn atoi(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
     let s = args[0].as_str().unwrap_or_default();
-    Ok(Value::Int(parse_go_int(s, 10).unwrap_or(0)))
+    if let Some(i) = parse_go_int(s, 10) {
+        return Ok(Value::Int(i));
+    }
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let clamped = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if s.starts_with('-') {
+            i64::MIN
+        } else {
+            i64::MAX
+        }
+    } else {
+        0
+    };
+    Ok(Value::Int(clamped))
 }
 
 /// Reads `fmt.Sprint(v)` as an octal number (a Unix file mode): 0 when it is not one.
@@ -109,12 +124,27 @@ pub(crate) fn strings_value(items: Vec<String>) -> Value {
 /// Sprig's `strslice` (`toStrings`, `join`, `sortAlpha`): the items of a list as strings with
 /// `nil` items dropped; `nil` itself is no items; anything else is one item.
 pub(crate) fn strslice(v: &Value) -> Vec<String> {
+    match slice_items(v) {
+        Some(items) => items.iter().filter(|i| !i.is_nil()).map(strval).collect(),
+        None if v.is_nil() => Vec::new(),
+        None => vec![strval(v)],
+    }
+}
+
+/// The items of anything Go's reflection sees as a slice: a list, a `[]byte` (numbers), or a
+/// Go slice type such as `.Capabilities.APIVersions`. `None` for anything else.
+pub(crate) fn slice_items(v: &Value) -> Option<Vec<Value>> {
     match v {
-        Value::List(items) => items.iter().filter(|i| !i.is_nil()).map(strval).collect(),
-        // A Go `[]byte` is a slice of `uint8` numbers to reflection.
-        Value::Bytes(b) => b.iter().map(|n| n.to_string()).collect(),
-        Value::Nil => Vec::new(),
-        other => vec![strval(other)],
+        Value::List(items) => Some(items.to_vec()),
+        Value::Bytes(b) => Some(b.iter().map(|n| Value::Int(i64::from(*n))).collect()),
+        Value::Object(o) if matches!(o.kind_name(), "slice" | "array") => Some(
+            o.range_entries()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, item)| item)
+                .collect(),
+        ),
+        _ => None,
     }
 }
 
@@ -251,24 +281,84 @@ fn underscores_ok(body: &str) -> bool {
     saw != b'_'
 }
 
-/// `strconv.ParseFloat(s, 64)` for decimal input: `None` on a syntax error and, as Go
-/// reports a range error there, on a finite literal that overflows to infinity.
+/// `strconv.ParseFloat(s, 64)`: decimal or hexadecimal (`0x1p4`, the `p` exponent required)
+/// numbers with `_` between digits, and `inf`, `infinity` and `nan` in any case. `None` on a
+/// syntax error and, as Go reports a range error there, on a number too large for a float64.
 pub(crate) fn parse_go_float(s: &str) -> Option<f64> {
-    let t = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let lower = t.to_ascii_lowercase();
-    let special = matches!(lower.as_str(), "inf" | "infinity" | "nan");
-    if !special
-        && !t
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    if lower == "inf" || lower == "infinity" {
+        return Some(if neg {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        });
+    }
+    if lower == "nan" && body.len() == s.len() {
+        return Some(f64::NAN);
+    }
+    if body.contains('_') && !underscores_ok(body) {
+        return None;
+    }
+    let digits: String = body.chars().filter(|c| *c != '_').collect();
+    let magnitude = match digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
     {
+        Some(hex) => parse_hex_float(hex)?,
+        None => {
+            let valid = digits.bytes().enumerate().all(|(i, c)| {
+                c.is_ascii_digit()
+                    || matches!(c, b'.' | b'e' | b'E')
+                    || (matches!(c, b'+' | b'-')
+                        && i > 0
+                        && matches!(digits.as_bytes()[i - 1], b'e' | b'E'))
+            });
+            if !valid {
+                return None;
+            }
+            digits.parse::<f64>().ok()?
+        }
+    };
+    if magnitude.is_infinite() {
         return None;
     }
-    let f: f64 = s.parse().ok()?;
-    if f.is_infinite() && !special {
+    Some(if neg { -magnitude } else { magnitude })
+}
+
+/// The value of a hexadecimal float's digits after `0x`: `h.hhhp±d`.
+fn parse_hex_float(hex: &str) -> Option<f64> {
+    let (mantissa, exp) = hex.split_once(['p', 'P'])?;
+    let exp: i64 = match exp.strip_prefix('+') {
+        Some(e) if !e.starts_with('-') => e.parse().ok()?,
+        _ => exp.parse().ok()?,
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    Some(f)
+    let mut value: u128 = 0;
+    let mut shift = exp;
+    for (k, c) in int_part.chars().chain(frac_part.chars()).enumerate() {
+        let d = c.to_digit(16)?;
+        if value >> 120 == 0 {
+            value = value * 16 + u128::from(d);
+            if k >= int_part.len() {
+                shift -= 4;
+            }
+        } else if k < int_part.len() {
+            // Digits beyond 120 bits only scale the value.
+            shift += 4;
+        }
+    }
+    let shift = i32::try_from(shift.clamp(-2000, 2000)).ok()?;
+    // u128 → f64 rounds to nearest; scaling by a power of two is exact unless the result is
+    // subnormal or overflows, which `powi` then rounds as a float does.
+    Some(value as f64 * 2f64.powi(shift))
 }
 
 /// Sprig's `empty`: nil, false, zero numbers and empty strings, lists and maps. Structs are
@@ -286,6 +376,18 @@ pub(crate) fn is_empty(v: &Value) -> bool {
 /// Go's `reflect.DeepEqual` on template values: the Go types must match, and lists and maps
 /// are compared item by item.
 pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
+    deep_equal_at(a, b, 0)
+}
+
+/// How deep [`deep_equal`] compares: Go detects cycles; values nested deeper than this (which
+/// only a map containing itself reaches) are taken as different.
+const MAX_EQUAL_DEPTH: usize = 1000;
+
+fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > MAX_EQUAL_DEPTH {
+        return false;
+    }
+    let deep_equal = |p: &Value, q: &Value| deep_equal_at(p, q, depth + 1);
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
@@ -345,6 +447,11 @@ mod tests {
         assert_eq!(to_float64(&Value::str("-Inf")), f64::NEG_INFINITY);
         assert_eq!(to_float64(&Value::str("1.5")), 1.5);
         assert_eq!(to_float64(&Value::str("x")), 0.0);
+        // Helm: `float64 "1_0"` is 10 and `float64 "0x1p4"` is 16
+        assert_eq!(to_float64(&Value::str("1_0")), 10.0);
+        assert_eq!(to_float64(&Value::str("0x1p4")), 16.0);
+        assert_eq!(to_float64(&Value::str("0x10")), 0.0);
+        assert_eq!(to_float64(&Value::str("+nan")), 0.0);
     }
 
     #[test]

@@ -127,22 +127,13 @@ impl Location {
         }
     }
 
-    /// The unix time of a wall clock in this location (Go's `time.Date`).
+    /// The unix time of a wall clock in this location, chosen as Go's `time.Date` chooses it
+    /// in a gap or an overlap: the offset in effect at the wall clock read as UTC, corrected
+    /// once by the offset in effect at the resulting instant.
     fn unix_of(&self, wall: i64) -> i64 {
-        // Go guesses with the offset in effect at `wall` taken as UTC, then corrects once.
         let (off, _) = self.lookup(wall);
-        let unix = wall - i64::from(off);
-        let (off2, _) = self.lookup(unix);
-        if off2 == off {
-            return unix;
-        }
-        let unix2 = wall - i64::from(off2);
-        let (off3, _) = self.lookup(unix2);
-        if off3 == off2 {
-            unix2
-        } else {
-            unix
-        }
+        let (off2, _) = self.lookup(wall.saturating_sub(i64::from(off)));
+        wall.saturating_sub(i64::from(off2))
     }
 }
 
@@ -231,10 +222,10 @@ impl Time {
         let mut nsec = total;
         if nsec < 0 {
             nsec += 1_000_000_000;
-            unix -= 1;
+            unix = unix.saturating_sub(1);
         } else if nsec >= 1_000_000_000 {
             nsec -= 1_000_000_000;
-            unix += 1;
+            unix = unix.saturating_add(1);
         }
         Time {
             unix,
@@ -362,12 +353,14 @@ impl Object for Time {
             }
             ("AddDate", [Value::Int(y), Value::Int(m), Value::Int(d)]) => {
                 let (dt, _, _) = self.civil();
-                let months = i64::from(dt.year()) * 12 + i64::from(dt.month0()) + m + y * 12;
+                let months = (i64::from(dt.year()) * 12 + i64::from(dt.month0()))
+                    .saturating_add(*m)
+                    .saturating_add(y.saturating_mul(12));
                 let (year, month0) = (months.div_euclid(12), months.rem_euclid(12));
                 let wall = civil_to_unix(
                     year,
                     month0 + 1,
-                    i64::from(dt.day()) + d,
+                    i64::from(dt.day()).saturating_add(*d),
                     i64::from(dt.num_seconds_from_midnight()),
                 );
                 Ok(Value::Object(Rc::new(Time {
@@ -401,7 +394,7 @@ impl Object for Time {
 /// Seconds since the epoch of a proleptic Gregorian wall clock, normalising an out-of-range
 /// day as Go's `time.Date` does.
 fn civil_to_unix(year: i64, month: i64, day: i64, secs: i64) -> i64 {
-    let months = year * 12 + (month - 1);
+    let months = year.saturating_mul(12).saturating_add(month - 1);
     let (y, m0) = (months.div_euclid(12), months.rem_euclid(12));
     let y = i32::try_from(y).unwrap_or(if y < 0 { -200_000 } else { 200_000 });
     let first = NaiveDate::from_ymd_opt(y, m0 as u32 + 1, 1).unwrap_or_default();
@@ -411,7 +404,9 @@ fn civil_to_unix(year: i64, month: i64, day: i64, secs: i64) -> i64 {
         .and_utc()
         .timestamp()
         / 86_400;
-    (days + day - 1) * 86_400 + secs
+    days.saturating_add(day - 1)
+        .saturating_mul(86_400)
+        .saturating_add(secs)
 }
 
 fn days_in(month: i64, year: i64) -> i64 {
@@ -730,20 +725,21 @@ fn format_time(t: &Time, layout: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
-/// Go's `strconv.Quote` for the texts in parse errors.
-pub fn go_quote(s: &str) -> String {
+/// The quoting of Go's `time` package errors: like `strconv.Quote` for printable ASCII, but
+/// every byte of a control or non-ASCII character is written as `\xNN`.
+pub fn time_quote(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
+        if (c as u32) < 0x20 || (c as u32) >= 0x80 {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\x{b:02x}"));
             }
-            c => out.push(c),
+        } else {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
         }
     }
     out.push('"');
@@ -753,10 +749,10 @@ pub fn go_quote(s: &str) -> String {
 fn parse_error(layout: &str, value: &str, elem_layout: &str, elem_value: &str) -> String {
     format!(
         "parsing time {} as {}: cannot parse {} as {}",
-        go_quote(value),
-        go_quote(layout),
-        go_quote(elem_value),
-        go_quote(elem_layout)
+        time_quote(value),
+        time_quote(layout),
+        time_quote(elem_value),
+        time_quote(elem_layout)
     )
 }
 
@@ -909,7 +905,8 @@ pub fn parse_time(layout: &str, value: &str, local: &Location) -> Result<Time, S
     let mut utc = false;
     let mut zone_offset: Option<i64> = None;
     let mut zone_name = String::new();
-    let range_err = |what: &str| format!("parsing time {}: {what} out of range", go_quote(avalue));
+    let range_err =
+        |what: &str| format!("parsing time {}: {what} out of range", time_quote(avalue));
     loop {
         let (prefix, std, suffix) = next_chunk(layout);
         let stdstr = std.map_or("", |(_, s)| s);
@@ -918,8 +915,8 @@ pub fn parse_time(layout: &str, value: &str, local: &Location) -> Result<Time, S
             if !value.is_empty() {
                 return Err(format!(
                     "parsing time {}: extra text: {}",
-                    go_quote(avalue),
-                    go_quote(value)
+                    time_quote(avalue),
+                    time_quote(value)
                 ));
             }
             break;
@@ -1163,14 +1160,14 @@ pub fn parse_time(layout: &str, value: &str, local: &Location) -> Result<Time, S
         if month >= 0 && month != m {
             return Err(format!(
                 "parsing time {}: day-of-year does not match month",
-                go_quote(avalue)
+                time_quote(avalue)
             ));
         }
         month = m;
         if day >= 0 && day != d {
             return Err(format!(
                 "parsing time {}: day-of-year does not match day",
-                go_quote(avalue)
+                time_quote(avalue)
             ));
         }
         day = d;
@@ -1185,7 +1182,7 @@ pub fn parse_time(layout: &str, value: &str, local: &Location) -> Result<Time, S
     if day < 1 || day > days_in(month, year) {
         return Err(format!(
             "parsing time {}: day out of range",
-            go_quote(avalue)
+            time_quote(avalue)
         ));
     }
     let wall = civil_to_unix(year, month, day, hour * 3600 + min * 60 + sec);
@@ -1214,8 +1211,13 @@ pub fn parse_time(layout: &str, value: &str, local: &Location) -> Result<Time, S
         });
     }
     if !zone_name.is_empty() {
-        // A zone abbreviation the local zone uses at that time takes its offset.
-        for probe in [wall - 86_400, wall, wall + 86_400] {
+        // A zone abbreviation the local zone uses takes its offset: preferably the one in
+        // effect around that time, else the one it has elsewhere in the year (Go's
+        // `lookupName`, which searches the zone's whole table; mid-January and mid-July stand
+        // in for it here).
+        let year_start = civil_to_unix(year, 1, 15, 0);
+        let year_mid = civil_to_unix(year, 7, 15, 0);
+        for probe in [wall - 86_400, wall, wall + 86_400, year_start, year_mid] {
             let (off, name) = local.lookup(probe);
             if name == zone_name {
                 return Ok(Time {
@@ -1301,7 +1303,7 @@ fn frac(v: u64, prec: u32) -> String {
 
 /// Go's `time.ParseDuration`.
 pub fn parse_duration(orig: &str) -> Result<i64, String> {
-    let invalid = || format!("time: invalid duration {}", go_quote(orig));
+    let invalid = || format!("time: invalid duration {}", time_quote(orig));
     let mut s = orig;
     let mut neg = false;
     if let Some(c) = s.chars().next() {
@@ -1371,7 +1373,10 @@ pub fn parse_duration(orig: &str) -> Result<i64, String> {
             .position(|c| c == b'.' || c.is_ascii_digit())
             .unwrap_or(s.len());
         if i == 0 {
-            return Err(format!("time: missing unit in duration {}", go_quote(orig)));
+            return Err(format!(
+                "time: missing unit in duration {}",
+                time_quote(orig)
+            ));
         }
         let u = &s[..i];
         s = &s[i..];
@@ -1385,8 +1390,8 @@ pub fn parse_duration(orig: &str) -> Result<i64, String> {
             _ => {
                 return Err(format!(
                     "time: unknown unit {} in duration {}",
-                    go_quote(u),
-                    go_quote(orig)
+                    time_quote(u),
+                    time_quote(orig)
                 ))
             }
         };
@@ -1400,7 +1405,7 @@ pub fn parse_duration(orig: &str) -> Result<i64, String> {
                 return Err(invalid());
             }
         }
-        d += v;
+        d = d.checked_add(v).ok_or_else(invalid)?;
         if d > limit {
             return Err(invalid());
         }
@@ -1659,6 +1664,67 @@ mod tests {
             utc("2006-01-02", "2024-02-03x").unwrap_err(),
             r#"parsing time "2024-02-03x": extra text: "x""#
         );
+    }
+
+    #[test]
+    fn parses_in_a_local_zone_as_go_does() {
+        // Recorded from Helm with TZ=America/New_York.
+        let ny = load_location("America/New_York").unwrap();
+        let p = |layout: &str, value: &str| parse_time(layout, value, &ny).unwrap().go_string();
+        assert_eq!(
+            p("2006-01-02 15:04", "2024-03-10 02:30"),
+            "2024-03-10 01:30:00 -0500 EST"
+        );
+        assert_eq!(
+            p("2006-01-02 15:04", "2024-11-03 01:30"),
+            "2024-11-03 01:30:00 -0400 EDT"
+        );
+        assert_eq!(
+            p("2006-01-02 15:04 MST", "2024-07-01 10:00 EST"),
+            "2024-07-01 11:00:00 -0400 EDT"
+        );
+        assert_eq!(
+            p("2006-01-02 15:04 MST", "2024-07-01 10:00 EDT"),
+            "2024-07-01 10:00:00 -0400 EDT"
+        );
+        assert_eq!(
+            p("2006-01-02 15:04 -0700", "2024-07-01 10:00 -0400"),
+            "2024-07-01 10:00:00 -0400 EDT"
+        );
+    }
+
+    #[test]
+    fn extreme_inputs_do_not_panic() {
+        let mut rt = crate::gotemplate::func::PlainRuntime::default();
+        for n in [i64::MIN, i64::MAX, -62_135_596_801, 253_402_300_800] {
+            let t = Value::Object(Rc::new(Time::from_unix(n)));
+            let _ = date(
+                &mut rt,
+                &[Value::str("2006-01-02 Mon MST .000"), Value::Int(n)],
+            );
+            let _ = date_modify(&mut rt, &[Value::str("2562047h"), t.clone()]);
+            let _ = date_modify(&mut rt, &[Value::str("-2562047h"), t.clone()]);
+            let _ = ago(&mut rt, std::slice::from_ref(&t));
+            let _ = duration_round(&mut rt, std::slice::from_ref(&t));
+            let _ = duration(&mut rt, &[Value::Int64(n)]);
+            if let Value::Object(o) = &t {
+                let big = Value::Int(n);
+                let _ = o.call("AddDate", &[big.clone(), big.clone(), big]);
+                let _ = o.format();
+            }
+        }
+        for d in [
+            "9223372036854775807ns",
+            "9223372036854775808ns",
+            "1e3s",
+            ".",
+            "-",
+            "+.5h",
+        ] {
+            let _ = parse_duration(d);
+        }
+        assert!(parse_duration("9223372036854775808ns").is_err());
+        assert_eq!(parse_duration("-9223372036854775808ns"), Ok(i64::MIN));
     }
 
     #[test]

@@ -36,9 +36,9 @@ pub fn register(map: &mut FuncMap) {
 
 type FuncResult = Result<Value, FuncError>;
 
-/// How deep `merge` follows nested maps: Go has no limit and overflows its stack on a map that
-/// contains itself; we stop with an error instead.
-const MAX_MERGE_DEPTH: usize = 10_000;
+/// How deep `merge` and `deepCopy` follow nested values: Go has no limit and overflows its
+/// stack on a map that contains itself; we stop with an error instead.
+const MAX_DEPTH: usize = 1000;
 
 fn key(v: &Value) -> &str {
     v.as_str().unwrap_or_default()
@@ -147,7 +147,30 @@ fn deep_copy(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
             "reflect: call of reflect.Value.Type on zero Value",
         ));
     }
-    Ok(args[0].deep_copy())
+    copy_value(&args[0], 0)
+}
+
+/// A copy sharing nothing mutable with `v`, refusing values nested deeper than [`MAX_DEPTH`]
+/// (a map that contains itself).
+fn copy_value(v: &Value, depth: usize) -> FuncResult {
+    if depth > MAX_DEPTH {
+        return Err(FuncError::call("deepCopy: value nested too deeply"));
+    }
+    match v {
+        Value::List(items) => {
+            let copied: Result<Vec<Value>, FuncError> =
+                items.iter().map(|i| copy_value(i, depth + 1)).collect();
+            Ok(Value::list(copied?))
+        }
+        Value::Map(m) => {
+            let mut out = Map::new();
+            for (k, item) in m.borrow().iter() {
+                out.insert(k.clone(), copy_value(item, depth + 1)?);
+            }
+            Ok(Value::map(out))
+        }
+        other => Ok(other.clone()),
+    }
 }
 
 /// Go's report of a failed type assertion `v.(T)` on an `interface{}`.
@@ -231,12 +254,12 @@ fn is_map(v: Option<&Value>) -> bool {
 /// - a `nil` source value is skipped, or with `overwrite` stored;
 /// - a map source value is first merged into a map destination value in place (recursively);
 ///   the destination keeps its value when that is a non-empty map;
-/// - a list source value replaces a missing or empty destination value (mergo also stores the
-///   list at once when the whole destination map is empty or `overwrite` is set);
+/// - a list source value replaces a missing or empty destination value, or with `overwrite`
+///   any destination value, even when the list is empty;
 /// - any other source value replaces the destination value when `overwrite` is set or the
 ///   destination value is missing or empty (in Sprig's sense of `empty`).
 fn merge_map(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize) -> Result<(), FuncError> {
-    if depth > MAX_MERGE_DEPTH {
+    if depth > MAX_DEPTH {
         return Err(FuncError::call("merge: maps nested too deeply"));
     }
     // A snapshot: the source may share nested maps with the destination.
@@ -257,6 +280,10 @@ fn merge_map(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize) -> Resul
             if !Rc::ptr_eq(inner_src, inner_dst) {
                 merge_map(inner_dst, inner_src, overwrite, depth + 1)?;
             }
+        }
+        if overwrite && matches!(sv, Value::List(_) | Value::Bytes(_)) {
+            dst.borrow_mut().insert(k, sv);
+            continue;
         }
         let dst_non_empty = dv.as_ref().is_some_and(|d| !is_empty(d));
         if dst_non_empty
@@ -344,6 +371,16 @@ mod tests {
         );
         let r = call("dig", &[Value::str("z"), Value::str("def"), d]).unwrap();
         assert_eq!(r.as_str(), Some("def"));
+    }
+
+    #[test]
+    fn self_containing_maps_fail_instead_of_overflowing() {
+        let d = Value::empty_map();
+        call("set", &[d.clone(), Value::str("self"), d.clone()]).unwrap();
+        assert!(call("deepCopy", std::slice::from_ref(&d)).is_err());
+        let e = Value::empty_map();
+        call("set", &[e.clone(), Value::str("self"), e.clone()]).unwrap();
+        assert!(call("merge", &[e, d]).is_err());
     }
 
     #[test]

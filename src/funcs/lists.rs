@@ -10,7 +10,7 @@ use crate::func;
 use crate::gotemplate::func::{FuncError, FuncMap, Runtime};
 use crate::gotemplate::value::Value;
 
-use super::conversion::{deep_equal, go_float_to_i64, is_empty, to_int64};
+use super::conversion::{deep_equal, go_float_to_i64, is_empty, slice_items, to_int64};
 
 pub fn register(map: &mut FuncMap) {
     map.insert(func!("list", [], ...Any, list));
@@ -56,12 +56,10 @@ pub(crate) fn nil_deref() -> FuncError {
 /// The items of a Go slice argument, or `Err(kind)` with the reflect kind of a non-slice.
 /// `nil` is the runtime error Go's reflection makes of it.
 fn items_of(v: &Value) -> Result<Result<Vec<Value>, &'static str>, FuncError> {
-    match v {
-        Value::List(l) => Ok(Ok(l.to_vec())),
-        Value::Bytes(b) => Ok(Ok(b.iter().map(|n| Value::Int(i64::from(*n))).collect())),
-        Value::Nil => Err(nil_deref()),
-        other => Ok(Err(other.kind_name())),
+    if v.is_nil() {
+        return Err(nil_deref());
     }
+    Ok(slice_items(v).ok_or_else(|| v.kind_name()))
 }
 
 /// [`items_of`], with a non-slice reported by `msg(kind)`.
@@ -277,6 +275,50 @@ mod tests {
         assert_eq!(format!("{r:?}"), "[int(1), int64(1)]");
         let r = call("without", &[l, Value::Int(1)]).unwrap();
         assert_eq!(format!("{r:?}"), "[int64(1)]");
+    }
+
+    /// A Go slice type, as `.Capabilities.APIVersions` is.
+    struct VersionSet(Vec<&'static str>);
+
+    impl crate::gotemplate::value::Object for VersionSet {
+        fn type_name(&self) -> &str {
+            "common.VersionSet"
+        }
+        fn kind_name(&self) -> &'static str {
+            "slice"
+        }
+        fn field(&self, _: &str) -> Option<Value> {
+            None
+        }
+        fn format(&self) -> String {
+            format!("{:?}", self.0)
+        }
+        fn to_data(&self) -> Value {
+            Value::Nil
+        }
+        fn range_entries(&self) -> Option<Vec<(Value, Value)>> {
+            Some(
+                self.0
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (Value::Int(i as i64), Value::str(v)))
+                    .collect(),
+            )
+        }
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+    }
+
+    #[test]
+    fn go_slice_types_are_lists() {
+        // Helm: `has "apps/v1" .Capabilities.APIVersions` is true
+        let set = Value::Object(std::rc::Rc::new(VersionSet(vec!["v1", "apps/v1"])));
+        assert!(call("has", &[Value::str("apps/v1"), set.clone()])
+            .unwrap()
+            .is_true());
+        let r = call("last", &[set]).unwrap();
+        assert_eq!(r.as_str(), Some("apps/v1"));
     }
 
     #[test]

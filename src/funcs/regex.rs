@@ -11,6 +11,8 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ops::Deref;
+use std::rc::Rc;
 
 use regex::{Regex, RegexBuilder};
 
@@ -78,19 +80,38 @@ fn n(v: &Value) -> i64 {
 const CACHE_SIZE: usize = 256;
 
 thread_local! {
-    static CACHE: RefCell<HashMap<String, Result<Regex, String>>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<HashMap<String, Result<GoRegex, String>>> = RefCell::new(HashMap::new());
+}
+
+/// A compiled Go pattern: the `regex` crate's equivalent, and the Go name of each group.
+#[derive(Clone)]
+pub(crate) struct GoRegex {
+    re: Regex,
+    names: Rc<[Option<String>]>,
+}
+
+impl Deref for GoRegex {
+    type Target = Regex;
+
+    fn deref(&self) -> &Regex {
+        &self.re
+    }
 }
 
 /// Compiles a Go pattern; `Err` holds Go's `regexp.Compile` error text.
-pub(crate) fn compile(expr: &str) -> Result<Regex, String> {
+pub(crate) fn compile(expr: &str) -> Result<GoRegex, String> {
     if let Some(hit) = CACHE.with(|c| c.borrow().get(expr).cloned()) {
         return hit;
     }
-    let compiled = translate(expr).and_then(|rust| {
-        RegexBuilder::new(&rust)
+    let compiled = translate(expr).and_then(|(rust, names)| {
+        let re = RegexBuilder::new(&rust)
             .nest_limit(1000)
             .build()
-            .map_err(|_| format!("error parsing regexp: expression too large: `{expr}`"))
+            .map_err(|_| format!("error parsing regexp: expression too large: `{expr}`"))?;
+        Ok(GoRegex {
+            re,
+            names: names.into(),
+        })
     });
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
@@ -103,7 +124,7 @@ pub(crate) fn compile(expr: &str) -> Result<Regex, String> {
 }
 
 /// `regexp.MustCompile`'s panic text: the pattern quoted with backquotes where it can be.
-fn must_compile(expr: &str) -> Result<Regex, FuncError> {
+fn must_compile(expr: &str) -> Result<GoRegex, FuncError> {
     compile(expr).map_err(|e| {
         let can_backquote = !expr
             .chars()
@@ -117,7 +138,7 @@ fn must_compile(expr: &str) -> Result<Regex, FuncError> {
     })
 }
 
-fn compile_err(expr: &str) -> Result<Regex, FuncError> {
+fn compile_err(expr: &str) -> Result<GoRegex, FuncError> {
     compile(expr).map_err(FuncError::Call)
 }
 
@@ -133,7 +154,7 @@ fn must_regex_match(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
 
 /// Go's iteration over successive matches (`FindAll*`): at most `n` when `n >= 0`, and an
 /// empty match right after the previous match is skipped.
-fn find_all(re: &Regex, text: &str, n: i64) -> Vec<(usize, usize)> {
+fn find_all(re: &GoRegex, text: &str, n: i64) -> Vec<(usize, usize)> {
     let limit = if n < 0 { usize::MAX } else { n as usize };
     let mut out = Vec::new();
     let mut pos = 0;
@@ -159,7 +180,7 @@ fn find_all(re: &Regex, text: &str, n: i64) -> Vec<(usize, usize)> {
     out
 }
 
-fn find_all_strings(re: &Regex, text: &str, n: i64) -> Value {
+fn find_all_strings(re: &GoRegex, text: &str, n: i64) -> Value {
     let found = find_all(re, text, n)
         .into_iter()
         .map(|(a, b)| text[a..b].to_string())
@@ -177,7 +198,7 @@ fn must_regex_find_all(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
     Ok(find_all_strings(&re, s(&args[1]), n(&args[2])))
 }
 
-fn find_first(re: &Regex, text: &str) -> Value {
+fn find_first(re: &GoRegex, text: &str) -> Value {
     Value::str(re.find(text).map_or("", |m| m.as_str()))
 }
 
@@ -192,7 +213,7 @@ fn must_regex_find(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
 }
 
 /// Go's `regexp.Expand` of a replacement template for one match.
-fn expand(re: &Regex, caps: &regex::Captures<'_>, template: &str, out: &mut String) {
+fn expand(re: &GoRegex, caps: &regex::Captures<'_>, template: &str, out: &mut String) {
     let mut rest = template;
     while let Some(at) = rest.find('$') {
         out.push_str(&rest[..at]);
@@ -209,12 +230,15 @@ fn expand(re: &Regex, caps: &regex::Captures<'_>, template: &str, out: &mut Stri
             continue;
         };
         rest = after;
+        // A name picks the first group of that name that took part in the match.
         let group = match num {
             Some(i) => caps.get(i),
             None => re
-                .capture_names()
-                .position(|n| n == Some(name))
-                .and_then(|i| caps.get(i)),
+                .names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.as_deref() == Some(name))
+                .find_map(|(i, _)| caps.get(i)),
         };
         if let Some(g) = group {
             out.push_str(g.as_str());
@@ -260,7 +284,7 @@ fn extract_reference(text: &str) -> Option<(&str, Option<usize>, &str)> {
 }
 
 /// Go's `ReplaceAll*`: no replacement for an empty match right after a previous match.
-fn replace_all(re: &Regex, text: &str, repl: &str, literal: bool) -> String {
+fn replace_all(re: &GoRegex, text: &str, repl: &str, literal: bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last_end = 0;
     let mut search = 0;
@@ -334,7 +358,7 @@ fn must_regex_replace_literal(_: &mut dyn Runtime, args: &[Value]) -> FuncResult
 }
 
 /// Go's `Regexp.Split`: at most `n` parts when `n > 0`, none when `n == 0`.
-fn split(re: &Regex, expr: &str, text: &str, n: i64) -> Value {
+fn split(re: &GoRegex, expr: &str, text: &str, n: i64) -> Value {
     if n == 0 {
         return strings_value(Vec::new());
     }
@@ -438,12 +462,45 @@ const POSIX_CLASSES: &[&str] = &[
     "space", "upper", "word", "xdigit",
 ];
 
+/// The shape of a parsed pattern as far as Go's limit on nested counted repetitions needs it:
+/// a repetition (with its counts when counted) or a group, and what it contains.
+#[derive(Default)]
+struct Shape {
+    counts: Option<(i64, Option<i64>)>,
+    children: Vec<Shape>,
+}
+
+/// Go's `repeatIsValid`: along any path, nested counted repetitions multiply to at most `n`.
+fn repeat_is_valid(shape: &Shape, mut n: i64) -> bool {
+    if let Some((min, max)) = shape.counts {
+        let mut m = max.unwrap_or(-1);
+        if m == 0 {
+            return true;
+        }
+        if m < 0 {
+            m = min;
+        }
+        if m > n {
+            return false;
+        }
+        if m > 0 {
+            n /= m;
+        }
+    }
+    shape.children.iter().all(|c| repeat_is_valid(c, n))
+}
+
 /// Reads Go's regular expression syntax and writes the same pattern for the `regex` crate.
 struct Translator<'a> {
     expr: &'a str,
     chars: Vec<(usize, char)>,
     i: usize,
     out: String,
+    /// The items of each open group, the whole pattern first.
+    groups: Vec<Vec<Shape>>,
+    /// The Go name of each capture group, by index (0 is the whole match). Go allows a name
+    /// twice; the `regex` crate does not, so repeats are written under a private name.
+    names: Vec<Option<String>>,
 }
 
 impl<'a> Translator<'a> {
@@ -460,7 +517,28 @@ impl<'a> Translator<'a> {
         &self.expr[self.offset(from)..self.offset(self.i)]
     }
 
-    fn run(mut self) -> Result<String, String> {
+    /// Notes an item that a repetition may apply to.
+    fn atom(&mut self) {
+        if let Some(items) = self.groups.last_mut() {
+            items.push(Shape::default());
+        }
+    }
+
+    fn open_group(&mut self) {
+        self.groups.push(Vec::new());
+    }
+
+    fn close_group(&mut self) {
+        let children = self.groups.pop().unwrap_or_default();
+        if let Some(items) = self.groups.last_mut() {
+            items.push(Shape {
+                counts: None,
+                children,
+            });
+        }
+    }
+
+    fn run(mut self) -> Result<(String, Vec<Option<String>>), String> {
         let mut depth = 0usize;
         // Whether a repetition operator has something to repeat.
         let mut has_atom = false;
@@ -474,7 +552,7 @@ impl<'a> Translator<'a> {
                     if self.peek(0) == Some('?') {
                         self.i += 1;
                     }
-                    self.repeat(start, has_atom, last_repeat)?;
+                    self.repeat(start, has_atom, last_repeat, None)?;
                     last_repeat = Some(start);
                     continue;
                 }
@@ -488,12 +566,13 @@ impl<'a> Translator<'a> {
                         if self.peek(0) == Some('?') {
                             self.i += 1;
                         }
-                        self.repeat(start, has_atom, last_repeat)?;
+                        self.repeat(start, has_atom, last_repeat, Some((min, max)))?;
                         last_repeat = Some(start);
                         continue;
                     }
                     self.i += 1;
                     self.out.push_str("\\{");
+                    self.atom();
                     has_atom = true;
                 }
                 '(' => {
@@ -501,11 +580,14 @@ impl<'a> Translator<'a> {
                     if self.peek(0) == Some('?') {
                         let opens = self.group_flags(start)?;
                         if opens {
+                            self.open_group();
                             depth += 1;
                             has_atom = false;
                         }
                     } else {
                         self.out.push('(');
+                        self.names.push(None);
+                        self.open_group();
                         depth += 1;
                         has_atom = false;
                     }
@@ -517,6 +599,7 @@ impl<'a> Translator<'a> {
                     depth -= 1;
                     self.i += 1;
                     self.out.push(')');
+                    self.close_group();
                     has_atom = true;
                 }
                 '|' => {
@@ -526,20 +609,24 @@ impl<'a> Translator<'a> {
                 }
                 '[' => {
                     self.class()?;
+                    self.atom();
                     has_atom = true;
                 }
                 '\\' => {
                     self.escape_outside()?;
+                    self.atom();
                     has_atom = true;
                 }
                 '.' | '^' | '$' => {
                     self.i += 1;
                     self.out.push(c);
+                    self.atom();
                     has_atom = true;
                 }
                 _ => {
                     self.i += 1;
                     push_literal(&mut self.out, c);
+                    self.atom();
                     has_atom = true;
                 }
             }
@@ -548,15 +635,17 @@ impl<'a> Translator<'a> {
         if depth > 0 {
             return Err(syntax_error(MISSING_PAREN, self.expr));
         }
-        Ok(self.out)
+        Ok((self.out, self.names))
     }
 
-    /// Checks and writes the repetition operator read from `start`.
+    /// Checks and writes the repetition operator read from `start` (with its counts when it
+    /// is counted).
     fn repeat(
         &mut self,
         start: usize,
         has_atom: bool,
         last_repeat: Option<usize>,
+        counts: Option<(i64, Option<i64>)>,
     ) -> Result<(), String> {
         let op = self.text_from(start);
         if let Some(prev) = last_repeat {
@@ -564,6 +653,20 @@ impl<'a> Translator<'a> {
         }
         if !has_atom {
             return Err(syntax_error(MISSING_REPEAT_ARG, op));
+        }
+        let items = self.groups.last_mut();
+        let operand = items.and_then(Vec::pop).unwrap_or_default();
+        let shape = Shape {
+            counts,
+            children: vec![operand],
+        };
+        if let Some((min, max)) = counts {
+            if (min >= 2 || max.is_some_and(|m| m >= 2)) && !repeat_is_valid(&shape, 1000) {
+                return Err(syntax_error(INVALID_REPEAT_SIZE, op));
+            }
+        }
+        if let Some(items) = self.groups.last_mut() {
+            items.push(shape);
         }
         self.out.push_str(op);
         Ok(())
@@ -645,7 +748,14 @@ impl<'a> Translator<'a> {
             while self.offset(self.i) <= self.offset(start) + close {
                 self.i += 1;
             }
-            self.out.push_str(&format!("(?P<{name}>"));
+            let index = self.names.len();
+            let unique = if self.names.iter().any(|n| n.as_deref() == Some(name)) {
+                format!("go_duplicate_{index}")
+            } else {
+                name.to_string()
+            };
+            self.names.push(Some(name.to_string()));
+            self.out.push_str(&format!("(?P<{unique}>"));
             return Ok(true);
         }
         self.i += 1; // the '?'
@@ -826,17 +936,15 @@ impl<'a> Translator<'a> {
                     }
                     return char::from_u32(v).map_or_else(|| invalid(self), Ok);
                 }
-                let Some(hi) = next.to_digit(16) else {
-                    return invalid(self);
-                };
-                let Some(lo) = self.peek(0).and_then(|d| d.to_digit(16)) else {
-                    if self.peek(0).is_some() {
-                        self.i += 1;
-                    }
-                    return invalid(self);
-                };
-                self.i += 1;
-                Ok(char::from_u32(hi * 16 + lo).unwrap_or('\0'))
+                // Go reads both characters before checking them.
+                let second = self.peek(0);
+                if second.is_some() {
+                    self.i += 1;
+                }
+                match (next.to_digit(16), second.and_then(|d| d.to_digit(16))) {
+                    (Some(hi), Some(lo)) => Ok(char::from_u32(hi * 16 + lo).unwrap_or('\0')),
+                    _ => invalid(self),
+                }
             }
             'a' => Ok('\x07'),
             'f' => Ok('\x0C'),
@@ -902,7 +1010,7 @@ impl<'a> Translator<'a> {
                         }
                         continue;
                     }
-                    None => return missing(self),
+                    None => return Err(syntax_error(TRAILING_BACKSLASH, "")),
                     _ => {}
                 }
             }
@@ -949,13 +1057,16 @@ impl<'a> Translator<'a> {
     }
 }
 
-/// Rewrites a Go pattern for the `regex` crate, or gives Go's parse error.
-fn translate(expr: &str) -> Result<String, String> {
+/// Rewrites a Go pattern for the `regex` crate, or gives Go's parse error. Also gives the Go
+/// name of each capture group.
+fn translate(expr: &str) -> Result<(String, Vec<Option<String>>), String> {
     Translator {
         expr,
         chars: expr.char_indices().collect(),
         i: 0,
         out: String::with_capacity(expr.len() + 8),
+        groups: vec![Vec::new()],
+        names: vec![None],
     }
     .run()
 }
@@ -1106,6 +1217,21 @@ mod tests {
             text("regexQuoteMeta", &v(&["a.b*c#-&~[]{}"])),
             "a\\.b\\*c#-&~\\[\\]\\{\\}"
         );
+    }
+
+    #[test]
+    fn duplicate_names_and_nested_counts() {
+        // Go accepts a repeated group name; `$a` is the first such group that matched.
+        assert_eq!(
+            text("regexReplaceAll", &v(&["(?P<a>x)|(?P<a>y)", "y", "<$a>"])),
+            "<y>"
+        );
+        assert_eq!(
+            translate("(a{100}){100}").unwrap_err(),
+            "error parsing regexp: invalid repeat count: `{100}`"
+        );
+        assert!(translate("(a{10}){100}").is_ok());
+        assert!(translate("(a*){1000}").is_ok());
     }
 
     #[test]

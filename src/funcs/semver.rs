@@ -51,6 +51,9 @@ struct Texts {
     metadata: &'static str,
     starts_zero: &'static str,
     parser: &'static str,
+    /// v3.4.0 rejects empty dot-separated parts in `SetPrerelease`/`SetMetadata`; v3.3.0
+    /// accepts them (parsing never sees one: the version pattern excludes them).
+    empty_parts_invalid: bool,
 }
 
 fn texts(compat: Compat) -> &'static Texts {
@@ -62,6 +65,7 @@ fn texts(compat: Compat) -> &'static Texts {
             metadata: "Invalid Metadata string",
             starts_zero: "Version segment starts with 0",
             parser: "constraint Parser Error",
+            empty_parts_invalid: false,
         },
         _ => &Texts {
             invalid: "invalid semantic version",
@@ -70,6 +74,7 @@ fn texts(compat: Compat) -> &'static Texts {
             metadata: "invalid metadata string",
             starts_zero: "version segment starts with 0",
             parser: "constraint parser error",
+            empty_parts_invalid: true,
         },
     }
 }
@@ -120,7 +125,7 @@ fn is_ident_byte(b: u8) -> bool {
 
 fn validate_prerelease(p: &str, t: &Texts) -> Result<(), String> {
     for part in p.split('.') {
-        if part.is_empty() {
+        if part.is_empty() && t.empty_parts_invalid {
             return Err(t.prerelease.into());
         } else if only(part, |b| b.is_ascii_digit()) {
             if part.len() > 1 && part.starts_with('0') {
@@ -135,7 +140,7 @@ fn validate_prerelease(p: &str, t: &Texts) -> Result<(), String> {
 
 fn validate_metadata(m: &str, t: &Texts) -> Result<(), String> {
     if m.split('.')
-        .any(|p| p.is_empty() || !only(p, is_ident_byte))
+        .any(|p| (p.is_empty() && t.empty_parts_invalid) || !only(p, is_ident_byte))
     {
         return Err(t.metadata.into());
     }
@@ -223,7 +228,8 @@ impl Version {
     fn inc_patch(&self) -> Version {
         let mut n = self.clone();
         if n.pre.is_empty() {
-            n.patch += 1;
+            // Go's v3.3.0 wraps a maximal segment around.
+            n.patch = n.patch.wrapping_add(1);
         }
         n.pre.clear();
         n.metadata.clear();
@@ -235,7 +241,7 @@ impl Version {
         n.pre.clear();
         n.metadata.clear();
         n.patch = 0;
-        n.minor += 1;
+        n.minor = n.minor.wrapping_add(1);
         n.with_original()
     }
 
@@ -245,7 +251,7 @@ impl Version {
         n.metadata.clear();
         n.patch = 0;
         n.minor = 0;
-        n.major += 1;
+        n.major = n.major.wrapping_add(1);
         n.with_original()
     }
 }
@@ -354,7 +360,10 @@ pub struct Constraints {
 fn improper(c: &str, compat: Compat) -> String {
     match compat {
         Compat::Helm3 => format!("improper constraint: {c}"),
-        _ => format!("improper constraint: {}", crate::funcs::dates::go_quote(c)),
+        _ => format!(
+            "improper constraint: {}",
+            crate::gotemplate::gofmt::quote(c)
+        ),
     }
 }
 

@@ -1,19 +1,20 @@
 //! Sprig's string functions: case changes, trimming, abbreviation and wrapping, quoting,
-//! splitting and joining, `indent`/`nindent`, `sortAlpha`.
+//! splitting and joining, `indent`/`nindent`, `sortAlpha` (`shuffle`, being random, lives with
+//! the random functions).
 //!
 //! Go strings are bytes, and several of Sprig's helpers (`trunc`, `substr`, `abbrev`, `wrap`,
 //! `initials`, `nospace`) index or walk them byte by byte; these work on bytes here too, so
 //! results match Go for ASCII text. Where Go would cut a multi-byte character in two, the
 //! broken bytes become U+FFFD (a Rust string must stay UTF-8).
 
-use std::cell::Cell;
+use unicode_general_category::{get_general_category, GeneralCategory as Gc};
 
 use crate::func;
 use crate::gotemplate::func::{FuncError, FuncMap, Runtime};
 use crate::gotemplate::gofmt;
 use crate::gotemplate::value::{Map, Value};
 
-use super::conversion::{strings_value, strslice, strval};
+use super::conversion::{slice_items, strings_value, strslice, strval};
 
 pub fn register(map: &mut FuncMap) {
     map.insert(func!("hello", [], hello));
@@ -34,7 +35,6 @@ pub fn register(map: &mut FuncMap) {
     map.insert(func!("nospace", [String], nospace));
     map.insert(func!("initials", [String], initials));
     map.insert(func!("swapcase", [String], swapcase));
-    map.insert(func!("shuffle", [String], shuffle));
     map.insert(func!("snakecase", [String], snakecase));
     map.insert(func!("camelcase", [String], camelcase));
     map.insert(func!("kebabcase", [String], kebabcase));
@@ -177,11 +177,76 @@ fn upper_char(c: char) -> char {
 }
 
 fn lower_char(c: char) -> char {
+    // The one character whose full lower-case mapping is longer than its simple one.
+    if c == '\u{130}' {
+        return 'i';
+    }
     let mut low = c.to_lowercase();
     match (low.next(), low.next()) {
         (Some(l), None) => l,
         _ => c,
     }
+}
+
+/// Go's `unicode.ToTitle`: upper case, except for the Latin digraphs, which have a title form
+/// of their own (`ǆ` → `ǅ`).
+fn title_char(c: char) -> char {
+    match c {
+        '\u{1C4}'..='\u{1C6}' => '\u{1C5}',
+        '\u{1C7}'..='\u{1C9}' => '\u{1C8}',
+        '\u{1CA}'..='\u{1CC}' => '\u{1CB}',
+        '\u{1F1}'..='\u{1F3}' => '\u{1F2}',
+        _ => upper_char(c),
+    }
+}
+
+/// Go's `unicode` class tests, by Unicode general category: `IsUpper` is `Lu` only (not
+/// Rust's wider `Uppercase` property), `IsLetter` is `L*` (not `Alphabetic`), and so on.
+fn category(c: char) -> Gc {
+    get_general_category(c)
+}
+
+fn is_upper(c: char) -> bool {
+    category(c) == Gc::UppercaseLetter
+}
+
+fn is_lower(c: char) -> bool {
+    category(c) == Gc::LowercaseLetter
+}
+
+fn is_title(c: char) -> bool {
+    category(c) == Gc::TitlecaseLetter
+}
+
+fn is_letter(c: char) -> bool {
+    matches!(
+        category(c),
+        Gc::UppercaseLetter
+            | Gc::LowercaseLetter
+            | Gc::TitlecaseLetter
+            | Gc::ModifierLetter
+            | Gc::OtherLetter
+    )
+}
+
+fn is_number(c: char) -> bool {
+    matches!(
+        category(c),
+        Gc::DecimalNumber | Gc::LetterNumber | Gc::OtherNumber
+    )
+}
+
+fn is_punct(c: char) -> bool {
+    matches!(
+        category(c),
+        Gc::ConnectorPunctuation
+            | Gc::DashPunctuation
+            | Gc::OpenPunctuation
+            | Gc::ClosePunctuation
+            | Gc::InitialPunctuation
+            | Gc::FinalPunctuation
+            | Gc::OtherPunctuation
+    )
 }
 
 fn upper(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
@@ -198,7 +263,7 @@ fn title(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
     let is_separator = |c: char| {
         if c.is_ascii() {
             !(c.is_ascii_alphanumeric() || c == '_')
-        } else if c.is_alphabetic() || c.is_numeric() {
+        } else if is_letter(c) || category(c) == Gc::DecimalNumber {
             false
         } else {
             c.is_whitespace()
@@ -208,7 +273,7 @@ fn title(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
     let out = s(&args[0])
         .chars()
         .map(|c| {
-            let r = if is_separator(prev) { upper_char(c) } else { c };
+            let r = if is_separator(prev) { title_char(c) } else { c };
             prev = c;
             r
         })
@@ -317,17 +382,26 @@ fn initials(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
     Ok(Value::string(out))
 }
 
-/// goutils' `SwapCase`: upper → lower, lower → upper (title case at a word start, which is
-/// the same character outside a few digraphs).
+/// goutils' `SwapCase`: upper and title case → lower; lower → title case at the start of a
+/// word, else upper.
 fn swapcase(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
+    let mut word_start = true;
     let out = s(&args[0])
         .chars()
         .map(|c| {
-            if c.is_uppercase() {
+            if is_upper(c) || is_title(c) {
+                word_start = false;
                 lower_char(c)
-            } else if c.is_lowercase() {
-                upper_char(c)
+            } else if is_lower(c) {
+                let r = if word_start {
+                    title_char(c)
+                } else {
+                    upper_char(c)
+                };
+                word_start = false;
+                r
             } else {
+                word_start = c.is_whitespace();
                 c
             }
         })
@@ -335,58 +409,13 @@ fn swapcase(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
     Ok(Value::string(out))
 }
 
-thread_local! {
-    static SHUFFLE_STATE: Cell<u64> = const { Cell::new(0) };
-}
-
-/// A xorshift generator seeded from the clock: `shuffle` is random in Helm too, so only the
-/// multiset of characters is ever compared.
-fn next_random() -> u64 {
-    SHUFFLE_STATE.with(|st| {
-        let mut x = st.get();
-        if x == 0 {
-            x = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(0x9E37_79B9_7F4A_7C15)
-                | 1;
-        }
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        st.set(x);
-        x
-    })
-}
-
-fn shuffle(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
-    let mut chars: Vec<char> = s(&args[0]).chars().collect();
-    for k in (1..chars.len()).rev() {
-        let j = (next_random() % (k as u64 + 1)) as usize;
-        chars.swap(k, j);
-    }
-    Ok(Value::string(chars.into_iter().collect()))
-}
-
 fn is_connector(c: char) -> bool {
     c == '-' || c == '_' || c.is_whitespace()
 }
 
-/// Go's `unicode.IsPunct` (category P). In ASCII, `$+<=>^`|~` are symbols, not punctuation.
-fn is_punct(c: char) -> bool {
-    if c.is_ascii() {
-        return "!\"#%&'()*,-./:;?@[\\]_{}".contains(c);
-    }
-    matches!(c as u32,
-        0xA1 | 0xA7 | 0xAB | 0xB6 | 0xB7 | 0xBB | 0xBF
-        | 0x2010..=0x2027 | 0x2030..=0x2043 | 0x2045..=0x2051 | 0x2053..=0x205E
-        | 0x3001..=0x3003 | 0x3008..=0x3011 | 0x3014..=0x301F | 0xFF01..=0xFF03
-        | 0xFF05..=0xFF0A | 0xFF0C..=0xFF0F | 0xFF1A | 0xFF1B | 0xFF1F | 0xFF20)
-}
-
 /// xstrings' `isAlphabet`: a letter that is not a CJK ideograph.
 fn is_alphabet(c: char) -> bool {
-    if !c.is_alphabetic() {
+    if !is_letter(c) {
         return false;
     }
     !matches!(c as u32, 0x4E00..=0x9FCC | 0x3400..=0x4D85 | 0x20000..=0x2B81D)
@@ -424,17 +453,17 @@ fn next_word(text: &str) -> (WordType, &str, &str) {
     } else if is_punct(first) {
         advance_while(&mut end, &is_punct);
         WordType::Punct
-    } else if first.is_uppercase() {
+    } else if is_upper(first) {
         let rest = &text[end..];
         if let Some(second) = rest.chars().next() {
-            if second.is_uppercase() {
+            if is_upper(second) {
                 // A run of capitals; when a lower-case letter follows, its last capital starts
                 // the next word ("HTTPServer" → "HTTP", "Server").
                 let mut prev_size = second.len_utf8();
                 end += prev_size;
                 let mut next = None;
                 for c in text[end..].chars() {
-                    if !c.is_uppercase() {
+                    if !is_upper(c) {
                         next = Some(c);
                         break;
                     }
@@ -446,19 +475,19 @@ fn next_word(text: &str) -> (WordType, &str, &str) {
                 }
             } else if is_alphabet(second) {
                 end += second.len_utf8();
-                advance_while(&mut end, &|c| is_alphabet(c) && !c.is_uppercase());
+                advance_while(&mut end, &|c| is_alphabet(c) && !is_upper(c));
             }
         }
         WordType::UpperCase
     } else if is_alphabet(first) {
-        advance_while(&mut end, &|c| is_alphabet(c) && !c.is_uppercase());
+        advance_while(&mut end, &|c| is_alphabet(c) && !is_upper(c));
         WordType::Alphabet
-    } else if first.is_numeric() {
-        advance_while(&mut end, &|c| c.is_numeric());
+    } else if is_number(first) {
+        advance_while(&mut end, &|c| is_number(c));
         WordType::Number
     } else {
         advance_while(&mut end, &|c| {
-            !(is_connector(c) || is_alphabet(c) || c.is_numeric() || is_punct(c))
+            !(is_connector(c) || is_alphabet(c) || is_number(c) || is_punct(c))
         });
         WordType::Other
     };
@@ -475,7 +504,7 @@ fn push_lower(out: &mut String, wt: WordType, word: &str, connector: char) {
     for c in word.chars() {
         if is_connector(c) {
             out.push(connector);
-        } else if c.is_uppercase() {
+        } else if is_upper(c) {
             out.push(lower_char(c));
         } else {
             out.push(c);
@@ -554,20 +583,27 @@ fn kebabcase(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
 }
 
 /// xstrings' `ToPascalCase`: connectors are dropped and the character after each is
-/// upper-cased, as is the first; other characters keep their case. Leading connectors stay,
-/// and of a run of connectors all but the last stay.
+/// upper-cased, as is the first; in a word that starts with a capital, the capitals that
+/// follow it are lower-cased (`HTTPServer` → `Httpserver`). Leading connectors stay, and of a
+/// run of connectors all but the last stay.
 fn camelcase(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
     let mut chars = s(&args[0]).chars();
     let mut out = String::new();
+    let mut first_upper = false;
     let mut r0 = None;
+    let mut last_connector = None;
     for c in chars.by_ref() {
         if !is_connector(c) {
+            first_upper = is_upper(c);
             r0 = Some(upper_char(c));
             break;
         }
         out.push(c);
+        last_connector = Some(c);
     }
     let Some(mut r0) = r0 else {
+        // xstrings writes the last connector a second time.
+        out.extend(last_connector);
         return Ok(Value::string(out));
     };
     for c in chars {
@@ -578,8 +614,16 @@ fn camelcase(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
             continue;
         }
         if is_connector(r1) {
+            first_upper = is_upper(r0);
             r0 = upper_char(r0);
         } else {
+            if first_upper {
+                if is_upper(r0) {
+                    r0 = lower_char(r0);
+                } else {
+                    first_upper = false;
+                }
+            }
             out.push(r1);
         }
     }
@@ -776,9 +820,9 @@ fn join(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
 
 /// The items as strings, sorted by bytes; anything but a list is one item.
 fn sort_alpha(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
-    let mut items = match &args[0] {
-        Value::List(_) | Value::Bytes(_) => strslice(&args[0]),
-        other => vec![strval(other)],
+    let mut items = match slice_items(&args[0]) {
+        Some(_) => strslice(&args[0]),
+        None => vec![strval(&args[0])],
     };
     items.sort();
     Ok(strings_value(items))

@@ -163,6 +163,12 @@ fn from_json_array(rt: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncEr
 }
 
 fn to_toml(rt: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
+    if args.first().is_none_or(Value::is_nil) {
+        // BurntSushi's encoder panics on a nil interface; the panic reaches the template.
+        return Err(FuncError::call(
+            "reflect: call of reflect.Value.Type on zero Value",
+        ));
+    }
     Ok(Value::string(
         match yaml::toml::to_toml(&arg(args, 0), rt.compat()) {
             Ok(s) => s,

@@ -178,13 +178,15 @@ impl Error {
                     return s;
                 }
                 let mut levels: Vec<Traceable> = Vec::new();
-                for text in self.go_chain() {
-                    let Some(t) = Traceable::parse(&text) else {
+                let mut e = Some(self);
+                while let Some(err) = e {
+                    let Some(t) = Traceable::of_level(err) else {
                         return s;
                     };
                     if levels.last() != Some(&t) {
                         levels.push(t);
                     }
+                    e = err.cause();
                 }
                 let mut out = String::new();
                 for l in &levels {
@@ -220,6 +222,39 @@ struct Traceable {
 }
 
 impl Traceable {
+    /// Helm's parse of one level of the chain, from the level's parts rather than its full
+    /// text where that gives the same result (the full text of every level of a deep chain
+    /// would cost quadratic memory).
+    fn of_level(err: &Error) -> Option<Traceable> {
+        let r = &err.repr;
+        if let (ErrorKind::Exec, Some(loc), Some(ctx)) = (r.kind, &r.location, &r.context) {
+            let mut msg = r.message.clone();
+            // The message runs into the cause's text up to the next " template:".
+            let mut cause = err.cause();
+            while let Some(c) = cause {
+                let mut own = String::new();
+                let _ = c.write_own(&mut own);
+                msg.push_str(&own);
+                if msg.contains(" template:") {
+                    break;
+                }
+                cause = c.cause();
+            }
+            if let Some(i) = msg.find(" template:") {
+                msg.truncate(i);
+            }
+            if ctx.contains(">: ") || r.name.contains('"') {
+                return Traceable::parse(&err.to_string());
+            }
+            return Some(Traceable {
+                location: format!("{}:{}:{}", loc.parse_name, loc.line, loc.col.unwrap_or(0)),
+                message: msg,
+                function: format!("executing \"{}\" at <{ctx}>:", r.name),
+            });
+        }
+        Traceable::parse(&err.to_string())
+    }
+
     fn parse(s: &str) -> Option<Traceable> {
         let rest = s.strip_prefix("template: ")?;
         if rest.starts_with("no template ") {
@@ -274,13 +309,14 @@ impl Traceable {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Error {
+    /// This level's own text: Go's message of this level without the wrapped cause.
+    fn write_own(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         let r = &self.repr;
         match r.kind {
             ErrorKind::Parse => {
                 let line = r.location.as_ref().map_or(0, |l| l.line);
-                write!(f, "template: {}:{}: {}", r.name, line, r.message)?;
+                write!(f, "template: {}:{}: {}", r.name, line, r.message)
             }
             ErrorKind::Exec => match (&r.location, &r.context) {
                 (Some(loc), Some(ctx)) => write!(
@@ -292,15 +328,33 @@ impl fmt::Display for Error {
                     r.name,
                     ctx,
                     r.message
-                )?,
-                _ => write!(f, "template: {}: {}", r.name, r.message)?,
+                ),
+                _ => write!(f, "template: {}: {}", r.name, r.message),
             },
-            ErrorKind::Plain => f.write_str(&r.message)?,
+            ErrorKind::Plain => f.write_str(&r.message),
         }
-        if let Some(c) = &r.cause {
-            write!(f, "{c}")?;
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A chain can be thousands of levels deep (recursive `include`): walk it in a loop.
+        let mut e = Some(self);
+        while let Some(err) = e {
+            err.write_own(f)?;
+            e = err.cause();
         }
         Ok(())
+    }
+}
+
+impl Drop for Error {
+    fn drop(&mut self) {
+        // Unlink the chain so that dropping a deep one does not recurse.
+        let mut next = self.repr.cause.take();
+        while let Some(mut e) = next {
+            next = e.repr.cause.take();
+        }
     }
 }
 
@@ -318,12 +372,8 @@ pub(crate) fn line_col(text: &str, pos: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Go's `%.20s...` cut of a node's text for error contexts.
+/// The node text quoted in an error context. Go once cut it to 20 characters; the Go
+/// versions Helm ships print it whole.
 pub(crate) fn cut_context(s: String) -> String {
-    // Go tests the length in bytes but cuts at 20 characters.
-    if s.len() <= 20 {
-        return s;
-    }
-    let end = s.char_indices().nth(20).map_or(s.len(), |(i, _)| i);
-    format!("{}...", &s[..end])
+    s
 }

@@ -11,7 +11,9 @@ use std::rc::Rc;
 use super::ast::{Arg, Branch, Command, Node, Pipe, TemplateCall, Tree};
 use super::builtins::{self, Builtin, Callee, Shape, Val};
 use super::error::{cut_context, helm_warn_wrap, line_col, Error, Location};
+use super::escape;
 use super::func::{FuncDef, FuncError, FuncMap, Param, Runtime};
+use super::gofmt;
 use super::lexer::go_quote;
 use super::parser;
 use super::value::Value;
@@ -19,6 +21,10 @@ use crate::Compat;
 
 /// Go's `maxExecDepth`: how deeply `template` calls may nest.
 const MAX_EXEC_DEPTH: usize = 100_000;
+/// How deeply `include` and `tpl` executions may nest. Helm has no such limit for `tpl`
+/// (a self-feeding `tpl` exhausts Go's stack and kills Helm); `include` stops at 1000 per
+/// name, so several names recursing through each other nest deeper.
+const MAX_CALL_NESTING: usize = 10_000;
 /// Helm's `recursionMaxNums`: how often one name may be nested in `include` calls.
 const MAX_INCLUDE: usize = 1000;
 /// The name Helm gives its template set (and each `tpl` text).
@@ -36,16 +42,16 @@ pub struct ExecOptions {
     pub strict: bool,
 }
 
-/// A set of named templates parsed with one function map (Go's associated templates).
-/// The trees a `tpl` text parsed into, or its parse error.
-type ParsedTpl = Result<Rc<[Rc<Tree>]>, Error>;
+/// The parse of one `tpl` text: its trees, the main one first.
+type TplParse = Result<Rc<[Rc<Tree>]>, Error>;
 
+/// A set of named templates parsed with one function map (Go's associated templates).
 pub struct TemplateSet {
     funcs: Rc<FuncMap>,
     compat: Compat,
     templates: HashMap<Rc<str>, Rc<Tree>>,
     /// Parsed `tpl` texts, so a text used on every render is parsed once.
-    tpl_cache: RefCell<HashMap<Box<str>, ParsedTpl>>,
+    tpl_cache: RefCell<HashMap<Box<str>, TplParse>>,
     logs: RefCell<Vec<String>>,
 }
 
@@ -123,6 +129,7 @@ impl TemplateSet {
             vars: Vec::new(),
             depth: 0,
             nesting: 0,
+            calls: 0,
             pending: None,
         };
         ex.run(&tree, Val::new(data.clone()), out)
@@ -213,6 +220,8 @@ struct Exec<'s> {
     depth: usize,
     /// All nesting (`template`, `include`, `tpl`), to bound memory.
     nesting: usize,
+    /// Nesting of `include` and `tpl` executions.
+    calls: usize,
     /// The structured error behind the last `include`/`tpl` failure, which crosses the
     /// function contract as text.
     pending: Option<Error>,
@@ -522,14 +531,18 @@ impl Exec<'_> {
         stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || {
             let mut value: Option<Val> = None;
             for cmd in &pipe.cmds {
-                let v = self.eval_command(dot, cmd, value.take())?;
+                let v = self.eval_command(dot, pipe, cmd, value.take())?;
                 // A value in an interface{} slot is unwrapped between commands.
                 value = Some(Val::new(v.v));
             }
             let v = value.unwrap_or_default();
             for d in &pipe.decl {
                 if pipe.is_assign {
-                    self.set_var(At::Pipe(pipe), d, v.clone())?;
+                    let at = match pipe.cmds.last() {
+                        Some(c) => At::Arg(last_at_cmd(c)),
+                        None => At::Pipe(pipe),
+                    };
+                    self.set_var(at, d, v.clone())?;
                 } else {
                     self.vars.push((d.clone(), v.clone()));
                 }
@@ -548,7 +561,7 @@ impl Exec<'_> {
         Ok(())
     }
 
-    fn eval_command(&mut self, dot: &Val, cmd: &Command, fin: Option<Val>) -> R<Val> {
+    fn eval_command(&mut self, dot: &Val, outer: &Pipe, cmd: &Command, fin: Option<Val>) -> R<Val> {
         let first = &cmd.args[0];
         match first {
             Arg::Field(_, idents) => {
@@ -568,7 +581,13 @@ impl Exec<'_> {
                 self.eval_call(dot, *callee, At::Cmd(cmd), &cmd.args[1..], fin)
             }
             Arg::Pipe(p) => {
-                self.not_a_function(&cmd.args, &fin)?;
+                if cmd.args.len() > 1 || fin.is_some() {
+                    // Go checks before moving on: the error points at the enclosing pipeline.
+                    return Err(self.err(
+                        At::Pipe(outer),
+                        format!("can't give argument to non-function {first}"),
+                    ));
+                }
                 self.eval_pipeline(dot, p)
             }
             Arg::Variable(_, name, fields) => {
@@ -582,6 +601,10 @@ impl Exec<'_> {
             Arg::Nil(_) => {
                 self.not_a_function(&cmd.args, &fin)?;
                 Err(self.err(At::Arg(first), "nil is not a command".into()))
+            }
+            Arg::Dot(_) => {
+                self.not_a_function(&cmd.args, &fin)?;
+                Ok(dot.clone())
             }
             _ => {
                 self.not_a_function(&cmd.args, &fin)?;
@@ -849,6 +872,11 @@ impl Exec<'_> {
         args: usize,
         num_in: usize,
     ) -> R<()> {
+        // Go reports arity at the function name, not the whole command.
+        let at = match at {
+            At::Cmd(c) => At::Arg(&c.args[0]),
+            other => other,
+        };
         if variadic {
             if num_in < fixed {
                 return Err(self.err(
@@ -917,9 +945,11 @@ impl Exec<'_> {
                 Val::new(v)
             }),
             Err(FuncError::Call(msg) | FuncError::Exec(msg)) => {
+                // `include` and `tpl` leave their structured error behind (set just now:
+                // it is cleared before every call).
                 let cause = match self.pending.take() {
-                    Some(e) if e.to_string() == msg => e,
-                    _ => Error::plain(msg, None),
+                    Some(e) => e,
+                    None => Error::plain(msg, None),
                 };
                 Err(self.err_cause(at, format!("error calling {}: ", def.name), Some(cause)))
             }
@@ -995,25 +1025,19 @@ impl Exec<'_> {
                 format!(
                     "non-function {} of type {}",
                     args.first().map_or(String::new(), |a| a.to_string()),
-                    argv[0].type_name()
+                    argv[0].v.type_name()
                 )
             }),
-            Builtin::Print => Ok(Val::new(Value::string(builtins::sprint(&values())))),
-            Builtin::Println => Ok(Val::new(Value::string(builtins::sprintln(&values())))),
+            Builtin::Print => Ok(Val::new(Value::string(gofmt::sprint(&values())))),
+            Builtin::Println => Ok(Val::new(Value::string(gofmt::sprintln(&values())))),
             Builtin::Printf => {
                 let vs = values();
                 let f = vs[0].as_str().unwrap_or_default().to_string();
-                Ok(Val::new(Value::string(builtins::sprintf(&f, &vs[1..]))))
+                Ok(Val::new(Value::string(gofmt::sprintf(&f, &vs[1..]))))
             }
-            Builtin::Html => Ok(Val::new(Value::string(builtins::html_escape(
-                &builtins::eval_args(&values()),
-            )))),
-            Builtin::Js => Ok(Val::new(Value::string(builtins::js_escape(
-                &builtins::eval_args(&values()),
-            )))),
-            Builtin::Urlquery => Ok(Val::new(Value::string(builtins::url_query_escape(
-                &builtins::eval_args(&values()),
-            )))),
+            Builtin::Html => Ok(Val::new(Value::string(escape::html_builtin(&values())))),
+            Builtin::Js => Ok(Val::new(Value::string(escape::js_builtin(&values())))),
+            Builtin::Urlquery => Ok(Val::new(Value::string(escape::urlquery_builtin(&values())))),
             Builtin::And | Builtin::Or => Ok(Val::default()),
         };
         r.map_err(|m| {
@@ -1038,7 +1062,30 @@ impl Exec<'_> {
         r
     }
 
+    /// Checks the nesting of `include`/`tpl` executions before one more starts.
+    fn enter_call(&mut self, name: &str) -> Result<(), Error> {
+        self.calls += 1;
+        if self.calls > MAX_CALL_NESTING {
+            self.calls -= 1;
+            return Err(Error::exec(
+                name,
+                None,
+                None,
+                format!("exceeded maximum template depth ({MAX_CALL_NESTING})"),
+                None,
+            ));
+        }
+        Ok(())
+    }
+
     fn include_impl(&mut self, name: &str, data: &Value) -> Result<String, Error> {
+        self.enter_call(name)?;
+        let r = self.include_inner(name, data);
+        self.calls -= 1;
+        r
+    }
+
+    fn include_inner(&mut self, name: &str, data: &Value) -> Result<String, Error> {
         let key: Rc<str> = Rc::from(name);
         let count = self.include_counts.get(&key).copied();
         if let Some(c) = count {
@@ -1067,6 +1114,13 @@ impl Exec<'_> {
     }
 
     fn tpl_impl(&mut self, text: &str, data: &Value) -> Result<String, Error> {
+        self.enter_call(ROOT_NAME)?;
+        let r = self.tpl_inner(text, data);
+        self.calls -= 1;
+        r
+    }
+
+    fn tpl_inner(&mut self, text: &str, data: &Value) -> Result<String, Error> {
         let trees = match self.tpl_trees(text) {
             Ok(t) => t,
             Err(e) => {
@@ -1127,9 +1181,7 @@ fn unreachable_arg() -> &'static Arg {
 }
 
 fn fmt_v(v: &Value) -> String {
-    let mut s = String::new();
-    builtins::fmt_value(&mut s, v);
-    s
+    gofmt::fmt_value(v)
 }
 
 /// Prints an action's value as Go's `printValue` does: no value prints `<no value>`.
@@ -1137,7 +1189,7 @@ fn print_value(v: &Val, out: &mut String) {
     match &v.v {
         Value::Nil => out.push_str("<no value>"),
         Value::String(s) => out.push_str(s),
-        other => builtins::fmt_value(out, other),
+        other => gofmt::write_value(out, other),
     }
 }
 
@@ -1152,7 +1204,8 @@ impl Runtime for Exec<'_> {
 
     fn include(&mut self, name: &str, data: &Value) -> Result<String, FuncError> {
         self.include_impl(name, data).map_err(|e| {
-            let msg = e.to_string();
+            // The full text is built only if someone prints it; the engine takes `pending`.
+            let msg = e.message().to_string();
             self.pending = Some(e);
             FuncError::Call(msg)
         })
@@ -1160,7 +1213,7 @@ impl Runtime for Exec<'_> {
 
     fn tpl(&mut self, text: &str, data: &Value) -> Result<String, FuncError> {
         self.tpl_impl(text, data).map_err(|e| {
-            let msg = e.to_string();
+            let msg = e.message().to_string();
             self.pending = Some(e);
             FuncError::Call(msg)
         })

@@ -12,5 +12,8 @@ pub mod lexer;
 pub mod parser;
 pub mod value;
 
+#[cfg(test)]
+mod tests;
+
 pub use error::{Error, ErrorKind, Location};
 pub use exec::{ExecOptions, TemplateSet};

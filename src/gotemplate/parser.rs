@@ -11,8 +11,10 @@ use super::func::FuncMap;
 use super::lexer::{go_quote, lex, Tok, Token};
 use super::value::Value;
 
-/// How deeply actions, parentheses and control structures may nest before parsing gives up.
-const MAX_DEPTH: usize = 10_000;
+/// How deeply parentheses and control structures may nest before parsing gives up. Go has no
+/// limit; no real template comes near this one, which keeps every recursive walk of a tree
+/// (execution, printing, dropping) well inside the stack.
+const MAX_DEPTH: usize = 1_000;
 
 type PResult<T> = Result<T, Error>;
 
@@ -309,6 +311,10 @@ impl Parser<'_> {
     }
 
     fn parse_control(&mut self, context: &str) -> PResult<Branch> {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.parse_control_inner(context))
+    }
+
+    fn parse_control_inner(&mut self, context: &str) -> PResult<Branch> {
         self.enter()?;
         let vars = self.vars.len();
         let pipe = self.pipeline(context, Tok::RightDelim)?;
@@ -400,6 +406,10 @@ impl Parser<'_> {
     }
 
     fn pipeline(&mut self, context: &str, end: Tok) -> PResult<Pipe> {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.pipeline_inner(context, end))
+    }
+
+    fn pipeline_inner(&mut self, context: &str, end: Tok) -> PResult<Pipe> {
         self.enter()?;
         let first = self.peek_non_space();
         let mut pipe = Pipe {

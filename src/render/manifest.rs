@@ -115,6 +115,9 @@ pub struct Hook {
 pub struct Sorted {
     pub manifests: Vec<Manifest>,
     pub hooks: Vec<Hook>,
+    /// The hook annotation values of documents dropped for an unknown event, in order (Helm
+    /// logs each).
+    pub skipped_hooks: Vec<String>,
 }
 
 fn sep_helm3() -> &'static Regex {
@@ -195,6 +198,7 @@ pub fn sort_manifests(
             };
             let Some(is_test) = hook_is_test(events) else {
                 // Helm logs `skipping unknown hook` and leaves the document out entirely.
+                sorted.skipped_hooks.push(events.clone());
                 continue;
             };
             sorted.hooks.push(Hook {
@@ -356,6 +360,7 @@ mod tests {
         .into();
         let sorted = sort_manifests(&files, Compat::Helm4, &head).unwrap();
         assert_eq!(sorted.manifests.len(), 1);
+        assert_eq!(sorted.skipped_hooks, ["pre-install,bogus", ""]);
         let hooks: Vec<_> = sorted
             .hooks
             .iter()

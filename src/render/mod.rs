@@ -13,9 +13,13 @@ use crate::gotemplate::value::Value;
 use crate::Compat;
 use manifest::DocHead;
 
-/// `toYaml` for `.Files.AsConfig` and `.Files.AsSecrets`.
+/// Helm's engine-internal `toYAML` behind `.Files.AsConfig` and `.Files.AsSecrets`: one
+/// trailing newline trimmed, and an error swallowed into an empty string.
 pub fn to_yaml(v: &Value) -> Result<String, String> {
-    crate::yaml::to_yaml(v).map_err(|e| e.to_string())
+    Ok(match crate::yaml::to_yaml(v) {
+        Ok(text) => text.strip_suffix('\n').unwrap_or(&text).to_string(),
+        Err(_) => String::new(),
+    })
 }
 
 /// Reads the head of a rendered document (kind and annotations), with Helm's error text

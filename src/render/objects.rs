@@ -336,7 +336,13 @@ impl Object for Helm3Chart {
         if name == "IsRoot" {
             return Some(Value::Bool(self.is_root));
         }
-        if name == "Metadata" || !METADATA_FIELDS.contains(&name) {
+        if name == "Metadata" {
+            // The embedded struct itself (`.Chart.Metadata.Name` works too).
+            let mut m = metadata_go_map(&self.meta, self.is_root);
+            m.remove("IsRoot");
+            return Some(Value::map(m));
+        }
+        if !METADATA_FIELDS.contains(&name) {
             return None;
         }
         metadata_go_map(&self.meta, self.is_root).remove(name)

@@ -312,6 +312,7 @@ mod tests {
                     is_test: false,
                 },
             ],
+            skipped_hooks: Vec::new(),
         }
     }
 

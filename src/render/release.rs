@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::gotemplate::value::Value;
 use crate::Compat;
 
 /// The name `helm template` uses when none is given (also with `--generate-name`).
@@ -109,13 +110,71 @@ pub fn check_labels(labels: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// `.Release.Namespace`: `-n`, else `HELM_NAMESPACE`, else `default`. Helm would next consult
-/// the kubeconfig's current context; chartctl never reads a kubeconfig.
-pub fn namespace(flag: Option<&str>, env: Option<&str>) -> String {
+/// `.Release.Namespace`: `-n`, else `HELM_NAMESPACE`, else the namespace of the kubeconfig's
+/// current context, else `default` (Helm's `EnvSettings.Namespace`).
+pub fn namespace(flag: Option<&str>, env: Option<&str>, kubeconfig: Option<String>) -> String {
     flag.filter(|n| !n.is_empty())
         .or(env.filter(|n| !n.is_empty()))
-        .unwrap_or("default")
-        .to_string()
+        .map(str::to_string)
+        .or(kubeconfig.filter(|n| !n.is_empty()))
+        .unwrap_or_else(|| "default".to_string())
+}
+
+/// The namespace of the current context in the kubeconfig files (`$KUBECONFIG`, a
+/// `:`-separated list, else `~/.kube/config`), merged as client-go merges them: the first file
+/// naming a current context wins, and so does the first definition of each context. Only the
+/// files are read; no cluster is contacted. An unreadable or invalid file counts as absent.
+pub fn kubeconfig_namespace(
+    kubeconfig_env: Option<&str>,
+    home: Option<&std::path::Path>,
+    compat: Compat,
+) -> Option<String> {
+    let paths: Vec<std::path::PathBuf> = match kubeconfig_env.filter(|v| !v.is_empty()) {
+        Some(list) => list
+            .split(':')
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from)
+            .collect(),
+        None => vec![home?.join(".kube").join("config")],
+    };
+    let mut current: Option<String> = None;
+    let mut namespaces: std::collections::BTreeMap<String, String> = Default::default();
+    for path in paths {
+        let Ok(data) = std::fs::read(&path) else {
+            continue;
+        };
+        let Ok(doc) = crate::chart::values::load_values(&data, compat) else {
+            continue;
+        };
+        if current.is_none() {
+            if let Some(Value::String(c)) = doc.get("current-context") {
+                if !c.is_empty() {
+                    current = Some(c.to_string());
+                }
+            }
+        }
+        let Some(Value::List(contexts)) = doc.get("contexts") else {
+            continue;
+        };
+        for ctx in contexts.iter() {
+            let Some(m) = ctx.as_map() else { continue };
+            let m = m.borrow();
+            let Some(Value::String(name)) = m.get("name") else {
+                continue;
+            };
+            let ns = m
+                .get("context")
+                .and_then(Value::as_map)
+                .and_then(|c| {
+                    c.borrow()
+                        .get("namespace")
+                        .and_then(|n| n.as_str().map(str::to_string))
+                })
+                .unwrap_or_default();
+            namespaces.entry(name.to_string()).or_insert(ns);
+        }
+    }
+    namespaces.get(&current?).cloned()
 }
 
 #[cfg(test)]
@@ -179,6 +238,43 @@ mod tests {
         );
         let err = check_release_name("Bad", Compat::Helm4).unwrap_err();
         assert!(err.starts_with("release name check failed: release name \"Bad\": invalid"));
+    }
+
+    #[test]
+    fn namespace_comes_from_flag_env_kubeconfig_then_default() {
+        assert_eq!(namespace(Some("a"), Some("b"), Some("c".into())), "a");
+        assert_eq!(namespace(None, Some("b"), Some("c".into())), "b");
+        assert_eq!(namespace(Some(""), None, Some("c".into())), "c");
+        assert_eq!(namespace(None, None, None), "default");
+    }
+
+    #[test]
+    fn kubeconfig_current_context_namespace() {
+        let dir = std::env::temp_dir().join(format!("chartctl-kubeconfig-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let first = dir.join("one");
+        let second = dir.join("two");
+        std::fs::write(
+            &first,
+            "contexts:\n- name: dev\n  context:\n    namespace: team-dev\n",
+        )
+        .unwrap();
+        std::fs::write(
+            &second,
+            "current-context: dev\ncontexts:\n- name: dev\n  context:\n    namespace: ignored\n",
+        )
+        .unwrap();
+        let list = format!("{}:{}", first.display(), second.display());
+        assert_eq!(
+            kubeconfig_namespace(Some(&list), None, Compat::Helm4),
+            Some("team-dev".to_string())
+        );
+        let missing = dir.join("missing");
+        assert_eq!(
+            kubeconfig_namespace(missing.to_str(), None, Compat::Helm4),
+            None
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -46,7 +46,10 @@ pub fn to_yaml_pretty(v: &Value) -> Result<String, YamlError> {
     Ok(emit(&node, Flavor::V3))
 }
 
-const MAX_DEPTH: usize = 10_000;
+/// Nesting deeper than this is an error rather than a risk to the stack: the recursive
+/// walks stay well inside a 2 MiB thread stack even in debug builds. Go goes deeper (no
+/// limit in goyaml.v2, 10000 in `encoding/json`); real charts nest a few dozen levels.
+const MAX_DEPTH: usize = 300;
 
 fn too_deep() -> YamlError {
     YamlError::plain("value nests too deeply to print")
@@ -87,13 +90,12 @@ fn json_hop(v: &Value, depth: usize) -> Result<Node, YamlError> {
                 .collect::<Result<_, _>>()?,
         ),
         Value::Map(m) => {
-            let mut entries = m
+            let entries = m
                 .borrow()
                 .iter()
                 .map(|(k, v)| Ok((hop_string(k)?, json_hop(v, depth + 1)?)))
                 .collect::<Result<Vec<_>, YamlError>>()?;
-            entries.sort_by(|a, b| natural_cmp(&a.0, &b.0));
-            Node::Map(entries)
+            Node::Map(sorted(entries))
         }
         Value::Object(o) => json_hop(&o.to_data(), depth + 1)?,
     })
@@ -159,18 +161,39 @@ fn direct(v: &Value, depth: usize) -> Result<Node, YamlError> {
                 .collect::<Result<_, _>>()?,
         ),
         Value::Map(m) => {
-            let mut entries = m
+            let entries = m
                 .borrow()
                 .iter()
                 .map(|(k, v)| Ok((k.clone(), direct(v, depth + 1)?)))
                 .collect::<Result<Vec<_>, YamlError>>()?;
-            entries.sort_by(|a, b| natural_cmp(&a.0, &b.0));
-            Node::Map(entries)
+            Node::Map(sorted(entries))
         }
         Value::Object(o) => direct(&o.to_data(), depth + 1)?,
         Value::String(s) => Node::Str(s.to_string()),
+        // goyaml.v3 sees a `[]byte` as a list of numbers (observed with `.Files.GetBytes`).
+        Value::Bytes(b) => Node::Seq(b.iter().map(|x| Node::Plain(x.to_string())).collect()),
         other => json_hop(other, depth)?,
     })
+}
+
+/// Entries in goyaml's key order, each key split into runes once rather than per comparison.
+fn sorted(entries: Vec<(String, Node)>) -> Vec<(String, Node)> {
+    let mut keyed: Vec<(Vec<char>, (String, Node))> = entries
+        .into_iter()
+        .map(|e| (e.0.chars().collect(), e))
+        .collect();
+    keyed.sort_by(|a, b| natural_order(&a.0, &b.0));
+    keyed.into_iter().map(|(_, e)| e).collect()
+}
+
+fn natural_order(a: &[char], b: &[char]) -> Ordering {
+    if natural_less_runes(a, b) {
+        Ordering::Less
+    } else if natural_less_runes(b, a) {
+        Ordering::Greater
+    } else {
+        Ordering::Equal
+    }
 }
 
 /// goyaml's "natural" key order: letters by rune, a non-letter before a letter, digit runs
@@ -178,13 +201,7 @@ fn direct(v: &Value, depth: usize) -> Result<Node, YamlError> {
 pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
-    if natural_less_runes(&ar, &br) {
-        Ordering::Less
-    } else if natural_less_runes(&br, &ar) {
-        Ordering::Greater
-    } else {
-        Ordering::Equal
-    }
+    natural_order(&ar, &br)
 }
 
 fn natural_less_runes(ar: &[char], br: &[char]) -> bool {
@@ -613,6 +630,7 @@ impl Emitter {
         }
     }
 
+    #[inline(never)] // keeps the recursive `node` frame small
     fn scalar(&mut self, value: &str, requested: Style, ctx: Ctx) {
         let a = analyze(value, self.flavor);
         let mut style = requested;
@@ -640,6 +658,7 @@ impl Emitter {
         allow_breaks && !spaces && self.column > self.best_width
     }
 
+    #[inline(never)]
     fn write_plain(&mut self, value: &str, allow_breaks: bool, root: bool) {
         if !self.whitespace {
             self.put(' ');
@@ -680,6 +699,7 @@ impl Emitter {
         }
     }
 
+    #[inline(never)]
     fn write_single(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
         let chars: Vec<char> = value.chars().collect();
@@ -723,6 +743,7 @@ impl Emitter {
         self.indention = false;
     }
 
+    #[inline(never)]
     fn write_double(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("\"", true, false, false);
         let chars: Vec<char> = value.chars().collect();
@@ -786,6 +807,7 @@ impl Emitter {
         self.indention = false;
     }
 
+    #[inline(never)]
     fn write_literal(&mut self, value: &str) {
         self.write_indicator("|", true, false, false);
         // Block scalar hints: an indentation indicator when the text starts with a space or a
@@ -888,6 +910,14 @@ str_yes: \"yes\"
 zkey: last
 ";
         assert_eq!(y(src), want);
+    }
+
+    #[test]
+    fn bytes_per_flavour() {
+        // Observed: toYaml prints base64 (the JSON hop), toYamlPretty a list of numbers.
+        let b = Value::Bytes(std::rc::Rc::from(&b"hi"[..]));
+        assert_eq!(to_yaml(&b).expect("ok"), "aGk=\n");
+        assert_eq!(to_yaml_pretty(&b).expect("ok"), "- 104\n- 105\n");
     }
 
     #[test]

@@ -30,9 +30,10 @@ pub enum Go {
     Map(Vec<(Go, Go)>),
 }
 
-/// How deep collections may nest before loading stops with an error instead of exhausting
-/// the stack.
-const MAX_DEPTH: usize = 1000;
+/// Nesting deeper than this is an error rather than a risk to the stack: the recursive
+/// walks stay well inside a 2 MiB thread stack even in debug builds. Go goes deeper (no
+/// limit in goyaml.v2, 10000 in `encoding/json`); real charts nest a few dozen levels.
+const MAX_DEPTH: usize = 300;
 
 #[derive(Debug)]
 enum Node {
@@ -63,14 +64,84 @@ struct Doc {
 /// Parses every document of `text` into node trees. `first_only` stops after the first
 /// document, as goyaml.v2's `Unmarshal` does (later documents are never scanned).
 fn parse_docs(text: &str, first_only: bool) -> Result<Vec<Doc>, YamlError> {
+    // libyaml (YAML 1.1) takes a tab after a mapping's `:` as separation (`key:<tab>value`),
+    // and tabs indenting the lines of a flow collection; saphyr refuses both. The scanner
+    // names the place, where a tab is only whitespace, so it is replaced by a space (same
+    // column) and the text parsed again; libyaml's own tab rules are then checked on the
+    // original text (see `TabCheck`).
+    let mut fixed: Option<String> = None;
+    for _ in 0..10_000 {
+        let current = fixed.as_deref().unwrap_or(text);
+        match parse_docs_once(current, text, first_only) {
+            Err(ParseFailure::ColonTab(index)) => {
+                // The scanner stops at the tab or just after the blanks holding it.
+                let mut chars: Vec<char> = current.chars().collect();
+                let mut replaced = false;
+                if chars.get(index) == Some(&'\t') {
+                    chars[index] = ' ';
+                    replaced = true;
+                } else {
+                    let mut i = index.min(chars.len());
+                    while i > 0 && matches!(chars[i - 1], ' ' | '\t') {
+                        i -= 1;
+                        if chars[i] == '\t' {
+                            chars[i] = ' ';
+                            replaced = true;
+                        }
+                    }
+                }
+                if !replaced {
+                    break;
+                }
+                fixed = Some(chars.into_iter().collect());
+            }
+            Err(ParseFailure::Other(e)) => return Err(e),
+            Ok(docs) => return Ok(docs),
+        }
+    }
+    Err(YamlError::plain(
+        "yaml: ':' must be followed by a valid YAML whitespace",
+    ))
+}
+
+enum ParseFailure {
+    /// saphyr's refusal of a tab libyaml takes as whitespace; the character index of the tab
+    /// or just past the blanks holding it.
+    ColonTab(usize),
+    Other(YamlError),
+}
+
+impl From<YamlError> for ParseFailure {
+    fn from(e: YamlError) -> ParseFailure {
+        ParseFailure::Other(e)
+    }
+}
+
+fn parse_docs_once(text: &str, original: &str, first_only: bool) -> Result<Vec<Doc>, ParseFailure> {
     let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
     let mut cur: Option<Doc> = None;
     // Open collections: the node index, and for maps a pending key.
     let mut stack: Vec<(usize, Option<usize>)> = Vec::new();
     let mut anchors: HashMap<usize, usize> = HashMap::new();
+    let mut tabs = TabCheck::default();
     while let Some(ev) = parser.next_event() {
-        let (ev, span): (Event, Span) = ev.map_err(|e| scan_error(text, &e))?;
+        let (ev, span): (Event, Span) = match ev {
+            Ok(ok) => ok,
+            Err(e)
+                if e.info() == "':' must be followed by a valid YAML whitespace"
+                    || e.info() == "tab cannot be used as indentation" =>
+            {
+                return Err(ParseFailure::ColonTab(e.marker().index()));
+            }
+            Err(e) => {
+                // A tab in indentation that libyaml would have stopped at earlier explains
+                // the failure better than saphyr's later complaint.
+                tabs.check(original, Some(e.marker().line()))?;
+                return Err(ParseFailure::Other(scan_error(text, &e)));
+            }
+        };
+        tabs.see(text, &ev, &span);
         match ev {
             Event::StreamStart | Event::Nothing => {}
             Event::StreamEnd => break,
@@ -131,7 +202,8 @@ fn parse_docs(text: &str, first_only: bool) -> Result<Vec<Doc>, YamlError> {
                     return Err(YamlError::plain(format!(
                         "yaml: line {}: document nests deeper than {MAX_DEPTH} levels",
                         span.start.line()
-                    )));
+                    ))
+                    .into());
                 }
                 let idx = push(doc, Node::Open);
                 if anchor > 0 {
@@ -153,7 +225,133 @@ fn parse_docs(text: &str, first_only: bool) -> Result<Vec<Doc>, YamlError> {
     if let Some(d) = cur.take() {
         docs.push(d);
     }
+    tabs.check(original, first_only.then_some(tabs.last_line))?;
     Ok(docs)
+}
+
+/// libyaml refuses a tab in a line's indentation in block context (saphyr lets some through):
+/// after a plain scalar it is "a tab character that violates indentation", elsewhere a
+/// "character that cannot start any token". Lines inside quoted or block scalars and inside
+/// flow collections may have tabs there. This check runs over the events saphyr accepted.
+/// What precedes a tab-indented line decides libyaml's message.
+#[derive(Clone, Copy, PartialEq)]
+enum Before {
+    /// A plain scalar in value position, which could continue on the next line.
+    PlainValue,
+    /// A literal or folded block scalar.
+    Block,
+    Other,
+}
+
+#[derive(Default)]
+struct TabCheck {
+    /// 1-based lines where leading tabs are content or flow whitespace.
+    exempt: Vec<(usize, usize)>,
+    /// For each event, the line it ends on and what it was, in order.
+    ends: Vec<(usize, Before)>,
+    /// Open collections: the line a flow collection started on, `None` for block ones.
+    open: Vec<Option<usize>>,
+    last_line: usize,
+    /// A character index and its byte offset, advanced as events move forward through the
+    /// text (event positions count characters).
+    cursor: (usize, usize),
+}
+
+impl TabCheck {
+    /// The byte offset of character `index`.
+    fn byte_at(&mut self, text: &str, index: usize) -> usize {
+        if index < self.cursor.0 {
+            self.cursor = (0, 0);
+        }
+        let (mut ci, mut bi) = self.cursor;
+        for c in text[bi..].chars() {
+            if ci == index {
+                break;
+            }
+            ci += 1;
+            bi += c.len_utf8();
+        }
+        self.cursor = (ci, bi);
+        bi
+    }
+
+    fn see(&mut self, text: &str, ev: &Event, span: &Span) {
+        let (start, end) = (span.start.line(), span.end.line());
+        self.last_line = self.last_line.max(end);
+        match ev {
+            Event::Scalar(_, style, _, _) => {
+                // A block scalar's span runs to the start of the line after its content.
+                let end = if span.end.col() == 0 && end > start {
+                    end - 1
+                } else {
+                    end
+                };
+                if *style != ScalarStyle::Plain && end > start {
+                    self.exempt.push((start + 1, end));
+                }
+                // A plain scalar followed by `:` is a key; only a value can continue on the
+                // next line, where libyaml's "violates indentation" check applies.
+                let at = self.byte_at(text, span.end.index());
+                let is_key = text[at..].trim_start_matches([' ', '\t']).starts_with(':');
+                let before = match style {
+                    ScalarStyle::Plain if !is_key => Before::PlainValue,
+                    ScalarStyle::Literal | ScalarStyle::Folded => Before::Block,
+                    _ => Before::Other,
+                };
+                self.ends.push((end, before));
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                let at = self.byte_at(text, span.start.index());
+                let flow = text[at..].starts_with(['[', '{']);
+                self.open.push(flow.then_some(start));
+                self.ends.push((start, Before::Other));
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some(Some(from)) = self.open.pop() {
+                    self.exempt.push((from + 1, end));
+                }
+                self.ends.push((end, Before::Other));
+            }
+            _ => {}
+        }
+    }
+
+    /// Checks the lines up to `last` (all lines when `None`).
+    fn check(&self, text: &str, last: Option<usize>) -> Result<(), YamlError> {
+        for (i, line) in text.lines().enumerate() {
+            let n = i + 1;
+            if last.is_some_and(|l| n > l) {
+                break;
+            }
+            let leading = line.chars().take_while(|c| *c == ' ' || *c == '\t');
+            if !leading.clone().any(|c| c == '\t') {
+                continue;
+            }
+            if self.exempt.iter().any(|&(a, b)| (a..=b).contains(&n)) {
+                continue;
+            }
+            let before = self
+                .ends
+                .iter()
+                .rev()
+                .find(|(end, _)| *end < n)
+                .map_or(Before::Other, |&(_, b)| b);
+            let msg = match before {
+                Before::PlainValue => "found a tab character that violates indentation",
+                Before::Block => "found a tab character where an indentation space is expected",
+                Before::Other => "found character that cannot start any token",
+            };
+            let mut e = YamlError::plain(if n > 1 {
+                format!("yaml: line {n}: {msg}")
+            } else {
+                format!("yaml: {msg}")
+            });
+            e.line = Some(n);
+            e.column = Some(leading.take_while(|c| *c == ' ').count() + 1);
+            return Err(e);
+        }
+        Ok(())
+    }
 }
 
 fn internal(what: &str) -> YamlError {
@@ -242,7 +440,7 @@ impl Decoder<'_> {
                 Ok(Go::Seq(out))
             }
             Node::Map { pairs } => {
-                let mut out: Vec<(Go, Go)> = Vec::new();
+                let mut out = MapBuilder::default();
                 for &(k, v) in pairs {
                     if self.is_merge_key(k) {
                         self.merge(v, &mut out, depth)?;
@@ -256,9 +454,9 @@ impl Decoder<'_> {
                         )));
                     }
                     let val = self.decode(v, depth + 1)?;
-                    set_entry(&mut out, key, val);
+                    out.set(key, val);
                 }
-                Ok(Go::Map(out))
+                Ok(Go::Map(out.pairs))
             }
             Node::Alias { target } => {
                 if self.expanding.contains(target) {
@@ -291,7 +489,7 @@ impl Decoder<'_> {
 
     /// A `<<` entry: a map, an alias to one, or a sequence of them, whose keys are set into
     /// `out` in order (a sequence backwards, so earlier maps take precedence).
-    fn merge(&mut self, v: usize, out: &mut Vec<(Go, Go)>, depth: usize) -> Result<(), YamlError> {
+    fn merge(&mut self, v: usize, out: &mut MapBuilder, depth: usize) -> Result<(), YamlError> {
         let want_map =
             || YamlError::plain("yaml: map merge requires map or sequence of maps as the value");
         let target = self.resolve_alias(v);
@@ -311,34 +509,56 @@ impl Decoder<'_> {
         }
     }
 
-    fn merge_one(
-        &mut self,
-        v: usize,
-        out: &mut Vec<(Go, Go)>,
-        depth: usize,
-    ) -> Result<(), YamlError> {
+    fn merge_one(&mut self, v: usize, out: &mut MapBuilder, depth: usize) -> Result<(), YamlError> {
         if let Go::Map(pairs) = self.decode(v, depth + 1)? {
             for (k, val) in pairs {
-                set_entry(out, k, val);
+                out.set(k, val);
             }
         }
         Ok(())
     }
 }
 
-fn set_entry(out: &mut Vec<(Go, Go)>, key: Go, val: Go) {
-    if let Some(slot) = out.iter_mut().find(|(k, _)| go_key_eq(k, &key)) {
-        slot.1 = val;
-    } else {
-        out.push((key, val));
-    }
+/// A Go map under construction: entries in first-seen order, a repeated key replacing the
+/// value in place (last wins), found through an index so big files load in linear time.
+#[derive(Default)]
+struct MapBuilder {
+    pairs: Vec<(Go, Go)>,
+    index: HashMap<KeyId, usize>,
 }
 
-/// Go's `==` on interface values used as map keys: same dynamic type and value.
-fn go_key_eq(a: &Go, b: &Go) -> bool {
-    match (a, b) {
-        (Go::Float(x), Go::Float(y)) => x == y,
-        _ => a == b,
+/// Go's `==` on interface map keys as a hashable value: same dynamic type and value;
+/// `0.0 == -0.0`, and every NaN is a distinct key.
+#[derive(Hash, PartialEq, Eq)]
+enum KeyId {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(u64),
+    NaN(usize),
+    Str(String),
+}
+
+impl MapBuilder {
+    fn set(&mut self, key: Go, val: Go) {
+        let id = match &key {
+            Go::Nil => KeyId::Nil,
+            Go::Bool(b) => KeyId::Bool(*b),
+            Go::Int(i) => KeyId::Int(*i),
+            Go::Uint(u) => KeyId::Uint(*u),
+            Go::Float(f) if f.is_nan() => KeyId::NaN(self.pairs.len()),
+            Go::Float(f) => KeyId::Float(if *f == 0.0 { 0 } else { f.to_bits() }),
+            Go::Str(s) => KeyId::Str(s.clone()),
+            // Collections are refused as keys before they get here.
+            Go::Seq(_) | Go::Map(_) => KeyId::NaN(self.pairs.len()),
+        };
+        if let Some(&i) = self.index.get(&id) {
+            self.pairs[i].1 = val;
+        } else {
+            self.index.insert(id, self.pairs.len());
+            self.pairs.push((key, val));
+        }
     }
 }
 

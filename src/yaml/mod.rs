@@ -1,6 +1,23 @@
 //! Go-compatible YAML and JSON: loading with YAML 1.1 resolution as Helm's `sigs.k8s.io/yaml`
 //! does, and emitting `toYaml` (goyaml.v2), `toYamlPretty` (goyaml.v3) and `toJson`
 //! (`encoding/json`) byte for byte.
+//!
+//! - [`load`]: saphyr-parser events → goyaml.v2's Go values ([`load::Go`]) → the JSON hop
+//!   (keys strings, numbers float64). [`resolve`] holds the YAML 1.1 scalar rules both
+//!   directions share; [`error`] words failures as goyaml.v2 and `sigs.k8s.io/yaml` do.
+//! - [`emit`]: libyaml's emitter decisions for `toYaml` and `toYamlPretty`.
+//! - [`json`]: `encoding/json` output and decoding, error texts per Go version.
+//! - [`head`]: the `SimpleHead` parse of rendered documents.
+//! - [`toml`]: `toToml` in BurntSushi's layout, `fromToml`.
+//!
+//! Known differences from Helm (each has a recorded case under `tests/conformance/yaml/`):
+//! saphyr-parser reads YAML 1.2 where libyaml reads 1.1, so U+0085/U+2028/U+2029 are not line
+//! breaks,
+//! `%x:` is a directive, and flow collections nest at most about 250 deep; a few rarer
+//! syntax errors keep saphyr's wording or line. Collections nest at most 300 levels here.
+//! `fromToml` errors follow BurntSushi's shape but not always its wording; a TOML date is a
+//! string, not a `time.Time`. `fromJson` of an overflowing number loses the partial map Go
+//! keeps beside the error.
 
 pub mod emit;
 pub mod error;
@@ -39,8 +56,14 @@ pub fn load_values(text: &str, multi_doc: MultiDoc) -> Result<Value, YamlError> 
         MultiDoc::Merge => {
             let mut acc = Value::empty_map();
             for doc in load::split_documents(text)? {
-                let v = load::load_first_map(doc)
-                    .map_err(|e| e.sigs().with_context("cannot unmarshal yaml document"))?;
+                let v = load::load_first_map(doc).map_err(|e| {
+                    // Helm's text counts lines within the document; the position we keep
+                    // for diagnostics counts them within the file.
+                    let offset = line_offset(text, doc);
+                    let mut e = e.sigs().with_context("cannot unmarshal yaml document");
+                    e.line = e.line.map(|l| l + offset);
+                    e
+                })?;
                 merge_over(&acc, &v);
                 if acc.as_map().is_none() {
                     acc = v;
@@ -49,6 +72,12 @@ pub fn load_values(text: &str, multi_doc: MultiDoc) -> Result<Value, YamlError> 
             Ok(acc)
         }
     }
+}
+
+/// How many lines of `text` come before `part`, a slice of it.
+fn line_offset(text: &str, part: &str) -> usize {
+    let start = (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    text.get(..start).map_or(0, |t| t.matches('\n').count())
 }
 
 /// Merges `src` into `dst` deeply, in place: maps merge, a null deletes, anything else
@@ -128,6 +157,17 @@ mod tests {
             dbg(&load_values("a: 1\n---x: 1\n", MultiDoc::Merge)),
             "ERR error reading yaml document: invalid Yaml document separator: x: 1"
         );
+    }
+
+    #[test]
+    fn error_positions_count_lines_in_the_file() {
+        let e = load_values("a: 1\n---\nb: 2\n---\nc: [1\n", MultiDoc::Merge)
+            .expect_err("unclosed flow sequence");
+        // Helm says `line 1` (within the third document); the end of input is file line 6.
+        assert!(e
+            .to_string()
+            .ends_with("yaml: line 1: did not find expected ',' or ']'"));
+        assert_eq!(e.line, Some(6));
     }
 
     #[test]

@@ -13,12 +13,13 @@ use crate::Compat;
 /// BurntSushi/toml `Encode` of a value; `Err` holds the Go error text Helm prints instead.
 pub fn to_toml(v: &Value, compat: Compat) -> Result<String, String> {
     let data = plain(v);
-    let Value::Map(m) = &data else {
-        return Err("toml: top-level values must be Go maps or structs".into());
-    };
     let mut enc = Encoder {
         out: String::new(),
         compat,
+    };
+    let Value::Map(m) = &data else {
+        // A non-map value is written inline, with no line break (observed: `[1, 2]`, `"x"`).
+        return enc.inline(&data, 0);
     };
     enc.table(&m.borrow(), &mut Vec::new(), 0)?;
     Ok(enc.out)
@@ -103,7 +104,7 @@ impl Encoder {
     }
 
     fn inline(&self, v: &Value, depth: usize) -> Result<String, String> {
-        if depth > 1000 {
+        if depth > 300 {
             return Err("toml: value nests too deeply".into());
         }
         Ok(match plain(v) {
@@ -112,7 +113,11 @@ impl Encoder {
             Value::Uint(u) => u.to_string(),
             Value::Float(f) => self.float(f),
             Value::String(s) => quote(&s),
-            Value::Bytes(b) => quote(&String::from_utf8_lossy(&b)),
+            // BurntSushi encodes a `[]byte` as an array of numbers.
+            Value::Bytes(b) => format!(
+                "[{}]",
+                b.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
+            ),
             Value::List(items) => {
                 let parts = items
                     .iter()
@@ -141,7 +146,7 @@ impl Encoder {
     /// Writes the entries of a table whose header (if any) is already written; `depth` is
     /// the indentation of its keys.
     fn table(&mut self, m: &Map, path: &mut Vec<String>, depth: usize) -> Result<(), String> {
-        if depth > 1000 {
+        if depth > 300 {
             return Err("toml: value nests too deeply".into());
         }
         for (k, v) in m {
@@ -174,7 +179,8 @@ impl Encoder {
                 path.push(quote_key(k));
                 if let Value::List(items) = plain(v) {
                     for item in items.iter() {
-                        self.blank(path.len());
+                        // Every array-of-tables header follows a blank line, nested or not.
+                        self.blank(1);
                         self.out.push_str(&format!(
                             "{}[[{}]]\n",
                             Self::indent(header_indent),
@@ -191,7 +197,8 @@ impl Encoder {
         Ok(())
     }
 
-    /// BurntSushi separates top-level table headers by a blank line; nested ones follow on.
+    /// BurntSushi puts a blank line before top-level table headers (`level` 1); nested table
+    /// headers follow on.
     fn blank(&mut self, level: usize) {
         if level == 1 && !self.out.is_empty() {
             self.out.push('\n');
@@ -217,10 +224,12 @@ pub fn from_toml(text: &str, compat: Compat) -> Result<Value, String> {
             };
             let at = e.span().map_or(text.len(), |s| s.start.min(text.len()));
             let msg = match e.message().trim() {
-                "" if text[at..].trim().is_empty() => "unexpected EOF; expected value".to_string(),
+                "" if text.get(at..).unwrap_or("").trim().is_empty() => {
+                    "unexpected EOF; expected value".to_string()
+                }
                 m => m.replace('\n', "; "),
             };
-            match last_key(&text[..at]) {
+            match last_key(text.get(..at).unwrap_or(text)) {
                 Some(k) => Err(format!("toml: line {line} (last key {k:?}): {msg}")),
                 None => Err(format!("toml: line {line}: {msg}")),
             }
