@@ -12,7 +12,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use super::error::{scan_error, YamlError};
 use super::num::format_g32;
-use super::resolve::{parse_go_float, parse_go_int, resolve_plain, Resolved};
+use super::resolve::{resolve_plain, Resolved};
 use crate::gotemplate::value::{Map, Value};
 
 /// A Go value as goyaml.v2 decodes YAML into `interface{}`.
@@ -64,6 +64,16 @@ struct Doc {
 /// Parses every document of `text` into node trees. `first_only` stops after the first
 /// document, as goyaml.v2's `Unmarshal` does (later documents are never scanned).
 fn parse_docs(text: &str, first_only: bool) -> Result<Vec<Doc>, YamlError> {
+    // libyaml reads NEL (U+0085) as a line break, as YAML 1.1 says, and turns it into `\n`
+    // wherever it keeps one; saphyr (YAML 1.2) reads it as an ordinary character. One
+    // character for another keeps every position.
+    let normalized;
+    let text = if text.contains('\u{85}') {
+        normalized = text.replace('\u{85}', "\n");
+        normalized.as_str()
+    } else {
+        text
+    };
     // libyaml (YAML 1.1) takes a tab after a mapping's `:` as separation (`key:<tab>value`),
     // and tabs indenting the lines of a flow collection; saphyr refuses both. The scanner
     // names the place, where a tab is only whitespace, so it is replaced by a space (same
@@ -95,6 +105,14 @@ fn parse_docs(text: &str, first_only: bool) -> Result<Vec<Doc>, YamlError> {
                 }
                 fixed = Some(chars.into_iter().collect());
             }
+            Err(ParseFailure::QuotedIndent(index)) => match indent_quoted(current, index) {
+                Some(t) => fixed = Some(t),
+                None => {
+                    return Err(YamlError::plain(
+                        "yaml: invalid indentation in quoted scalar",
+                    ))
+                }
+            },
             Err(ParseFailure::Other(e)) => return Err(e),
             Ok(docs) => return Ok(docs),
         }
@@ -104,7 +122,50 @@ fn parse_docs(text: &str, first_only: bool) -> Result<Vec<Doc>, YamlError> {
     ))
 }
 
+/// libyaml lets the continuation lines of a quoted scalar start at any column; saphyr wants
+/// them indented. Their leading blanks are dropped by line folding either way, so the lines
+/// between the quote at character `open` and its closing quote get the quote's column in
+/// spaces. `None` when there is nothing to indent.
+fn indent_quoted(text: &str, open: usize) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let quote = *chars.get(open)?;
+    if quote != '"' && quote != '\'' {
+        return None;
+    }
+    let column = chars[..open]
+        .iter()
+        .rev()
+        .take_while(|c| **c != '\n')
+        .count();
+    let mut close = open + 1;
+    while close < chars.len() {
+        match chars[close] {
+            '\\' if quote == '"' => close += 1,
+            '\'' if quote == '\'' && chars.get(close + 1) == Some(&'\'') => close += 1,
+            c if c == quote => break,
+            _ => {}
+        }
+        close += 1;
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut changed = false;
+    for (i, &c) in chars.iter().enumerate() {
+        out.push(c);
+        if c == '\n' && i > open && i < close {
+            let have = chars[i + 1..].iter().take_while(|c| **c == ' ').count();
+            if have < column {
+                out.extend(std::iter::repeat_n(' ', column - have));
+                changed = true;
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
 enum ParseFailure {
+    /// saphyr's refusal of an unindented continuation line in the quoted scalar starting at
+    /// this character index.
+    QuotedIndent(usize),
     /// saphyr's refusal of a tab libyaml takes as whitespace; the character index of the tab
     /// or just past the blanks holding it.
     ColonTab(usize),
@@ -133,6 +194,9 @@ fn parse_docs_once(text: &str, original: &str, first_only: bool) -> Result<Vec<D
                     || e.info() == "tab cannot be used as indentation" =>
             {
                 return Err(ParseFailure::ColonTab(e.marker().index()));
+            }
+            Err(e) if e.info().ends_with("invalid indentation in quoted scalar") => {
+                return Err(ParseFailure::QuotedIndent(e.marker().index()));
             }
             Err(e) => {
                 // A tab in indentation that libyaml would have stopped at earlier explains
@@ -876,15 +940,6 @@ pub fn split_documents(text: &str) -> Result<Vec<&str>, YamlError> {
     }
     docs.push(&text[start..]);
     Ok(docs)
-}
-
-/// Parses a scalar the way a `!!int`/`!!float` tag wants it; exposed for `--set`-like users.
-pub fn parse_number(text: &str) -> Option<f64> {
-    let plain: String = text.chars().filter(|&c| c != '_').collect();
-    #[allow(clippy::cast_precision_loss)]
-    parse_go_int(&plain)
-        .map(|i| i as f64)
-        .or_else(|| parse_go_float(&plain))
 }
 
 #[cfg(test)]

@@ -10,14 +10,15 @@
 //! - [`head`]: the `SimpleHead` parse of rendered documents.
 //! - [`toml`]: `toToml` in BurntSushi's layout, `fromToml`.
 //!
-//! Known differences from Helm (each has a recorded case under `tests/conformance/yaml/`):
-//! saphyr-parser reads YAML 1.2 where libyaml reads 1.1, so U+0085/U+2028/U+2029 are not line
-//! breaks,
-//! `%x:` is a directive, and flow collections nest at most about 250 deep; a few rarer
-//! syntax errors keep saphyr's wording or line. Collections nest at most 300 levels here.
-//! `fromToml` errors follow BurntSushi's shape but not always its wording; a TOML date is a
-//! string, not a `time.Time`. `fromJson` of an overflowing number loses the partial map Go
-//! keeps beside the error.
+//! Where saphyr-parser (YAML 1.2) and libyaml (YAML 1.1) disagree, the loader bridges the
+//! common cases: NEL is a line break, a tab after `:` and tabs indenting flow collections are
+//! whitespace, quoted scalars may continue at any column, and libyaml's own tab-indentation
+//! errors are reported. Known differences left (each has a recorded case under
+//! `tests/conformance/yaml/`): U+2028/U+2029 are not line breaks, `%x:` reads as a directive,
+//! flow collections nest at most about 250 deep, and a few rarer syntax errors keep saphyr's
+//! wording or line. Collections nest at most 300 levels here. `fromToml` errors follow
+//! BurntSushi's shape but not always its wording; a TOML date is a string, not a `time.Time`.
+//! `fromJson` of an overflowing number loses the partial map Go keeps beside the error.
 
 pub mod emit;
 pub mod error;
