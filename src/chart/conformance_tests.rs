@@ -22,12 +22,7 @@ use super::{dependencies, load, schema, Chart, Warning};
 
 /// Cases (path below `tests/conformance/chart`, without `.txt`) and versions this module does
 /// not match yet, with the reason.
-const KNOWN: &[(&str, &str, &str)] = &[
-    ("schema/kinds/contains", "helm4", CONTAINS),
-    ("schema/kinds/contains", "helm3", CONTAINS),
-];
-
-const CONTAINS: &str = "`contains` failures: the crate gives no per-item causes to list";
+const KNOWN: &[(&str, &str, &str)] = &[];
 
 const TOJSON_TEMPLATE: &[u8] = b"# {{ toJson .Values }}\n";
 

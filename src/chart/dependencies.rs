@@ -532,9 +532,25 @@ fn process_enabled(
         .dependencies
         .retain(|r| r.as_ref().is_some_and(|r| !disabled.contains(&r.name)));
     let cvals_map = cvals.borrow().clone();
+    // Helm 3 copies an aliased chart's metadata but shares its dependency entries, so the
+    // renaming of aliased entries done while processing one copy is seen by the next copies
+    // of the same chart: their aliased subchart no longer matches and stays un-aliased.
+    let mut processed: Vec<String> = Vec::new();
     for t in &mut chart.dependencies {
+        let original = t.alias_of.clone().unwrap_or_else(|| t.name().to_string());
+        if compat == Compat::Helm3 && processed.contains(&original) {
+            for req in t.metadata.deps_mut() {
+                if !req.alias.is_empty() {
+                    req.name = req.alias.clone();
+                }
+            }
+        }
+        let had_dependencies = !t.metadata.dependencies.is_empty();
         let subpath = format!("{path}{}.", t.name());
         process_enabled(t, &cvals_map, &subpath, compat, warnings)?;
+        if had_dependencies {
+            processed.push(original);
+        }
     }
     Ok(())
 }

@@ -110,13 +110,18 @@ pub(crate) fn json_kind(v: &Value) -> &'static str {
 }
 
 /// sigs.k8s.io/yaml turns YAML numbers and booleans into strings where the target is a Go
-/// string: integers in base 10, floats with `strconv.FormatFloat(f, 'g', -1, 32)`.
+/// string: integers in base 10, floats with `strconv.FormatFloat(f, 'g', -1, 32)`. A YAML
+/// float with an integral value (`1.0e6`) is printed as an integer here, where Helm would
+/// print `1e+06`.
 pub(crate) fn scalar_to_string(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         Value::Int(i) | Value::Int64(i) => Some(i.to_string()),
         Value::Uint(u) => Some(u.to_string()),
+        // The loader hands every YAML number over as a float64; an integral one was almost
+        // always a YAML integer, which sigs.k8s.io/yaml formats in base 10.
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(format!("{}", *f as i64)),
         Value::Float(f) => Some(format_float32_g(*f)),
         _ => None,
     }

@@ -244,6 +244,64 @@ fn refused_properties(err: &ValidationError, schema: &Json, root: &Json) -> (Str
     )
 }
 
+/// The lines for a failed `contains`: the crate gives no causes, so each item is validated
+/// against the `contains` schema here (Helm 4 lists every item's errors; Helm 3 the first
+/// item's). A `contains` schema that does not compile alone (a `$ref` to its document) gets
+/// no causes.
+fn contains_causes(
+    err: &ValidationError,
+    schema: &Json,
+    compat: Compat,
+    indent: usize,
+) -> Vec<String> {
+    let sub = schema_node(schema, &schema_keyword(err));
+    let options = match compat {
+        Compat::Helm3 => jsonschema::options().with_draft(Draft::Draft7),
+        Compat::Helm4 => jsonschema::options().with_draft(Draft::Draft202012),
+    };
+    let Ok(validator) = options.build(sub) else {
+        return Vec::new();
+    };
+    let items: Vec<Json> = err.instance().as_array().cloned().unwrap_or_default();
+    let base = pointer(err);
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let errors: Vec<ValidationError> = validator.iter_errors(item).collect();
+        let mut lines = Vec::new();
+        match compat {
+            Compat::Helm4 => {
+                let sorted: Vec<&ValidationError> = errors.iter().collect();
+                helm4_lines(&sorted, sub, item, indent + 1, &mut lines);
+                for l in &mut lines {
+                    *l = l.replacen("- at '", &format!("- at '{base}/{i}"), 1);
+                }
+            }
+            Compat::Helm3 => {
+                for e in &errors {
+                    helm3_lines(e, sub, item, &mut lines);
+                }
+                let field = if base.is_empty() {
+                    i.to_string()
+                } else {
+                    format!("{}.{i}", base[1..].replace('/', "."))
+                };
+                for l in &mut lines {
+                    *l = l.replace("(root)", &field);
+                    if let Some(rest) = l.strip_prefix("- ") {
+                        if !rest.starts_with(&field) {
+                            *l = format!("- {field}.{rest}");
+                        }
+                    }
+                }
+                out.extend(lines);
+                return out;
+            }
+        }
+        out.extend(lines);
+    }
+    out
+}
+
 /// The first pair of equal items, as both libraries report it.
 fn unique_pair(instance: &Json) -> (usize, usize) {
     let items = instance.as_array().map(Vec::as_slice).unwrap_or(&[]);
@@ -600,6 +658,15 @@ fn helm4_lines(
             i = j;
             continue;
         }
+        if let ValidationErrorKind::Contains = e.kind() {
+            lines.push(format!(
+                "{pad}- at '{}': no items match contains schema",
+                pointer(e)
+            ));
+            lines.extend(contains_causes(e, schema, Compat::Helm4, indent));
+            i += 1;
+            continue;
+        }
         helm4_message(e, indent, lines);
         i += 1;
     }
@@ -771,6 +838,11 @@ fn helm3_lines(err: &ValidationError, schema: &Json, root: &Json, out: &mut Vec<
         }
         ValidationErrorKind::OneOfMultipleValid { .. } => {
             "Must validate one and only one schema (oneOf)".to_string()
+        }
+        ValidationErrorKind::Contains => {
+            out.push(format!("- {field}: At least one of the items must match"));
+            out.extend(contains_causes(err, schema, Compat::Helm3, 0));
+            return;
         }
         _ => err.to_string(),
     };
