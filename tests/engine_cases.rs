@@ -232,6 +232,10 @@ const KNOWN: &[(&str, &str)] = &[
         "Helm's root data is the named map type common.Values (chartutil.Values in Helm 3)",
     ),
     (
+        "fmt/quote/unicode_versions",
+        "Go 1.23's Unicode tables for Helm 3 belong to the fmt module",
+    ),
+    (
         "lexer/crlf_text",
         "Helm drops carriage returns when it loads chart files, before the engine",
     ),

@@ -133,7 +133,8 @@ impl Error {
     }
 
     /// The texts of Go's `errors.Unwrap` chain of this error, outermost first, as Helm 4's
-    /// `reformatExecErrorMsg` walks it.
+    /// `reformatExecErrorMsg` walks it. Each text holds all deeper ones, so a deep chain costs
+    /// quadratic memory; [`Error::helm_message`] gets Helm's text without building them.
     pub fn go_chain(&self) -> Vec<String> {
         let mut out = Vec::new();
         let mut e = Some(self);

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use super::ast::{Arg, Branch, Command, Node, Pipe, TemplateCall, Tree};
 use super::builtins::{self, Builtin, Callee, Shape, Val};
-use super::error::{cut_context, helm_warn_wrap, line_col, Error, Location};
+use super::error::{cut_context, line_col, Error, Location};
 use super::escape;
 use super::func::{FuncDef, FuncError, FuncMap, Param, Runtime};
 use super::gofmt;
@@ -127,6 +127,8 @@ impl TemplateSet {
             include_counts: HashMap::new(),
             tmpl: tree.clone(),
             vars: Vec::new(),
+            base: 0,
+            dollar: Rc::from("$"),
             depth: 0,
             nesting: 0,
             calls: 0,
@@ -215,7 +217,11 @@ struct Exec<'s> {
     include_counts: HashMap<Rc<str>, usize>,
     /// The template being executed.
     tmpl: Rc<Tree>,
+    /// Variables of all active frames; the current frame starts at `base`.
     vars: Vec<(Rc<str>, Val)>,
+    base: usize,
+    /// The name `$`, shared by every frame.
+    dollar: Rc<str>,
     /// `template` nesting of this execution (Go's per-state depth).
     depth: usize,
     /// All nesting (`template`, `include`, `tpl`), to bound memory.
@@ -269,12 +275,16 @@ impl Exec<'_> {
                 None,
             ));
         }
-        let saved_vars = std::mem::replace(&mut self.vars, vec![(Rc::from("$"), dot.clone())]);
+        // The callee sees only its own variables: a frame starts at `base`.
+        let base = self.vars.len();
+        let saved_base = std::mem::replace(&mut self.base, base);
+        self.vars.push((self.dollar.clone(), dot.clone()));
         let saved_tmpl = std::mem::replace(&mut self.tmpl, tree.clone());
         let r = stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || {
             self.walk_list(&dot, &tree.root, out)
         });
-        self.vars = saved_vars;
+        self.vars.truncate(base);
+        self.base = saved_base;
         self.tmpl = saved_tmpl;
         self.nesting -= 1;
         r.map(|_| ())
@@ -509,7 +519,7 @@ impl Exec<'_> {
     }
 
     fn set_var(&mut self, at: At<'_>, name: &str, v: Val) -> R<()> {
-        for slot in self.vars.iter_mut().rev() {
+        for slot in self.vars[self.base..].iter_mut().rev() {
             if &*slot.0 == name {
                 slot.1 = v;
                 return Ok(());
@@ -519,7 +529,7 @@ impl Exec<'_> {
     }
 
     fn var_value(&self, at: At<'_>, name: &str) -> R<Val> {
-        for slot in self.vars.iter().rev() {
+        for slot in self.vars[self.base..].iter().rev() {
             if &*slot.0 == name {
                 return Ok(slot.1.clone());
             }
@@ -1086,17 +1096,18 @@ impl Exec<'_> {
     }
 
     fn include_inner(&mut self, name: &str, data: &Value) -> Result<String, Error> {
-        let key: Rc<str> = Rc::from(name);
-        let count = self.include_counts.get(&key).copied();
-        if let Some(c) = count {
-            if c > MAX_INCLUDE {
+        match self.include_counts.get_mut(name) {
+            Some(c) if *c > MAX_INCLUDE => {
                 return Err(Error::plain(
                     format!("rendering template has a nested reference name: {name}: "),
                     Some(Error::plain("unable to execute template".into(), None)),
                 ));
             }
+            Some(c) => *c += 1,
+            None => {
+                self.include_counts.insert(Rc::from(name), 1);
+            }
         }
-        *self.include_counts.entry(key.clone()).or_insert(0) += 1;
         let r = match self.lookup(name) {
             None => Err(no_template(name)),
             Some(tree) => {
@@ -1107,7 +1118,7 @@ impl Exec<'_> {
                 r.map(|()| out)
             }
         };
-        if let Some(c) = self.include_counts.get_mut(&key) {
+        if let Some(c) = self.include_counts.get_mut(name) {
             *c -= 1;
         }
         r
@@ -1222,9 +1233,4 @@ impl Runtime for Exec<'_> {
     fn log(&mut self, msg: &str) {
         self.set.logs.borrow_mut().push(msg.to_string());
     }
-}
-
-/// Wraps a message for Helm's `required`/`fail` error extraction.
-pub fn warn_wrap(msg: &str) -> String {
-    helm_warn_wrap(msg)
 }

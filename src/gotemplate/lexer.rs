@@ -69,7 +69,7 @@ pub struct Token {
     pub pos: u32,
     /// 1-based line where the token starts.
     pub line: u32,
-    pub val: Box<str>,
+    pub val: std::rc::Rc<str>,
 }
 
 const LEFT: &str = "{{";

@@ -244,7 +244,7 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> PResult<Item> {
         let t = self.next_non_space();
         match t.kind {
-            Tok::Text => Ok(Item::Node(Node::Text(t.pos, t.val))),
+            Tok::Text => Ok(Item::Node(Node::Text(t.pos, (*t.val).into()))),
             Tok::LeftDelim => {
                 let saved = self.action_line;
                 self.action_line = t.line;
@@ -583,7 +583,7 @@ impl Parser<'_> {
                 self.pipeline("parenthesized pipeline", Tok::RightParen)?,
             )),
             Tok::String | Tok::RawString => match unquote(&t.val) {
-                Ok(s) => Arg::String(t.pos, t.val.clone(), Value::string(s)),
+                Ok(s) => Arg::String(t.pos, (*t.val).into(), Value::string(s)),
                 Err(e) => return self.errorf(e),
             },
             _ => {
