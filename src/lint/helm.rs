@@ -559,9 +559,12 @@ fn templates(l: &mut Linter, dir: &Path, opts: &Options<'_>) -> Option<Rendered>
     };
     let root_templates = loaded.templates.clone();
     let chart_name = loaded.name().to_string();
+    // Observed on both Helms: in lint, a top-level null in the user's values does not delete
+    // the chart's default (a nested one does), so top-level nulls are dropped here.
+    let mut user = opts.user_values.clone();
+    user.retain(|_, v| !matches!(v, Value::Nil));
     // Dependency and coalescing failures end the template checks silently, as in Helm.
-    let prepared =
-        chart::dependencies::prepare(loaded, opts.user_values, compat, &mut warnings).ok()?;
+    let prepared = chart::dependencies::prepare(loaded, &user, compat, &mut warnings).ok()?;
     if !opts.skip_schema_validation {
         if let Err(e) = chart::schema::validate(&prepared.chart, &prepared.values, compat) {
             l.add(Severity::Error, DIR, e.message);
