@@ -60,6 +60,8 @@ pub struct Rendered {
 
 struct Linter {
     messages: Vec<Message>,
+    /// What the engine logged while rendering (stderr lines).
+    logs: Vec<Warning>,
 }
 
 impl Linter {
@@ -76,6 +78,7 @@ impl Linter {
 pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
     let mut l = Linter {
         messages: Vec::new(),
+        logs: Vec::new(),
     };
     let loadable = chartfile(&mut l, dir, opts.compat);
     if opts.compat == Compat::Helm3 && l.messages.iter().any(|m| m.text == NULL_MAINTAINER) {
@@ -98,6 +101,10 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
     dependencies(&mut l, dir, opts.compat);
     if opts.compat == Compat::Helm4 {
         crds(&mut l, dir, opts.compat);
+    }
+    let mut rendered = rendered;
+    if let Some(r) = rendered.as_mut() {
+        r.warnings.splice(0..0, l.logs.drain(..));
     }
     HelmLint {
         messages: l.messages,
@@ -584,7 +591,10 @@ fn templates(l: &mut Linter, dir: &Path, opts: &Options<'_>) -> Option<Rendered>
         to_yaml: crate::render::to_yaml,
     };
     let funcs = Rc::new(funcs::function_map(compat));
-    let rendered = match engine::render_lint(&prepared.chart, &prepared.values, funcs, &ctx) {
+    let mut logs = Vec::new();
+    let result = engine::render_lint(&prepared.chart, &prepared.values, funcs, &ctx, &mut logs);
+    l.logs.extend(logs.iter().map(|m| engine_log(m)));
+    let rendered = match result {
         Ok(r) => r,
         Err(e) => {
             l.add(Severity::Error, DIR, e);
@@ -736,6 +746,41 @@ fn per_template_checks(
                 l.add(Severity::Error, name, text);
             }
         }
+    }
+}
+
+/// The stderr line each Helm prints for a `required` or `fail` that lint mode let pass.
+fn engine_log(msg: &str) -> Warning {
+    if let Some(text) = msg.strip_prefix("missing required value: ") {
+        Warning::split(
+            "engine.go:206",
+            &format!("[INFO] Missing required value: {text}"),
+            "missing required value",
+            &[("message", text)],
+        )
+    } else if let Some(text) = msg.strip_prefix("fail: ") {
+        Warning {
+            helm3: format!("engine.go:227: [INFO] Fail: {text}"),
+            helm4: format!(
+                "level=INFO msg=\"funcMap fail\" message={}",
+                slog_value(text)
+            ),
+        }
+    } else {
+        Warning::printf("engine.go", msg)
+    }
+}
+
+/// `slog`'s text handler quoting: quoted when empty or holding spaces, `=`, `"` or controls.
+fn slog_value(s: &str) -> String {
+    let plain = !s.is_empty()
+        && !s
+            .chars()
+            .any(|c| c == '=' || c == '"' || c.is_whitespace() || c.is_control());
+    if plain {
+        s.to_string()
+    } else {
+        go_quote(s)
     }
 }
 

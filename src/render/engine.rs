@@ -40,22 +40,31 @@ pub fn render(
     funcs: Rc<FuncMap>,
     ctx: &RenderContext,
 ) -> Result<BTreeMap<String, String>, String> {
-    render_with(chart, values, funcs, ctx, &ExecOptions::default())
+    render_with(
+        chart,
+        values,
+        funcs,
+        ctx,
+        &ExecOptions::default(),
+        &mut Vec::new(),
+    )
 }
 
 /// [`render`] as `helm lint` runs it: `required` and `fail` log instead of failing, and
 /// `.Release.IsInstall` is false (lint's release is neither an install nor an upgrade).
+/// `logs` receives what `required` and `fail` logged, in order.
 pub fn render_lint(
     chart: &Chart,
     values: &Value,
     funcs: Rc<FuncMap>,
     ctx: &RenderContext,
+    logs: &mut Vec<String>,
 ) -> Result<BTreeMap<String, String>, String> {
     let opts = ExecOptions {
         lint_mode: true,
         ..ExecOptions::default()
     };
-    render_with(chart, values, funcs, ctx, &opts)
+    render_with(chart, values, funcs, ctx, &opts, logs)
 }
 
 fn render_with(
@@ -64,6 +73,7 @@ fn render_with(
     funcs: Rc<FuncMap>,
     ctx: &RenderContext,
     opts: &ExecOptions,
+    logs: &mut Vec<String>,
 ) -> Result<BTreeMap<String, String>, String> {
     let mut templates = BTreeMap::new();
     collect(chart, values, ctx, &mut templates, 0)?;
@@ -95,8 +105,9 @@ fn render_with(
             .borrow_mut()
             .insert("Template".into(), template_value(name, &r.base_path));
         let mut out = String::new();
-        set.execute(name, &Value::Map(r.context.clone()), opts, &mut out)
-            .map_err(|e| e.helm_message(name, ctx.compat))?;
+        let result = set.execute(name, &Value::Map(r.context.clone()), opts, &mut out);
+        logs.extend(set.take_logs());
+        result.map_err(|e| e.helm_message(name, ctx.compat))?;
         rendered.insert(name.to_string(), out.replace("<no value>", ""));
     }
     Ok(rendered)
