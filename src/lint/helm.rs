@@ -51,6 +51,8 @@ pub struct HelmLint {
 
 pub struct Rendered {
     pub files: BTreeMap<String, String>,
+    /// The template sources by the same full names, to map documents back to source lines.
+    pub sources: BTreeMap<String, String>,
     pub values: Value,
     /// The root chart's name (template names start with it).
     pub chart_name: String,
@@ -617,12 +619,32 @@ fn templates(l: &mut Linter, dir: &Path, opts: &Options<'_>) -> Option<Rendered>
         compat,
         kube_minor,
     );
+    let mut sources = BTreeMap::new();
+    collect_sources(&prepared.chart, &mut sources, 0);
     Some(Rendered {
         files: rendered,
+        sources,
         values: prepared.values,
         chart_name,
         warnings,
     })
+}
+
+/// Every template's source text by its full name (`root/charts/sub/templates/x.yaml`).
+fn collect_sources(chart: &Chart, out: &mut BTreeMap<String, String>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    let full = chart.full_path();
+    for t in &chart.templates {
+        out.insert(
+            format!("{full}/{}", t.name),
+            String::from_utf8_lossy(&t.data).into_owned(),
+        );
+    }
+    for d in &chart.dependencies {
+        collect_sources(d, out, depth + 1);
+    }
 }
 
 fn per_template_checks(

@@ -144,7 +144,15 @@ pub fn manifests(rendered: &Rendered) -> Vec<Manifest> {
         let Ok(docs) = helm::parse_documents(text) else {
             continue;
         };
-        for (line, doc) in docs {
+        let source_lines = rendered
+            .sources
+            .get(name)
+            .and_then(|src| source_document_lines(src, docs.len()));
+        for (i, (line, doc)) in docs.into_iter().enumerate() {
+            let line = source_lines
+                .as_ref()
+                .and_then(|lines| lines.get(i).copied())
+                .unwrap_or(line);
             match doc {
                 Ok(Value::Nil) | Err(_) => {}
                 Ok(doc) => out.push(Manifest::new(file, Some(line), doc)),
@@ -184,6 +192,33 @@ fn collect_crd_paths(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
             collect_crd_paths(&sub, out, depth + 1);
         }
     }
+}
+
+/// Where each document starts in the template source, when the source splits into as many
+/// documents (at `---` lines) as its output did: the line of the document's `apiVersion:` or
+/// `kind:` key, else its first line that is neither blank nor a comment. `None` when the counts
+/// differ (documents made by loops or conditions); findings then use the output line.
+fn source_document_lines(source: &str, count: usize) -> Option<Vec<usize>> {
+    let parts = crate::yaml::load::split_documents(source).ok()?;
+    if parts.len() != count {
+        return None;
+    }
+    let mut out = Vec::with_capacity(count);
+    let mut start = 1;
+    for part in parts {
+        let lines: Vec<&str> = part.lines().collect();
+        let key = lines.iter().position(|l| {
+            let t = l.trim_start();
+            t.starts_with("apiVersion:") || t.starts_with("kind:")
+        });
+        let content = lines.iter().position(|l| {
+            let t = l.trim();
+            !t.is_empty() && !t.starts_with('#')
+        });
+        out.push(start + key.or(content).unwrap_or(0));
+        start += part.matches('\n').count() + 1;
+    }
+    Some(out)
 }
 
 fn own_checks(
