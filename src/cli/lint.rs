@@ -59,7 +59,7 @@ pub struct LintArgs {
     #[arg(long = "schema-location", value_name = "DIR")]
     pub schema_location: Vec<String>,
 
-    /// Lint once per named values set: NAME=FILE[,FILE...] (repeatable)
+    /// Lint once per named values set: NAME=FILE[,FILE...], after any -f files (repeatable)
     #[arg(long = "values-set", value_name = "NAME=FILES")]
     pub values_set: Vec<String>,
 }

@@ -110,3 +110,68 @@ pub fn to_reports(results: &[ChartResult], label: Option<&str>) -> Vec<ChartRepo
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::helm::Message;
+
+    fn result() -> ChartResult {
+        let mut own = Diagnostic::new(
+            "probes",
+            Severity::Warning,
+            "templates/web.yaml",
+            "no probes",
+        )
+        .with_resource("Deployment/web")
+        .with_help("add probes");
+        own.line = Some(4);
+        ChartResult {
+            path: "chart".into(),
+            helm: vec![Message {
+                severity: Severity::Info,
+                path: "Chart.yaml".into(),
+                text: "icon is recommended".into(),
+            }],
+            own: vec![own],
+            ..ChartResult::default()
+        }
+    }
+
+    #[test]
+    fn helm_block_then_own_findings() {
+        let (out, summary, failed) = text(&[result()], false, false, None);
+        assert_eq!(
+            out,
+            "==> Linting chart\n\
+             [INFO] Chart.yaml: icon is recommended\n\
+             [WARNING] templates/web.yaml:4: Deployment/web: no probes (probes)\n  hint: add probes\n\n"
+        );
+        assert_eq!(
+            summary.as_deref(),
+            Some("1 chart(s) linted, 0 chart(s) failed")
+        );
+        assert!(!failed);
+    }
+
+    #[test]
+    fn strict_fails_on_own_warnings_and_quiet_hides_info() {
+        let (out, _, failed) = text(&[result()], true, true, Some("dev"));
+        assert!(failed);
+        assert!(
+            out.starts_with("==> Linting chart (dev)\n[WARNING]"),
+            "{out}"
+        );
+        assert!(!out.contains("[INFO]"));
+    }
+
+    #[test]
+    fn quiet_and_clean_prints_nothing() {
+        let clean = ChartResult {
+            path: "chart".into(),
+            ..ChartResult::default()
+        };
+        let (out, summary, failed) = text(&[clean], false, true, None);
+        assert!(out.is_empty() && summary.is_none() && !failed);
+    }
+}
