@@ -38,7 +38,7 @@ pub mod metadata;
 pub mod schema;
 pub mod strvals;
 pub mod values;
-mod yamlio;
+pub mod yamlio;
 
 #[cfg(test)]
 mod conformance_tests;

@@ -103,7 +103,7 @@ fn to_json(v: &Value, compat: Compat, depth: usize) -> Json {
 }
 
 /// Validates one chart's values; `Err` holds the lines Helm prints under the chart's name.
-fn validate_single(schema: &[u8], values: &Value, compat: Compat) -> Result<(), String> {
+pub fn validate_single(schema: &[u8], values: &Value, compat: Compat) -> Result<(), String> {
     let text = String::from_utf8_lossy(schema);
     // Go's encoding/json syntax errors, which both Helms print as they are.
     super::values::decode_json_document(&text)?;

@@ -40,8 +40,52 @@ pub fn render(
     funcs: Rc<FuncMap>,
     ctx: &RenderContext,
 ) -> Result<BTreeMap<String, String>, String> {
+    render_with(
+        chart,
+        values,
+        funcs,
+        ctx,
+        &ExecOptions::default(),
+        &mut Vec::new(),
+    )
+}
+
+/// [`render`] as `helm lint` runs it: `required` and `fail` log instead of failing, and
+/// `.Release.IsInstall` is false (lint's release is neither an install nor an upgrade).
+/// `logs` receives what `required` and `fail` logged, in order.
+pub fn render_lint(
+    chart: &Chart,
+    values: &Value,
+    funcs: Rc<FuncMap>,
+    ctx: &RenderContext,
+    logs: &mut Vec<String>,
+) -> Result<BTreeMap<String, String>, String> {
+    let opts = ExecOptions {
+        lint_mode: true,
+        ..ExecOptions::default()
+    };
+    render_with(chart, values, funcs, ctx, &opts, logs)
+}
+
+fn render_with(
+    chart: &Chart,
+    values: &Value,
+    funcs: Rc<FuncMap>,
+    ctx: &RenderContext,
+    opts: &ExecOptions,
+    logs: &mut Vec<String>,
+) -> Result<BTreeMap<String, String>, String> {
     let mut templates = BTreeMap::new();
     collect(chart, values, ctx, &mut templates, 0)?;
+    if opts.lint_mode {
+        for r in templates.values() {
+            if let Some(Value::Map(release)) = r.context.borrow().get("Release") {
+                release
+                    .borrow_mut()
+                    .insert("IsInstall".into(), Value::Bool(false));
+            }
+        }
+    }
 
     let mut set = TemplateSet::new(funcs, ctx.compat);
     let order = parse_order(templates.keys());
@@ -51,7 +95,6 @@ pub fn render(
             .map_err(|e| e.helm_message(name, ctx.compat))?;
     }
 
-    let opts = ExecOptions::default();
     let mut rendered = BTreeMap::new();
     for name in order {
         if base_name(name).starts_with('_') {
@@ -62,8 +105,9 @@ pub fn render(
             .borrow_mut()
             .insert("Template".into(), template_value(name, &r.base_path));
         let mut out = String::new();
-        set.execute(name, &Value::Map(r.context.clone()), &opts, &mut out)
-            .map_err(|e| e.helm_message(name, ctx.compat))?;
+        let result = set.execute(name, &Value::Map(r.context.clone()), opts, &mut out);
+        logs.extend(set.take_logs());
+        result.map_err(|e| e.helm_message(name, ctx.compat))?;
         rendered.insert(name.to_string(), out.replace("<no value>", ""));
     }
     Ok(rendered)

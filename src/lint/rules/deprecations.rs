@@ -36,14 +36,14 @@ pub(super) static DEPRECATIONS: &[(&str, &str, u32, u32, &str)] = &[
         "MutatingAdmissionPolicy",
         37,
         40,
-        "",
+        "admissionregistration.k8s.io/v1 MutatingAdmissionPolicy",
     ),
     (
         "admissionregistration.k8s.io/v1beta1",
         "MutatingAdmissionPolicyBinding",
         37,
         40,
-        "",
+        "admissionregistration.k8s.io/v1 MutatingAdmissionPolicyBinding",
     ),
     (
         "admissionregistration.k8s.io/v1beta1",

@@ -195,6 +195,26 @@ pub fn run(cx: &Context<'_>, disabled: &[String]) -> Vec<Diagnostic> {
     out
 }
 
+/// Helm's deprecated-API warning text for `apiVersion`/`kind` when the API is deprecated at
+/// Kubernetes `1.<kube_minor>`: `<apiVersion> <Kind> is deprecated in v1.x+[, unavailable in
+/// v1.y+][; use <replacement>]`.
+pub fn helm_deprecation(api_version: &str, kind: &str, kube_minor: u32) -> Option<String> {
+    let &(api, k, deprecated, removed, replacement) = deprecations::DEPRECATIONS
+        .iter()
+        .find(|(a, k, ..)| *a == api_version && *k == kind)?;
+    if kube_minor < deprecated {
+        return None;
+    }
+    let mut msg = format!("{api} {k} is deprecated in v1.{deprecated}+");
+    if removed > 0 {
+        msg.push_str(&format!(", unavailable in v1.{removed}+"));
+    }
+    if !replacement.is_empty() {
+        msg.push_str(&format!("; use {replacement}"));
+    }
+    Some(msg)
+}
+
 /// The values key holding exactly `needle`, when exactly one does: a value that appears under
 /// several keys cannot be attributed.
 pub fn trace_values_key(values: &Value, needle: &str) -> Option<String> {

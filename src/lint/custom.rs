@@ -1,0 +1,220 @@
+//! Schemas for kinds the Kubernetes bundle does not know (custom resources): from
+//! `--schema-location DIR` and from the CustomResourceDefinitions the chart itself ships (in
+//! `crds/` or rendered from its templates).
+//!
+//! A schema folder may hold kubeconform-style JSON Schema files, named
+//! `<kind>-<group>-<version>.json` (kind lower-cased; the full group or its first label, as
+//! `openapi2jsonschema` writes them; `<kind>-<version>.json` for the core group), or YAML/JSON
+//! CRD files whose `openAPIV3Schema` is used as a JSON Schema. Validation uses the
+//! `jsonschema` crate, offline: a remote `$ref` fails instead of being fetched.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value as Json;
+
+use crate::gotemplate::value::Value;
+
+use super::rules::get_str;
+
+/// The custom schemas available to a lint run.
+#[derive(Default)]
+pub struct CustomSchemas {
+    dirs: Vec<PathBuf>,
+    /// `(apiVersion, kind)` → schema, from CRDs.
+    crds: HashMap<(String, String), Json>,
+}
+
+impl CustomSchemas {
+    pub fn new(dirs: &[String]) -> CustomSchemas {
+        let mut s = CustomSchemas {
+            dirs: dirs.iter().map(PathBuf::from).collect(),
+            crds: HashMap::new(),
+        };
+        for dir in dirs {
+            let Ok(entries) = fs::read_dir(dir) else {
+                continue;
+            };
+            let mut paths: Vec<PathBuf> =
+                entries.filter_map(Result::ok).map(|e| e.path()).collect();
+            paths.sort();
+            for p in paths {
+                let is_yaml = p.extension().is_some_and(|e| e == "yaml" || e == "yml");
+                if is_yaml {
+                    if let Ok(text) = fs::read_to_string(&p) {
+                        s.add_crd_text(&text);
+                    }
+                }
+            }
+        }
+        s
+    }
+
+    /// Registers the CRDs in a YAML stream (other documents are ignored).
+    pub fn add_crd_text(&mut self, text: &str) {
+        let Ok(parts) = crate::yaml::load::split_documents(text) else {
+            return;
+        };
+        for part in parts {
+            if let Ok(doc) = crate::yaml::load::load_first(part) {
+                self.add_crd(&doc);
+            }
+        }
+    }
+
+    /// Registers one document when it is a CustomResourceDefinition.
+    pub fn add_crd(&mut self, doc: &Value) {
+        if get_str(doc, &["kind"]).as_deref() != Some("CustomResourceDefinition") {
+            return;
+        }
+        let (Some(group), Some(kind)) = (
+            get_str(doc, &["spec", "group"]),
+            get_str(doc, &["spec", "names", "kind"]),
+        ) else {
+            return;
+        };
+        let json = to_json(doc, 0);
+        let versions = json
+            .pointer("/spec/versions")
+            .and_then(Json::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for v in versions {
+            let (Some(name), Some(schema)) = (
+                v.get("name").and_then(Json::as_str),
+                v.pointer("/schema/openAPIV3Schema"),
+            ) else {
+                continue;
+            };
+            self.crds
+                .insert((format!("{group}/{name}"), kind.clone()), schema.clone());
+        }
+    }
+
+    /// The schema for `apiVersion`/`kind`, if any source has one.
+    pub fn schema(&self, api_version: &str, kind: &str) -> Option<Json> {
+        if let Some(s) = self.crds.get(&(api_version.to_string(), kind.to_string())) {
+            return Some(s.clone());
+        }
+        let lower = kind.to_ascii_lowercase();
+        let names = match api_version.split_once('/') {
+            Some((group, version)) => {
+                let first = group.split('.').next().unwrap_or(group);
+                vec![
+                    format!("{lower}-{group}-{version}.json"),
+                    format!("{lower}-{first}-{version}.json"),
+                    format!("{lower}_{version}.json"),
+                ]
+            }
+            None => vec![format!("{lower}-{api_version}.json")],
+        };
+        for dir in &self.dirs {
+            for n in &names {
+                if let Some(schema) = read_json(&dir.join(n)) {
+                    return Some(schema);
+                }
+            }
+        }
+        None
+    }
+}
+
+fn read_json(path: &Path) -> Option<Json> {
+    let text = fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Validates `doc` against `schema`; each violation as `path: message`.
+pub fn validate(schema: &Json, doc: &Value) -> Result<Vec<String>, String> {
+    let validator = jsonschema::validator_for(schema).map_err(|e| e.to_string())?;
+    let instance = to_json(doc, 0);
+    let mut out: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| {
+            let ptr = e.instance_path().as_str().to_string();
+            let path = if ptr.is_empty() {
+                "(root)".to_string()
+            } else {
+                ptr.trim_start_matches('/').replace('/', ".")
+            };
+            format!("{path}: {e}")
+        })
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// A manifest value as JSON; integral numbers become integers, as the API server reads them.
+fn to_json(v: &Value, depth: usize) -> Json {
+    if depth > 512 {
+        return Json::Null;
+    }
+    match v {
+        Value::Nil => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) | Value::Int64(i) => Json::from(*i),
+        Value::Uint(u) => Json::from(*u),
+        Value::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 {
+                // Exact: an integral float below 2^53 converts without loss.
+                #[allow(clippy::cast_possible_truncation)]
+                Json::from(*f as i64)
+            } else {
+                serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number)
+            }
+        }
+        Value::String(s) => Json::String(s.to_string()),
+        Value::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
+        Value::List(l) => Json::Array(l.iter().map(|x| to_json(x, depth + 1)).collect()),
+        Value::Map(m) => Json::Object(
+            m.borrow()
+                .iter()
+                .map(|(k, x)| (k.clone(), to_json(x, depth + 1)))
+                .collect(),
+        ),
+        Value::Object(o) => to_json(&o.to_data(), depth + 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CRD: &str = "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              required: [size]
+              properties:
+                size: {type: integer}
+";
+
+    #[test]
+    fn crd_schema_validates_its_resources() {
+        let mut s = CustomSchemas::default();
+        s.add_crd_text(CRD);
+        let schema = s.schema("example.com/v1", "Widget").unwrap();
+        let bad = crate::yaml::load::load_first("spec: {size: big}\n").unwrap();
+        let errs = validate(&schema, &bad).unwrap();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].starts_with("spec.size: "), "{errs:?}");
+        let good = crate::yaml::load::load_first("spec: {size: 3}\n").unwrap();
+        assert!(validate(&schema, &good).unwrap().is_empty());
+        assert!(s.schema("example.com/v2", "Widget").is_none());
+    }
+}

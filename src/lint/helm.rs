@@ -1,0 +1,1049 @@
+//! `helm lint`'s own checks, in Helm's order and with Helm's texts: `Chart.yaml`, `values.yaml`,
+//! the templates (load, schema, render in lint mode, then per-file checks of the root chart's
+//! YAML templates), dependencies, and (Helm 4) `crds/`.
+//!
+//! [`lint_chart`] returns the messages and, when the chart rendered, the rendered files and
+//! coalesced values, so chartctl's own checks can run on the same render.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use crate::chart::metadata::{self, go_quote};
+use crate::chart::{self, Chart, Warning};
+use crate::gotemplate::value::{Map, Value};
+use crate::render::capabilities::{Capabilities, KubeVersion};
+use crate::render::engine::{self, RenderContext};
+use crate::render::objects::ReleaseInfo;
+use crate::{funcs, Compat};
+
+use super::diagnostic::Severity;
+
+/// One Helm lint message: `[SEVERITY] path: text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub severity: Severity,
+    pub path: String,
+    pub text: String,
+}
+
+/// What a lint run needs besides the chart.
+pub struct Options<'a> {
+    pub compat: Compat,
+    pub namespace: String,
+    pub kube_version: Option<KubeVersion>,
+    pub skip_schema_validation: bool,
+    /// The user's values (`-f`, `--set`...), merged.
+    pub user_values: &'a Map,
+}
+
+/// The outcome of Helm's checks on one chart.
+#[derive(Default)]
+pub struct HelmLint {
+    pub messages: Vec<Message>,
+    /// Helm 3 crashes on a null maintainer entry: the run ends with this panic text.
+    pub panic: Option<String>,
+    /// The chart's rendered templates (full template name → text) and coalesced values, when
+    /// the render succeeded.
+    pub rendered: Option<Rendered>,
+}
+
+pub struct Rendered {
+    pub files: BTreeMap<String, String>,
+    /// The template sources by the same full names, to map documents back to source lines.
+    pub sources: BTreeMap<String, String>,
+    pub values: Value,
+    /// The root chart's name (template names start with it).
+    pub chart_name: String,
+    /// Stderr lines the engine logged (`required`/`fail` in lint mode).
+    pub warnings: Vec<Warning>,
+}
+
+struct Linter {
+    messages: Vec<Message>,
+    /// What the engine logged while rendering (stderr lines).
+    logs: Vec<Warning>,
+}
+
+impl Linter {
+    fn add(&mut self, severity: Severity, path: &str, text: impl Into<String>) {
+        self.messages.push(Message {
+            severity,
+            path: path.to_string(),
+            text: text.into(),
+        });
+    }
+}
+
+/// Runs Helm's lint rules on the chart folder `dir`.
+pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
+    let mut l = Linter {
+        messages: Vec::new(),
+        logs: Vec::new(),
+    };
+    let loadable = chartfile(&mut l, dir, opts.compat);
+    if opts.compat == Compat::Helm3 && l.messages.iter().any(|m| m.text == NULL_MAINTAINER) {
+        return HelmLint {
+            panic: Some(
+                "panic: runtime error: invalid memory address or nil pointer dereference".into(),
+            ),
+            ..HelmLint::default()
+        };
+    }
+    values_file(&mut l, dir, opts);
+    if !loadable {
+        // Helm 4 lints only the chart API versions it can load; the rest stops here.
+        return HelmLint {
+            messages: l.messages,
+            ..HelmLint::default()
+        };
+    }
+    let rendered = templates(&mut l, dir, opts);
+    dependencies(&mut l, dir, opts.compat);
+    if opts.compat == Compat::Helm4 {
+        crds(&mut l, dir, opts.compat);
+    }
+    let mut rendered = rendered;
+    if let Some(r) = rendered.as_mut() {
+        r.warnings.splice(0..0, l.logs.drain(..));
+    }
+    HelmLint {
+        messages: l.messages,
+        panic: None,
+        rendered,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chart.yaml
+
+const NULL_MAINTAINER: &str = "a maintainer entry is empty";
+
+/// Helm's `Chartfile` rules. Returns false when Helm 4 would go no further than the values
+/// (a chart `apiVersion` other than empty, `v1` or `v2`).
+fn chartfile(l: &mut Linter, dir: &Path, compat: Compat) -> bool {
+    const FILE: &str = "Chart.yaml";
+    let path = dir.join(FILE);
+    if path.is_dir() {
+        l.add(Severity::Error, FILE, "should be a file, not a directory");
+    }
+    let data = match fs::read(&path) {
+        Ok(d) => d,
+        Err(e) => {
+            l.add(
+                Severity::Error,
+                FILE,
+                format!("unable to parse YAML\n\t{}", io_text(&path, &e)),
+            );
+            return true;
+        }
+    };
+    let doc = match chart::yamlio::load_document(&data) {
+        Ok(d) => d,
+        Err(e) => {
+            l.add(
+                Severity::Error,
+                FILE,
+                format!("unable to parse YAML\n\t{e}"),
+            );
+            return true;
+        }
+    };
+    let mut md = metadata::Metadata::default();
+    if let Err(e) = metadata::decode_into(&mut md, &doc, compat) {
+        l.add(
+            Severity::Error,
+            FILE,
+            format!("unable to parse YAML\n\t{}", e.message),
+        );
+        return true;
+    }
+    if compat == Compat::Helm4 {
+        let dups = duplicate_top_keys(&String::from_utf8_lossy(&data));
+        if !dups.is_empty() {
+            l.add(
+                Severity::Warning,
+                FILE,
+                format!("failed to strictly parse chart metadata file\n\terror converting YAML to JSON: yaml: unmarshal errors:\n{}", dups.join("\n")),
+            );
+        } else if let Some(field) = unknown_chart_field(&doc) {
+            l.add(
+                Severity::Warning,
+                FILE,
+                format!("failed to strictly parse chart metadata file\n\terror unmarshaling JSON: while decoding JSON: json: unknown field {}", go_quote(&field)),
+            );
+        }
+    }
+    let raw = |key: &str| doc.as_map().and_then(|m| m.borrow().get(key).cloned());
+
+    // name
+    if md.name.is_empty() {
+        l.add(Severity::Error, FILE, "name is required");
+    } else if md.name.contains('/') || md.name.contains('\\') || md.name.contains("..") {
+        l.add(
+            Severity::Error,
+            FILE,
+            format!("chart name {} is invalid", go_quote(&md.name)),
+        );
+    }
+    // apiVersion
+    match md.api_version.as_str() {
+        "v1" | "v2" => {}
+        "" => l.add(
+            Severity::Error,
+            FILE,
+            "apiVersion is required. The value must be either \"v1\" or \"v2\"",
+        ),
+        other => l.add(
+            Severity::Error,
+            FILE,
+            format!("apiVersion '{other}' is not valid. The value must be either \"v1\" or \"v2\""),
+        ),
+    }
+    // version type, version
+    if let Some(v) = raw("version") {
+        if !matches!(v, Value::String(_) | Value::Nil) {
+            l.add(
+                Severity::Error,
+                FILE,
+                format!(
+                    "version should be of type string but it's of type {}",
+                    go_type(&v)
+                ),
+            );
+        }
+    }
+    if md.version.is_empty() {
+        l.add(Severity::Error, FILE, "version is required");
+    } else if !metadata::is_valid_semver(&md.version) {
+        l.add(
+            Severity::Error,
+            FILE,
+            format!("version '{}' is not a valid SemVer", md.version),
+        );
+    } else if is_zero_version(&md.version) {
+        l.add(
+            Severity::Error,
+            FILE,
+            match compat {
+                Compat::Helm4 => format!(
+                    "version {} is less than or equal to \"0.0.0-0\"",
+                    go_quote(&md.version)
+                ),
+                Compat::Helm3 => format!("version {} is less than or equal to 0.0.0-0", md.version),
+            },
+        );
+    }
+    if let Some(v) = raw("appVersion") {
+        if !matches!(v, Value::String(_) | Value::Nil) {
+            l.add(
+                Severity::Error,
+                FILE,
+                format!(
+                    "appVersion should be of type string but it's of type {}",
+                    go_type(&v)
+                ),
+            );
+        }
+    }
+    // maintainers
+    for m in &md.maintainers {
+        let msg = match m {
+            None => Some(NULL_MAINTAINER.to_string()),
+            Some(m) if m.name.is_empty() => Some("each maintainer requires a name".to_string()),
+            Some(m) if !m.email.is_empty() && !is_email(&m.email) => Some(format!(
+                "invalid email '{}' for maintainer '{}'",
+                m.email, m.name
+            )),
+            Some(m) if !m.url.is_empty() && !is_lenient_url(&m.url) => Some(format!(
+                "invalid url '{}' for maintainer '{}'",
+                m.url, m.name
+            )),
+            Some(_) => None,
+        };
+        if let Some(msg) = msg {
+            l.add(Severity::Error, FILE, msg);
+            break;
+        }
+    }
+    for s in &md.sources {
+        if s.is_empty() || !is_url(s) {
+            l.add(Severity::Error, FILE, format!("invalid source URL '{s}'"));
+            break;
+        }
+    }
+    if md.icon.is_empty() {
+        l.add(Severity::Info, FILE, "icon is recommended");
+    } else if !is_url(&md.icon) {
+        l.add(
+            Severity::Error,
+            FILE,
+            format!("invalid icon URL '{}'", md.icon),
+        );
+    }
+    if compat == Compat::Helm4 && !is_strict_semver(&md.version) {
+        l.add(
+            Severity::Warning,
+            FILE,
+            format!("version '{}' is not a valid SemVerV2", md.version),
+        );
+    }
+    if md.api_version == "v1" {
+        if !md.chart_type.is_empty() {
+            l.add(
+                Severity::Error,
+                FILE,
+                "chart type is not valid in apiVersion 'v1'. It is valid in apiVersion 'v2'",
+            );
+        }
+        if raw("dependencies").is_some_and(|d| !matches!(d, Value::Nil)) {
+            l.add(Severity::Error, FILE, "dependencies are not valid in the Chart file with apiVersion 'v1'. They are valid in apiVersion 'v2'");
+        }
+    }
+    compat == Compat::Helm3 || matches!(md.api_version.as_str(), "" | "v1" | "v2")
+}
+
+/// goyaml's `line N: key "k" already set in map` for every repeated top-level key of a
+/// block mapping.
+fn duplicate_top_keys(text: &str) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with([' ', '\t', '#', '-']) || line.starts_with("---") {
+            continue;
+        }
+        let Some((key, _)) = line.split_once(':') else {
+            continue;
+        };
+        let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
+        if key.is_empty() {
+            continue;
+        }
+        if !seen.insert(key.to_string()) {
+            out.push(format!(
+                "  line {}: key {} already set in map",
+                i + 1,
+                go_quote(key)
+            ));
+        }
+    }
+    out
+}
+
+/// The fields of Helm's `Metadata` struct, as `Chart.yaml` spells them.
+const CHART_FIELDS: &[&str] = &[
+    "name",
+    "home",
+    "sources",
+    "version",
+    "description",
+    "keywords",
+    "maintainers",
+    "icon",
+    "apiVersion",
+    "condition",
+    "tags",
+    "appVersion",
+    "deprecated",
+    "annotations",
+    "kubeVersion",
+    "dependencies",
+    "type",
+];
+
+/// The first top-level key of `Chart.yaml` Go's strict decoder rejects. Go's JSON decoder
+/// matches field names case-insensitively.
+fn unknown_chart_field(doc: &Value) -> Option<String> {
+    let map = doc.as_map()?;
+    let map = map.borrow();
+    map.keys()
+        .find(|k| !CHART_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(k)))
+        .cloned()
+}
+
+/// The Go type name `sigs.k8s.io/yaml` gives a raw `Chart.yaml` value.
+fn go_type(v: &Value) -> &'static str {
+    match v {
+        Value::Bool(_) => "bool",
+        Value::Int(_) | Value::Int64(_) | Value::Uint(_) | Value::Float(_) => "float64",
+        Value::String(_) => "string",
+        Value::List(_) => "[]interface {}",
+        Value::Map(_) => "map[string]interface {}",
+        _ => "<nil>",
+    }
+}
+
+/// `>0.0.0-0` fails only for versions at or below `0.0.0-0`: `0.0.0-0` itself (and
+/// `0.0.0-0` with build metadata).
+fn is_zero_version(v: &str) -> bool {
+    let v = v.strip_prefix('v').unwrap_or(v);
+    let core = v.split('+').next().unwrap_or(v);
+    matches!(core, "0.0.0-0" | "0.0-0" | "0-0")
+}
+
+/// Strict SemVer 2: `MAJOR.MINOR.PATCH[-pre][+build]` without a `v` or leading zeros.
+fn is_strict_semver(v: &str) -> bool {
+    let (rest, build) = match v.split_once('+') {
+        Some((r, b)) => (r, Some(b)),
+        None => (v, None),
+    };
+    let (core, pre) = match rest.split_once('-') {
+        Some((c, p)) => (c, Some(p)),
+        None => (rest, None),
+    };
+    let numeric = |s: &str| {
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'))
+    };
+    let parts: Vec<&str> = core.split('.').collect();
+    if parts.len() != 3 || !parts.iter().all(|p| numeric(p)) {
+        return false;
+    }
+    let ident_ok =
+        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if let Some(pre) = pre {
+        for id in pre.split('.') {
+            if !ident_ok(id) {
+                return false;
+            }
+            if id.bytes().all(|b| b.is_ascii_digit()) && !numeric(id) {
+                return false;
+            }
+        }
+    }
+    if let Some(build) = build {
+        if !build.split('.').all(ident_ok) {
+            return false;
+        }
+    }
+    true
+}
+
+/// A simplified form of govalidator's `IsEmail`: `local@domain.tld`.
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !local.contains(char::is_whitespace)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+}
+
+/// govalidator's `IsRequestURL` in the common cases: Go's `url.ParseRequestURI` accepts it
+/// and it has a scheme.
+fn is_url(s: &str) -> bool {
+    if s.contains(char::is_whitespace) || s.is_empty() {
+        return false;
+    }
+    match s.split_once(':') {
+        Some((scheme, _)) => {
+            !scheme.is_empty()
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+/// govalidator's `IsURL` in the common cases: a scheme is optional, but the host must look
+/// like a host name or address.
+fn is_lenient_url(s: &str) -> bool {
+    if s.len() <= 3 || s.len() >= 2083 || s.starts_with('.') || s.contains(char::is_whitespace) {
+        return false;
+    }
+    let rest = s.split_once("://").map_or(s, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit('@').next().unwrap_or(host);
+    let host = host.split(':').next().unwrap_or(host);
+    !host.is_empty()
+        && !host.starts_with('.')
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+fn io_text(path: &Path, e: &std::io::Error) -> String {
+    let what = match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    };
+    format!("open {}: {what}", path.display())
+}
+
+// ---------------------------------------------------------------------------------------------
+// values.yaml
+
+fn values_file(l: &mut Linter, dir: &Path, opts: &Options<'_>) {
+    const FILE: &str = "values.yaml";
+    let path = dir.join(FILE);
+    let data = match fs::read(&path) {
+        Ok(d) => d,
+        Err(_) if !path.exists() => {
+            l.add(Severity::Info, FILE, "file does not exist");
+            return;
+        }
+        Err(e) => {
+            l.add(
+                Severity::Error,
+                FILE,
+                format!("unable to parse YAML: {}", io_text(&path, &e)),
+            );
+            return;
+        }
+    };
+    let values = match chart::yamlio::load_values(&data, opts.compat) {
+        Ok(v) => v,
+        Err(e) => {
+            // Helm's `ReadValuesFile` decodes into its own `Values` type, without the
+            // per-document context of the chart loader.
+            let e = e
+                .strip_prefix("cannot unmarshal yaml document: ")
+                .unwrap_or(&e);
+            let type_name = match opts.compat {
+                Compat::Helm4 => "common.Values",
+                Compat::Helm3 => "chartutil.Values",
+            };
+            let e = e.replace(
+                "Go value of type map[string]interface {}",
+                &format!("Go value of type {type_name}"),
+            );
+            l.add(Severity::Error, FILE, format!("unable to parse YAML: {e}"));
+            return;
+        }
+    };
+    let Ok(schema) = fs::read(dir.join("values.schema.json")) else {
+        return;
+    };
+    if schema.is_empty() || (opts.skip_schema_validation && opts.compat == Compat::Helm4) {
+        return;
+    }
+    // Only the top level is checked: the overrides coalesced over values.yaml as tables.
+    let merged = chart::values::merge_maps(&values, opts.user_values);
+    let merged = Value::map(merged);
+    if let Err(e) = chart::schema::validate_single(&schema, &merged, opts.compat) {
+        l.add(Severity::Error, FILE, e);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// templates
+
+fn templates(l: &mut Linter, dir: &Path, opts: &Options<'_>) -> Option<Rendered> {
+    const DIR: &str = "templates/";
+    let compat = opts.compat;
+    let tdir = dir.join("templates");
+    match compat {
+        Compat::Helm4 => {
+            if !tdir.exists() {
+                l.add(Severity::Warning, DIR, "directory does not exist");
+                return None;
+            }
+            if !tdir.is_dir() {
+                l.add(Severity::Error, DIR, "not a directory");
+                return None;
+            }
+        }
+        Compat::Helm3 => {
+            if tdir.exists() && !tdir.is_dir() {
+                l.add(Severity::Warning, DIR, "not a directory");
+                return None;
+            }
+        }
+    }
+    let mut warnings = Vec::new();
+    let loaded = match chart::load(dir, compat, &mut warnings) {
+        Ok(c) => c,
+        Err(e) => {
+            l.add(Severity::Error, DIR, e.message);
+            return None;
+        }
+    };
+    let root_templates = loaded.templates.clone();
+    let chart_name = loaded.name().to_string();
+    // Observed on both Helms: in lint, a top-level null in the user's values does not delete
+    // the chart's default (a nested one does), so top-level nulls are dropped here.
+    let mut user = opts.user_values.clone();
+    user.retain(|_, v| !matches!(v, Value::Nil));
+    // Dependency and coalescing failures end the template checks silently, as in Helm.
+    let prepared = chart::dependencies::prepare(loaded, &user, compat, &mut warnings).ok()?;
+    if !opts.skip_schema_validation {
+        if let Err(e) = chart::schema::validate(&prepared.chart, &prepared.values, compat) {
+            l.add(Severity::Error, DIR, e.message);
+            return None;
+        }
+    }
+    let caps = Rc::new(Capabilities::new(compat, opts.kube_version.clone(), &[]));
+    let ctx = RenderContext {
+        release: ReleaseInfo {
+            name: "test-release".into(),
+            namespace: opts.namespace.clone(),
+            is_upgrade: false,
+            revision: 0,
+        },
+        capabilities: caps,
+        compat,
+        to_yaml: crate::render::to_yaml,
+    };
+    let funcs = Rc::new(funcs::function_map(compat));
+    let mut logs = Vec::new();
+    let result = engine::render_lint(&prepared.chart, &prepared.values, funcs, &ctx, &mut logs);
+    l.logs.extend(logs.iter().map(|m| engine_log(m)));
+    let rendered = match result {
+        Ok(r) => r,
+        Err(e) => {
+            l.add(Severity::Error, DIR, e);
+            return None;
+        }
+    };
+    let kube_minor = opts
+        .kube_version
+        .clone()
+        .unwrap_or_else(|| KubeVersion::default_for(compat))
+        .minor
+        .trim_end_matches('+')
+        .parse::<u32>()
+        .unwrap_or(0);
+    per_template_checks(
+        l,
+        &root_templates,
+        &chart_name,
+        &rendered,
+        compat,
+        kube_minor,
+    );
+    let mut sources = BTreeMap::new();
+    collect_sources(&prepared.chart, &mut sources, 0);
+    Some(Rendered {
+        files: rendered,
+        sources,
+        values: prepared.values,
+        chart_name,
+        warnings,
+    })
+}
+
+/// Every template's source text by its full name (`root/charts/sub/templates/x.yaml`).
+fn collect_sources(chart: &Chart, out: &mut BTreeMap<String, String>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    let full = chart.full_path();
+    for t in &chart.templates {
+        out.insert(
+            format!("{full}/{}", t.name),
+            String::from_utf8_lossy(&t.data).into_owned(),
+        );
+    }
+    for d in &chart.dependencies {
+        collect_sources(d, out, depth + 1);
+    }
+}
+
+fn per_template_checks(
+    l: &mut Linter,
+    templates: &[chart::ChartFile],
+    chart_name: &str,
+    rendered: &BTreeMap<String, String>,
+    compat: Compat,
+    kube_minor: u32,
+) {
+    for t in templates {
+        let name = t.name.as_str();
+        let ext = go_ext(name);
+        if !matches!(ext, ".yaml" | ".yml" | ".tpl" | ".txt") {
+            l.add(
+                Severity::Error,
+                name,
+                format!(
+                    "file extension '{ext}' not valid. Valid extensions are .yaml, .yml, .tpl, or .txt"
+                ),
+            );
+        }
+        if compat == Compat::Helm3 {
+            let raw = String::from_utf8_lossy(&t.data);
+            if crd_install_hook(&raw) {
+                l.add(Severity::Warning, name, "manifest is a crd-install hook. This hook is no longer supported in v3 and all CRDs should also exist the crds/ directory at the top level of the chart");
+            }
+            if raw.contains(".Release.Time") {
+                l.add(Severity::Error, name, ".Release.Time has been removed in v3, please replace with the `now` function in your templates");
+            }
+        }
+        let is_yaml = match compat {
+            Compat::Helm3 => ext == ".yaml",
+            Compat::Helm4 => {
+                let lower = ext.to_ascii_lowercase();
+                lower == ".yaml" || lower == ".yml"
+            }
+        };
+        if !is_yaml {
+            continue;
+        }
+        let Some(content) = rendered.get(&format!("{chart_name}/{name}")) else {
+            continue;
+        };
+        if content.trim().is_empty() {
+            continue;
+        }
+        if let Some(line) = content.lines().find(|line| !line.trim().is_empty()) {
+            if line.starts_with(' ') || line.starts_with('\t') {
+                l.add(
+                    Severity::Warning,
+                    name,
+                    format!(
+                        "document starts with an illegal indent: {}, which may cause parsing problems",
+                        go_quote(line)
+                    ),
+                );
+            }
+        }
+        let docs = match parse_documents(content) {
+            Ok(d) => d,
+            Err(e) => {
+                l.add(Severity::Error, name, format!("unable to parse YAML: {e}"));
+                return;
+            }
+        };
+        for (_, doc) in &docs {
+            let doc = match doc {
+                Ok(doc) => doc,
+                Err(e) => {
+                    l.add(Severity::Error, name, format!("unable to parse YAML: {e}"));
+                    return;
+                }
+            };
+            if matches!(doc, Value::Nil) {
+                continue;
+            }
+            let kind = str_at(doc, &["kind"]);
+            let api = str_at(doc, &["apiVersion"]);
+            let obj_name = str_at(doc, &["metadata", "name"]);
+            if let Some(msg) = super::naming::validate_name(&kind, &obj_name) {
+                l.add(
+                    Severity::Warning,
+                    name,
+                    format!(
+                        "object name does not conform to Kubernetes naming requirements: {}: {msg}",
+                        go_quote(&obj_name)
+                    ),
+                );
+            }
+            // Helm 4's client-go scheme no longer registers the autoscaling betas.
+            let registered = !(compat == Compat::Helm4 && api.starts_with("autoscaling/v2beta"));
+            let deprecation = super::rules::helm_deprecation(&api, &kind, kube_minor);
+            if let Some(msg) = deprecation.filter(|_| registered) {
+                l.add(Severity::Warning, name, msg);
+            }
+            if matches!(
+                kind.as_str(),
+                "Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet"
+            ) && !content.contains("matchLabels")
+                && !content.contains("matchExpressions")
+            {
+                l.add(
+                    Severity::Error,
+                    name,
+                    format!(
+                        "a {kind} must contain matchLabels or matchExpressions, and {} does not",
+                        go_quote(&obj_name)
+                    ),
+                );
+            }
+            if kind == "List" && list_has_resource_policy(content) {
+                let text = match compat {
+                    Compat::Helm4 => {
+                        "annotation 'helm.sh/resource-policy' within List objects are ignored"
+                    }
+                    Compat::Helm3 => {
+                        "Annotation 'helm.sh/resource-policy' within List objects are ignored"
+                    }
+                };
+                l.add(Severity::Error, name, text);
+            }
+        }
+    }
+}
+
+/// The stderr line each Helm prints for a `required` or `fail` that lint mode let pass.
+fn engine_log(msg: &str) -> Warning {
+    if let Some(text) = msg.strip_prefix("missing required value: ") {
+        Warning::split(
+            "engine.go:206",
+            &format!("[INFO] Missing required value: {text}"),
+            "missing required value",
+            &[("message", text)],
+        )
+    } else if let Some(text) = msg.strip_prefix("fail: ") {
+        Warning {
+            helm3: format!("engine.go:227: [INFO] Fail: {text}"),
+            helm4: format!(
+                "level=INFO msg=\"funcMap fail\" message={}",
+                slog_value(text)
+            ),
+        }
+    } else {
+        Warning::printf("engine.go", msg)
+    }
+}
+
+/// `slog`'s text handler quoting: quoted when empty or holding spaces, `=`, `"` or controls.
+fn slog_value(s: &str) -> String {
+    let plain = !s.is_empty()
+        && !s
+            .chars()
+            .any(|c| c == '=' || c == '"' || c.is_whitespace() || c.is_control());
+    if plain {
+        s.to_string()
+    } else {
+        go_quote(s)
+    }
+}
+
+/// Go's `filepath.Ext`: from the last dot of the base name.
+fn go_ext(name: &str) -> &str {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    base.rfind('.').map_or("", |i| &base[i..])
+}
+
+/// `"?helm\.sh/hook"?:\s+crd-install`
+fn crd_install_hook(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(i) = rest.find("helm.sh/hook") {
+        let after = &rest[i + "helm.sh/hook".len()..];
+        let after = after.strip_prefix('"').unwrap_or(after);
+        if let Some(after) = after.strip_prefix(':') {
+            let trimmed = after.trim_start();
+            if trimmed.len() < after.len() && trimmed.starts_with("crd-install") {
+                return true;
+            }
+        }
+        rest = &rest[i + 1..];
+    }
+    false
+}
+
+/// A rendered document: the line its content starts at, and its value or parse error.
+pub type Document = (usize, Result<Value, String>);
+
+/// The rendered file's documents as Kubernetes' YAML reader splits them, each with the line
+/// (1-based) where its content starts in the file, or its parse error (Helm's text).
+pub fn parse_documents(content: &str) -> Result<Vec<Document>, String> {
+    let parts = crate::yaml::load::split_documents(content).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    let mut line = 1;
+    for part in parts {
+        let start = line;
+        // The document's lines, then the separator line.
+        line += part.matches('\n').count() + 1;
+        let doc = crate::yaml::load::load_first(part).map_err(|e| e.sigs().to_string());
+        out.push((first_content_line(part, start), doc));
+    }
+    Ok(out)
+}
+
+fn first_content_line(part: &str, start: usize) -> usize {
+    part.lines()
+        .position(|l| {
+            let t = l.trim();
+            !t.is_empty() && !t.starts_with('#')
+        })
+        .map_or(start, |i| start + i)
+}
+
+fn list_has_resource_policy(content: &str) -> bool {
+    let Ok(doc) = crate::yaml::load::load_first(content) else {
+        return false;
+    };
+    let Some(Value::List(items)) = super::rules::get(&doc, &["items"]) else {
+        return false;
+    };
+    items.iter().any(|item| {
+        super::rules::get(item, &["metadata", "annotations"])
+            .as_ref()
+            .and_then(Value::as_map)
+            .is_some_and(|m| m.borrow().contains_key("helm.sh/resource-policy"))
+    })
+}
+
+fn str_at(doc: &Value, path: &[&str]) -> String {
+    match super::rules::get(doc, path) {
+        Some(Value::String(s)) => s.to_string(),
+        _ => String::new(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// dependencies
+
+fn dependencies(l: &mut Linter, dir: &Path, compat: Compat) {
+    let mut warnings = Vec::new();
+    let loaded = match chart::load(dir, compat, &mut warnings) {
+        Ok(c) => c,
+        Err(e) => {
+            l.add(
+                Severity::Error,
+                "",
+                format!("unable to load chart\n\t{}", e.message),
+            );
+            return;
+        }
+    };
+    let abs = abs_dir(dir);
+    let declared: Vec<String> = loaded
+        .metadata
+        .deps()
+        .map(|d| {
+            if d.alias.is_empty() {
+                d.name.clone()
+            } else {
+                d.alias.clone()
+            }
+        })
+        .collect();
+    let dep_names: Vec<&str> = loaded.metadata.deps().map(|d| d.name.as_str()).collect();
+    let undeclared: Vec<&str> = loaded
+        .dependencies
+        .iter()
+        .map(Chart::name)
+        .filter(|n| !dep_names.contains(n))
+        .collect();
+    if !undeclared.is_empty() {
+        l.add(
+            Severity::Error,
+            &abs,
+            format!(
+                "chart metadata is missing these dependencies: {}",
+                undeclared.join(",")
+            ),
+        );
+    }
+    let _ = declared;
+    let missing: Vec<&str> = loaded
+        .metadata
+        .deps()
+        .filter(|d| !loaded.dependencies.iter().any(|c| c.name() == d.name))
+        .map(|d| d.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        l.add(
+            Severity::Warning,
+            &abs,
+            format!(
+                "chart directory is missing these dependencies: {}",
+                missing.join(",")
+            ),
+        );
+    }
+}
+
+fn abs_dir(dir: &Path) -> String {
+    let p: PathBuf = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    crate::render::output::go_clean(&p.display().to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// crds (Helm 4)
+
+fn crds(l: &mut Linter, dir: &Path, compat: Compat) {
+    const DIR: &str = "crds/";
+    let cdir = dir.join("crds");
+    if !cdir.exists() {
+        return;
+    }
+    if !cdir.is_dir() {
+        l.add(Severity::Error, DIR, "not a directory");
+        return;
+    }
+    let mut warnings = Vec::new();
+    let loaded = match chart::load(dir, compat, &mut warnings) {
+        Ok(c) => c,
+        Err(e) => {
+            l.add(Severity::Error, DIR, e.message);
+            return;
+        }
+    };
+    let mut files = Vec::new();
+    collect_crd_files(&loaded, &mut files, 0);
+    for f in files {
+        let text = String::from_utf8_lossy(&f.data).into_owned();
+        let Ok(parts) = crate::yaml::load::split_documents(&text) else {
+            continue;
+        };
+        for part in parts {
+            let doc = match crate::yaml::load::load_first(part) {
+                Ok(d) => d,
+                Err(e) => {
+                    l.add(
+                        Severity::Error,
+                        &f.name,
+                        format!("unable to parse YAML: {}", e.sigs()),
+                    );
+                    return;
+                }
+            };
+            if matches!(doc, Value::Nil) {
+                continue;
+            }
+            let api = str_at(&doc, &["apiVersion"]);
+            if !api.starts_with("apiextensions.k8s.io") {
+                l.add(
+                    Severity::Error,
+                    &f.name,
+                    "apiVersion is not in 'apiextensions.k8s.io'",
+                );
+            }
+            if str_at(&doc, &["kind"]) != "CustomResourceDefinition" {
+                l.add(
+                    Severity::Error,
+                    &f.name,
+                    "object kind is not 'CustomResourceDefinition'",
+                );
+            }
+        }
+    }
+}
+
+fn collect_crd_files(chart: &Chart, out: &mut Vec<chart::ChartFile>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    out.extend(chart.crd_files().cloned());
+    for d in &chart.dependencies {
+        collect_crd_files(d, out, depth + 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_semver() {
+        assert!(is_strict_semver("1.2.3"));
+        assert!(is_strict_semver("1.2.3-rc.1+b.5"));
+        assert!(!is_strict_semver("v1.2.3"));
+        assert!(!is_strict_semver("1.2"));
+        assert!(!is_strict_semver("01.2.3"));
+        assert!(!is_strict_semver(""));
+    }
+
+    #[test]
+    fn crd_hook_regex() {
+        assert!(crd_install_hook("\"helm.sh/hook\": crd-install"));
+        assert!(crd_install_hook("helm.sh/hook:   crd-install"));
+        assert!(!crd_install_hook("helm.sh/hook:crd-install"));
+    }
+
+    #[test]
+    fn documents_carry_their_start_line() {
+        let docs = parse_documents("a: 1\n---\n# c\nb: 2\n").unwrap();
+        assert_eq!(docs.iter().map(|d| d.0).collect::<Vec<_>>(), vec![1, 4]);
+    }
+}
