@@ -128,7 +128,8 @@ fn read_json(path: &Path) -> Option<Json> {
 /// Validates `doc` against `schema`; each violation as `path: message`.
 pub fn validate(schema: &Json, doc: &Value) -> Result<Vec<String>, String> {
     let validator = jsonschema::validator_for(schema).map_err(|e| e.to_string())?;
-    let instance = to_json(doc, 0);
+    let mut instance = to_json(doc, 0);
+    apply_server_defaults(schema, &mut instance, 0);
     let mut out: Vec<String> = validator
         .iter_errors(&instance)
         .map(|e| {
@@ -143,6 +144,50 @@ pub fn validate(schema: &Json, doc: &Value) -> Result<Vec<String>, String> {
         .collect();
     out.sort();
     Ok(out)
+}
+
+/// What the API server does to a custom resource before validating it against its structural
+/// schema: `null` in a field that is not `nullable: true` is pruned, and a missing field with a
+/// `default` gets it. Without this, a chart that leaves `nodeAffinity: null` or relies on a
+/// CRD's defaulted required field would be reported for something the cluster accepts.
+fn apply_server_defaults(schema: &Json, instance: &mut Json, depth: usize) {
+    if depth > 256 {
+        return;
+    }
+    match instance {
+        Json::Object(map) => {
+            let props = schema.get("properties").and_then(Json::as_object);
+            if let Some(props) = props {
+                map.retain(|key, value| {
+                    !(value.is_null()
+                        && props.get(key).is_some_and(|p| {
+                            !p.get("nullable").and_then(Json::as_bool).unwrap_or(false)
+                        }))
+                });
+                for (key, sub) in props {
+                    if !map.contains_key(key) {
+                        if let Some(default) = sub.get("default") {
+                            map.insert(key.clone(), default.clone());
+                        }
+                    }
+                }
+            }
+            let additional = schema.get("additionalProperties").filter(|a| a.is_object());
+            for (key, value) in map.iter_mut() {
+                if let Some(sub) = props.and_then(|p| p.get(key)).or(additional) {
+                    apply_server_defaults(sub, value, depth + 1);
+                }
+            }
+        }
+        Json::Array(items) => {
+            if let Some(sub) = schema.get("items") {
+                for item in items {
+                    apply_server_defaults(sub, item, depth + 1);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A manifest value as JSON; integral numbers become integers, as the API server reads them.
@@ -216,5 +261,49 @@ spec:
         let good = crate::yaml::load::load_first("spec: {size: 3}\n").unwrap();
         assert!(validate(&schema, &good).unwrap().is_empty());
         assert!(s.schema("example.com/v2", "Widget").is_none());
+    }
+}
+
+#[cfg(test)]
+mod server_defaults_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn schema() -> Json {
+        json!({"type": "object", "properties": {
+            "spec": {"type": "object", "required": ["maxReplicas"], "properties": {
+                "maxReplicas": {"type": "integer", "default": 5},
+                "affinity": {"type": "object"},
+                "note": {"type": "string", "nullable": true}
+            }}
+        }})
+    }
+
+    // bitnami/kuberay renders `affinity: null` and leaves out a required field its CRD
+    // defaults; the API server accepts both.
+    #[test]
+    fn pruned_nulls_and_defaults_are_not_violations() {
+        let mut doc = json!({"spec": {"affinity": null, "note": null}});
+        apply_server_defaults(&schema(), &mut doc, 0);
+        assert_eq!(doc, json!({"spec": {"note": null, "maxReplicas": 5}}));
+    }
+
+    #[test]
+    fn wrong_types_are_still_violations() {
+        let doc = crate::gotemplate::value::Value::map(
+            [(
+                "spec".to_string(),
+                crate::gotemplate::value::Value::map(
+                    [("maxReplicas".to_string(), "many".into())]
+                        .into_iter()
+                        .collect(),
+                ),
+            )]
+            .into_iter()
+            .collect(),
+        );
+        let errors = validate(&schema(), &doc).unwrap();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("spec.maxReplicas: "), "{errors:?}");
     }
 }
