@@ -117,8 +117,9 @@ pub(crate) fn strval(v: &Value) -> String {
 }
 
 /// A Go `[]string` as a template value.
+/// A Go `[]string`.
 pub(crate) fn strings_value(items: Vec<String>) -> Value {
-    Value::list(items.into_iter().map(Value::string).collect())
+    Value::strings(items.into_iter().map(Value::string).collect())
 }
 
 /// Sprig's `strslice` (`toStrings`, `join`, `sortAlpha`): the items of a list as strings with

@@ -8,7 +8,7 @@
 
 use crate::func;
 use crate::gotemplate::func::{FuncError, FuncMap, Runtime};
-use crate::gotemplate::value::Value;
+use crate::gotemplate::value::{ListType, Value};
 
 use super::conversion::{deep_equal, go_float_to_i64, is_empty, slice_items, to_int64};
 
@@ -209,7 +209,7 @@ fn chunk(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
         }
         out.push(Value::list(part));
     }
-    Ok(Value::list(out))
+    Ok(Value::typed_list(out, ListType::Lists))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use super::func::{FuncDef, FuncError, FuncMap, Param, Runtime};
 use super::gofmt;
 use super::lexer::go_quote;
 use super::parser;
-use super::value::Value;
+use super::value::{ListType, MapType, Value};
 use crate::Compat;
 
 /// Go's `maxExecDepth`: how deeply `template` calls may nest.
@@ -366,11 +366,15 @@ impl Exec<'_> {
                     return Ok(false);
                 }
                 let l = l.clone();
+                let iface = l.ty() == ListType::Any;
                 for (i, e) in l.iter().enumerate() {
                     let f = self.one_iteration(
                         b,
                         Val::new(Value::Int(i as i64)),
-                        Val::iface(e.clone()),
+                        Val {
+                            v: e.clone(),
+                            iface,
+                        },
                         out,
                     )?;
                     if f == Flow::Break {
@@ -682,11 +686,14 @@ impl Exec<'_> {
                 }
                 let found = m.borrow().get(name).cloned();
                 match found {
+                    Some(v) if m.ty() == MapType::Strings => Ok(Val::new(v)),
                     Some(v) => Ok(Val::iface(v)),
                     None if self.opts.strict => Err(self.err(
                         At::Arg(node),
                         format!("map has no entry for key {}", go_quote(name)),
                     )),
+                    // Helm's `missingkey=zero`: the zero value of the element type.
+                    None if m.ty() == MapType::Strings => Ok(Val::new(Value::str(""))),
                     None => Ok(Val::iface(Value::Nil)),
                 }
             }
@@ -836,15 +843,25 @@ impl Exec<'_> {
                 ),
             ));
         }
-        let ok = match p {
-            Param::Any => true,
-            Param::String => matches!(v.v, Value::String(_)),
-            Param::Int => matches!(v.v, Value::Int(_)),
-            Param::Int64 => matches!(v.v, Value::Int64(_)),
-            Param::Float64 => matches!(v.v, Value::Float(_)),
-            Param::Bool => matches!(v.v, Value::Bool(_)),
-            Param::List | Param::Strings => matches!(v.v, Value::List(_)),
-            Param::Map => matches!(v.v, Value::Map(_)),
+        let ok = match (p, &v.v) {
+            (Param::Any, _)
+            | (Param::String, Value::String(_))
+            | (Param::Int, Value::Int(_))
+            | (Param::Int64, Value::Int64(_))
+            | (Param::Float64, Value::Float(_))
+            | (Param::Bool, Value::Bool(_)) => true,
+            (Param::List, Value::List(l)) => l.ty() == ListType::Any,
+            (Param::Strings, Value::List(l)) => l.ty() == ListType::Strings,
+            (Param::Map, Value::Map(m)) => match m.ty() {
+                MapType::Any => true,
+                // Helm's named `Values` type is assignable to `map[string]interface{}`: the
+                // function sees (and returns) the plain map type.
+                MapType::Values(_) => {
+                    return Ok(Value::Map(m.with_type(MapType::Any)));
+                }
+                MapType::Strings => false,
+            },
+            _ => false,
         };
         if ok {
             return Ok(v.v);
@@ -1200,7 +1217,7 @@ fn print_value(v: &Val, out: &mut String) {
     match &v.v {
         Value::Nil => out.push_str("<no value>"),
         Value::String(s) => out.push_str(s),
-        other => gofmt::write_value(out, other),
+        other => gofmt::write_action_value(out, other),
     }
 }
 

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use super::glob::FilesGlob;
 use crate::chart::{Dependency, Maintainer, Metadata};
-use crate::gotemplate::value::{Map, Object, Value};
+use crate::gotemplate::value::{Map, MapType, Object, Value};
 use crate::Compat;
 
 /// Serialises a value as Helm's `toYaml` does; given by the renderer so this module does not
@@ -50,18 +50,18 @@ impl Files {
 
     fn lines(&self, name: &str) -> Result<Value, String> {
         let Some(data) = self.files.get(name) else {
-            return Ok(Value::list(Vec::new()));
+            return Ok(Value::strings(Vec::new()));
         };
         if data.is_empty() {
             // Helm 3 indexes the last byte of an empty file and panics; Helm 4 checks.
             return match self.compat {
                 Compat::Helm3 => Err("runtime error: index out of range [-1]".into()),
-                Compat::Helm4 => Ok(Value::list(Vec::new())),
+                Compat::Helm4 => Ok(Value::strings(Vec::new())),
             };
         }
         let text = String::from_utf8_lossy(data);
         let text = text.strip_suffix('\n').unwrap_or(&text);
-        Ok(Value::list(text.split('\n').map(Value::str).collect()))
+        Ok(Value::strings(text.split('\n').map(Value::str).collect()))
     }
 
     /// `AsConfig` and `AsSecrets`: base name to content, as YAML.
@@ -477,11 +477,12 @@ impl ReleaseInfo {
 }
 
 /// `.Template` for the file being rendered.
-pub fn template_value(name: &str, base_path: &str) -> Value {
+pub fn template_value(name: &str, base_path: &str, compat: Compat) -> Value {
     let mut m = Map::new();
     m.insert("Name".into(), Value::str(name));
     m.insert("BasePath".into(), Value::str(base_path));
-    Value::map(m)
+    // Helm builds it as its named `Values` type.
+    Value::typed_map(m, MapType::Values(compat))
 }
 
 #[cfg(test)]

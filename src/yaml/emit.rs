@@ -89,6 +89,7 @@ fn json_hop(v: &Value, depth: usize) -> Result<Node, YamlError> {
                 .map(|i| json_hop(i, depth + 1))
                 .collect::<Result<_, _>>()?,
         ),
+        Value::Map(m) if m.is_nil() => Node::Plain("null".into()),
         Value::Map(m) => {
             let entries = m
                 .borrow()
