@@ -579,7 +579,7 @@ impl Exec<'_> {
         let first = &cmd.args[0];
         match first {
             Arg::Field(_, idents) => {
-                self.eval_field_chain(dot, dot.clone(), first, idents, &cmd.args, fin)
+                self.eval_field_chain(dot, dot.clone(), first, first, idents, &cmd.args, fin)
             }
             Arg::Chain(_, node, fields) => {
                 if let Arg::Nil(_) = **node {
@@ -589,7 +589,7 @@ impl Exec<'_> {
                     ));
                 }
                 let recv = self.eval_arg_val(dot, node)?;
-                self.eval_field_chain(dot, recv, first, fields, &cmd.args, fin)
+                self.eval_field_chain(dot, recv, first, last_at(node), fields, &cmd.args, fin)
             }
             Arg::Ident(_, callee) => {
                 self.eval_call(dot, *callee, At::Cmd(cmd), &cmd.args[1..], fin)
@@ -610,7 +610,7 @@ impl Exec<'_> {
                     self.not_a_function(&cmd.args, &fin)?;
                     return Ok(v);
                 }
-                self.eval_field_chain(dot, v, first, fields, &cmd.args, fin)
+                self.eval_field_chain(dot, v, first, first, fields, &cmd.args, fin)
             }
             Arg::Nil(_) => {
                 self.not_a_function(&cmd.args, &fin)?;
@@ -636,11 +636,17 @@ impl Exec<'_> {
         }))
     }
 
+    /// Evaluates `.a.b.c` on `receiver`. Field errors point at `at`, the node Go's executor
+    /// last visited: the chain itself, except for `(pipeline).Field`, where it is the
+    /// pipeline's last operand.
+    // Go's `evalFieldChain` parameters plus the error node.
+    #[allow(clippy::too_many_arguments)]
     fn eval_field_chain(
         &mut self,
         dot: &Val,
         receiver: Val,
         node: &Arg,
+        at: &Arg,
         idents: &[Rc<str>],
         args: &[Arg],
         fin: Option<Val>,
@@ -648,16 +654,19 @@ impl Exec<'_> {
         let n = idents.len();
         let mut recv = receiver;
         for ident in &idents[..n - 1] {
-            recv = self.eval_field(dot, ident, node, &[], None, recv)?;
+            recv = self.eval_field(dot, ident, node, at, &[], None, recv)?;
         }
-        self.eval_field(dot, &idents[n - 1], node, args, fin, recv)
+        self.eval_field(dot, &idents[n - 1], node, at, args, fin, recv)
     }
 
+    // Go's `evalField` parameters plus the error node.
+    #[allow(clippy::too_many_arguments)]
     fn eval_field(
         &mut self,
         dot: &Val,
         name: &str,
         node: &Arg,
+        at: &Arg,
         args: &[Arg],
         fin: Option<Val>,
         recv: Val,
@@ -667,20 +676,20 @@ impl Exec<'_> {
             Value::Nil if !recv.iface => {
                 if self.opts.strict {
                     return Err(self.err(
-                        At::Arg(node),
+                        At::Arg(at),
                         format!("nil data; no entry for key {}", go_quote(name)),
                     ));
                 }
                 Ok(Val::default())
             }
             Value::Nil => Err(self.err(
-                At::Arg(node),
+                At::Arg(at),
                 format!("nil pointer evaluating interface {{}}.{name}"),
             )),
             Value::Map(m) => {
                 if has_args {
                     return Err(self.err(
-                        At::Arg(node),
+                        At::Arg(at),
                         format!("{name} is not a method but has arguments"),
                     ));
                 }
@@ -689,7 +698,7 @@ impl Exec<'_> {
                     Some(v) if m.ty() == MapType::Strings => Ok(Val::new(v)),
                     Some(v) => Ok(Val::iface(v)),
                     None if self.opts.strict => Err(self.err(
-                        At::Arg(node),
+                        At::Arg(at),
                         format!("map has no entry for key {}", go_quote(name)),
                     )),
                     // Helm's `missingkey=zero`: the zero value of the element type.
@@ -705,7 +714,7 @@ impl Exec<'_> {
                 if let Some(v) = o.field(name) {
                     if has_args {
                         return Err(self.err(
-                            At::Arg(node),
+                            At::Arg(at),
                             format!("{name} has arguments but cannot be invoked as function"),
                         ));
                     }
@@ -719,12 +728,12 @@ impl Exec<'_> {
                     return self.call_method(dot, &*o, name, node, args, fin);
                 }
                 Err(self.err(
-                    At::Arg(node),
+                    At::Arg(at),
                     format!("can't evaluate field {name} in type {}", recv.type_name()),
                 ))
             }
             _ => Err(self.err(
-                At::Arg(node),
+                At::Arg(at),
                 format!("can't evaluate field {name} in type {}", recv.type_name()),
             )),
         }
@@ -763,15 +772,21 @@ impl Exec<'_> {
     fn eval_arg_val(&mut self, dot: &Val, a: &Arg) -> R<Val> {
         match a {
             Arg::Dot(_) => Ok(dot.clone()),
-            Arg::Field(_, idents) => {
-                self.eval_field_chain(dot, dot.clone(), a, idents, std::slice::from_ref(a), None)
-            }
+            Arg::Field(_, idents) => self.eval_field_chain(
+                dot,
+                dot.clone(),
+                a,
+                a,
+                idents,
+                std::slice::from_ref(a),
+                None,
+            ),
             Arg::Variable(_, name, fields) => {
                 let v = self.var_value(At::Arg(a), name)?;
                 if fields.is_empty() {
                     return Ok(v);
                 }
-                self.eval_field_chain(dot, v, a, fields, std::slice::from_ref(a), None)
+                self.eval_field_chain(dot, v, a, a, fields, std::slice::from_ref(a), None)
             }
             Arg::Chain(_, node, fields) => {
                 if let Arg::Nil(_) = **node {
@@ -781,7 +796,15 @@ impl Exec<'_> {
                     ));
                 }
                 let recv = self.eval_arg_val(dot, node)?;
-                self.eval_field_chain(dot, recv, a, fields, std::slice::from_ref(a), None)
+                self.eval_field_chain(
+                    dot,
+                    recv,
+                    a,
+                    last_at(node),
+                    fields,
+                    std::slice::from_ref(a),
+                    None,
+                )
             }
             Arg::Pipe(p) => self.eval_pipeline(dot, p),
             Arg::Ident(_, callee) => self.eval_call(dot, *callee, At::Arg(a), &[], None),
@@ -811,6 +834,11 @@ impl Exec<'_> {
                     (Param::Float64, _) => Err(bad("float")),
                     (Param::Bool, Arg::Bool(_, b)) => Ok(Value::Bool(*b)),
                     (Param::Bool, _) => Err(bad("bool")),
+                    // Go's `SetUint` on a `uint32` keeps the low 32 bits.
+                    (Param::Uint32, Arg::Number(_, n)) if n.is_uint => {
+                        Ok(Value::Uint(u64::from(n.uint as u32)))
+                    }
+                    (Param::Uint32, _) => Err(bad("unsigned integer")),
                     _ => Err(format!("can't handle {a} for arg of type {}", p.go_name())),
                 };
                 v.map_err(|m| self.err(At::Arg(a), m))
@@ -852,6 +880,7 @@ impl Exec<'_> {
             | (Param::Bool, Value::Bool(_)) => true,
             (Param::List, Value::List(l)) => l.ty() == ListType::Any,
             (Param::Strings, Value::List(l)) => l.ty() == ListType::Strings,
+            (Param::Time | Param::Certificate, Value::Object(o)) => o.type_name() == p.go_name(),
             (Param::Map, Value::Map(m)) => match m.ty() {
                 MapType::Any => true,
                 // Helm's named `Values` type is assignable to `map[string]interface{}`: the

@@ -35,6 +35,13 @@ pub enum Param {
     Map,
     /// `[]string` (arrives as a [`Value::List`] of strings).
     Strings,
+    /// `uint32` (Sprig's `derivePassword` counter; arrives as [`Value::Uint`]). Only a
+    /// non-negative integer constant converts to it (its low 32 bits, as Go's `SetUint`).
+    Uint32,
+    /// Go's `time.Time` struct (arrives as the [`Object`](super::value::Object) of that type).
+    Time,
+    /// Sprig's `certificate` struct (arrives as the object of type `sprig.certificate`).
+    Certificate,
 }
 
 impl Param {
@@ -50,6 +57,9 @@ impl Param {
             Param::List => "[]interface {}",
             Param::Map => "map[string]interface {}",
             Param::Strings => "[]string",
+            Param::Uint32 => "uint32",
+            Param::Time => "time.Time",
+            Param::Certificate => "sprig.certificate",
         }
     }
 }

@@ -483,6 +483,51 @@ pub fn json_map(fields: Vec<Field>) -> Value {
     )
 }
 
+/// A plain Go struct (or pointer to one) with no methods, known by its fields: Helm 3's
+/// `chart.Metadata`, `*chart.Maintainer`, `*chart.Dependency`.
+pub struct GoStruct {
+    pub type_name: &'static str,
+    /// Whether the value is a pointer to the struct (`%v` prints `&{...}`, or an address
+    /// when nested).
+    pub pointer: bool,
+    pub fields: Vec<Field>,
+}
+
+impl Object for GoStruct {
+    fn type_name(&self) -> &str {
+        self.type_name
+    }
+
+    fn kind_name(&self) -> &'static str {
+        if self.pointer {
+            "ptr"
+        } else {
+            "struct"
+        }
+    }
+
+    fn field(&self, name: &str) -> Option<Value> {
+        let f = self.fields.iter().find(|f| f.name == name)?;
+        f.exported().then(|| f.value.clone())
+    }
+
+    fn format(&self) -> String {
+        crate::gotemplate::gofmt::fmt_struct(self)
+    }
+
+    fn fields(&self) -> Option<Vec<Field>> {
+        Some(self.fields.clone())
+    }
+
+    fn to_data(&self) -> Value {
+        json_map(self.fields.clone())
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
 /// A Go struct, pointer or named type with fields and methods: `.Files`, `.Capabilities`,
 /// `.Capabilities.KubeVersion`, `.Capabilities.APIVersions`, a Helm v3 `.Chart`, Sprig's
 /// `semver` result, `time.Time`.

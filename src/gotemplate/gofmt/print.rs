@@ -7,7 +7,7 @@
 
 use super::float::format_float;
 use super::quote::{can_backquote, decode_rune, is_print, quote_bytes, quote_rune, quote_to_ascii};
-use crate::gotemplate::value::{Field, Value};
+use crate::gotemplate::value::{Field, Object, Value};
 
 /// How deep `%v` descends into nested lists and maps before giving up; values built from YAML
 /// are far shallower, and a self-containing map (Sprig's `set` can make one) must not overflow
@@ -943,6 +943,18 @@ pub fn write_value(out: &mut String, v: &Value) {
             *out = p.buf;
         }
     }
+}
+
+/// `%v` of a struct object from its fields (for [`Object::format`] of plain structs).
+pub fn fmt_struct(o: &dyn Object) -> String {
+    let mut p = Printer::new();
+    if let Some(fields) = o.fields() {
+        if o.kind_name() == "ptr" {
+            p.buf.push('&');
+        }
+        p.print_struct(o.type_name(), &fields, 'v', 0);
+    }
+    p.buf
 }
 
 /// What Go's template printer writes for an action's value: a pointer to a struct prints
