@@ -397,6 +397,10 @@ fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::String(x), Value::String(y)) => x == y,
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
+        // `reflect.DeepEqual` needs identical types: a `[]string` never equals a
+        // `[]interface {}`, nor a nil map an empty one.
+        (Value::List(x), Value::List(y)) if x.ty() != y.ty() => false,
+        (Value::Map(x), Value::Map(y)) if x.ty() != y.ty() || x.is_nil() != y.is_nil() => false,
         (Value::List(x), Value::List(y)) => {
             Rc::ptr_eq(x, y)
                 || (x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal(p, q)))

@@ -160,14 +160,16 @@ fn copy_value(v: &Value, depth: usize) -> FuncResult {
         Value::List(items) => {
             let copied: Result<Vec<Value>, FuncError> =
                 items.iter().map(|i| copy_value(i, depth + 1)).collect();
-            Ok(Value::list(copied?))
+            // The copy keeps the Go type (`[]int`, Helm's named `Values`, ...).
+            Ok(Value::typed_list(copied?, items.ty()))
         }
+        Value::Map(m) if m.is_nil() => Ok(v.clone()),
         Value::Map(m) => {
             let mut out = Map::new();
             for (k, item) in m.borrow().iter() {
                 out.insert(k.clone(), copy_value(item, depth + 1)?);
             }
-            Ok(Value::map(out))
+            Ok(Value::typed_map(out, m.ty()))
         }
         other => Ok(other.clone()),
     }

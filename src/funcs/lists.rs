@@ -164,7 +164,15 @@ fn slice(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
             "reflect.Value.Slice: slice index out of bounds",
         ));
     }
-    Ok(Value::list(l[start as usize..end as usize].to_vec()))
+    // `reflect.Value.Slice` keeps the slice type.
+    let ty = match &args[0] {
+        Value::List(list) => list.ty(),
+        _ => ListType::Any,
+    };
+    Ok(Value::typed_list(
+        l[start as usize..end as usize].to_vec(),
+        ty,
+    ))
 }
 
 fn concat(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {

@@ -159,6 +159,25 @@ enum Flow {
 type R<T> = Result<T, Error>;
 
 /// A node an error message points at.
+/// The node Go's executor last moved to (`state.at`) while evaluating `a`. Go reports errors at
+/// that node, and a field chain on a parenthesised pipeline, `(index .Values "x").a.b`, moves
+/// nowhere itself after evaluating the pipeline: a failing `.a` is reported at the pipeline's
+/// last evaluated argument, `"x"` (Helm's kube-prometheus-stack renders such an error).
+fn last_visited(a: &Arg) -> &Arg {
+    match a {
+        Arg::Pipe(p) => match p.cmds.last() {
+            Some(cmd) => match cmd.args.as_slice() {
+                [] => a,
+                [only] => last_visited(only),
+                [_, .., last] => last_visited(last),
+            },
+            None => a,
+        },
+        Arg::Chain(_, inner, _) => last_visited(inner),
+        _ => a,
+    }
+}
+
 #[derive(Clone, Copy)]
 enum At<'a> {
     Arg(&'a Arg),
@@ -589,7 +608,7 @@ impl Exec<'_> {
                     ));
                 }
                 let recv = self.eval_arg_val(dot, node)?;
-                self.eval_field_chain(dot, recv, first, last_at(node), fields, &cmd.args, fin)
+                self.eval_field_chain(dot, recv, first, last_visited(node), fields, &cmd.args, fin)
             }
             Arg::Ident(_, callee) => {
                 self.eval_call(dot, *callee, At::Cmd(cmd), &cmd.args[1..], fin)
@@ -636,17 +655,15 @@ impl Exec<'_> {
         }))
     }
 
-    /// Evaluates `.a.b.c` on `receiver`. Field errors point at `at`, the node Go's executor
-    /// last visited: the chain itself, except for `(pipeline).Field`, where it is the
-    /// pipeline's last operand.
-    // Go's `evalFieldChain` parameters plus the error node.
+    /// `node` is the operand the chain belongs to (Go's `evalCall` reports a method's error
+    /// there); `pos` is where Go's executor stands when a field fails (see `last_visited`).
     #[allow(clippy::too_many_arguments)]
     fn eval_field_chain(
         &mut self,
         dot: &Val,
         receiver: Val,
         node: &Arg,
-        at: &Arg,
+        pos: &Arg,
         idents: &[Rc<str>],
         args: &[Arg],
         fin: Option<Val>,
@@ -654,19 +671,18 @@ impl Exec<'_> {
         let n = idents.len();
         let mut recv = receiver;
         for ident in &idents[..n - 1] {
-            recv = self.eval_field(dot, ident, node, at, &[], None, recv)?;
+            recv = self.eval_field(dot, ident, node, pos, &[], None, recv)?;
         }
-        self.eval_field(dot, &idents[n - 1], node, at, args, fin, recv)
+        self.eval_field(dot, &idents[n - 1], node, pos, args, fin, recv)
     }
 
-    // Go's `evalField` parameters plus the error node.
     #[allow(clippy::too_many_arguments)]
     fn eval_field(
         &mut self,
         dot: &Val,
         name: &str,
         node: &Arg,
-        at: &Arg,
+        pos: &Arg,
         args: &[Arg],
         fin: Option<Val>,
         recv: Val,
@@ -676,20 +692,20 @@ impl Exec<'_> {
             Value::Nil if !recv.iface => {
                 if self.opts.strict {
                     return Err(self.err(
-                        At::Arg(at),
+                        At::Arg(pos),
                         format!("nil data; no entry for key {}", go_quote(name)),
                     ));
                 }
                 Ok(Val::default())
             }
             Value::Nil => Err(self.err(
-                At::Arg(at),
+                At::Arg(pos),
                 format!("nil pointer evaluating interface {{}}.{name}"),
             )),
             Value::Map(m) => {
                 if has_args {
                     return Err(self.err(
-                        At::Arg(at),
+                        At::Arg(pos),
                         format!("{name} is not a method but has arguments"),
                     ));
                 }
@@ -698,7 +714,7 @@ impl Exec<'_> {
                     Some(v) if m.ty() == MapType::Strings => Ok(Val::new(v)),
                     Some(v) => Ok(Val::iface(v)),
                     None if self.opts.strict => Err(self.err(
-                        At::Arg(at),
+                        At::Arg(pos),
                         format!("map has no entry for key {}", go_quote(name)),
                     )),
                     // Helm's `missingkey=zero`: the zero value of the element type.
@@ -714,7 +730,7 @@ impl Exec<'_> {
                 if let Some(v) = o.field(name) {
                     if has_args {
                         return Err(self.err(
-                            At::Arg(at),
+                            At::Arg(pos),
                             format!("{name} has arguments but cannot be invoked as function"),
                         ));
                     }
@@ -728,12 +744,12 @@ impl Exec<'_> {
                     return self.call_method(dot, &*o, name, node, args, fin);
                 }
                 Err(self.err(
-                    At::Arg(at),
+                    At::Arg(pos),
                     format!("can't evaluate field {name} in type {}", recv.type_name()),
                 ))
             }
             _ => Err(self.err(
-                At::Arg(at),
+                At::Arg(pos),
                 format!("can't evaluate field {name} in type {}", recv.type_name()),
             )),
         }
@@ -800,7 +816,7 @@ impl Exec<'_> {
                     dot,
                     recv,
                     a,
-                    last_at(node),
+                    last_visited(node),
                     fields,
                     std::slice::from_ref(a),
                     None,

@@ -587,3 +587,39 @@ pub trait Object {
 
     fn as_any(&self) -> &dyn Any;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The Go type rides in the padding beside each `Rc`: values stay three words, which the
+    // engine's hot path (every field access and argument clones one) depends on.
+    #[test]
+    fn value_stays_three_words() {
+        assert_eq!(
+            std::mem::size_of::<Value>(),
+            3 * std::mem::size_of::<usize>()
+        );
+    }
+
+    #[test]
+    fn json_fields_apply_tags_omitempty_and_embedding() {
+        let inner = Value::Object(Rc::new(GoStruct {
+            type_name: "T",
+            pointer: false,
+            fields: vec![Field::tagged("A", Value::str(""), "a", true)],
+        }));
+        let fields = vec![
+            Field::plain("hidden", Value::str("x")),
+            Field::tagged("Kept", Value::str(""), "kept", false),
+            Field::tagged("Skipped", Value::str("x"), "-", false),
+            Field {
+                embedded: true,
+                ..Field::plain("T", inner)
+            },
+            Field::tagged("B", Value::Bool(true), "b", true),
+        ];
+        let keys: Vec<&str> = json_fields(fields).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["kept", "b"]);
+    }
+}
