@@ -70,3 +70,31 @@ fn anki_compendium_renders_like_helm() {
         }
     }
 }
+
+/// The chart passes chartctl's whole lint (Helm's checks, the Kubernetes 1.31 schemas and the
+/// manifest rules) with `--strict`, for its default values and each environment file.
+#[test]
+fn anki_compendium_lints_clean_on_kubernetes_1_31() {
+    let chart = Path::new(env!("CARGO_MANIFEST_DIR")).join("charts/anki-compendium");
+    for file in [
+        None,
+        Some("values/values-dev.yaml"),
+        Some("values/values-staging.yaml"),
+        Some("values/values-prod.yaml"),
+    ] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_chartctl"));
+        cmd.arg("lint")
+            .arg(&chart)
+            .args(["--strict", "--kube-version", "1.31.0"]);
+        if let Some(f) = file {
+            cmd.arg("-f").arg(chart.join(f));
+        }
+        let out = cmd.output().expect("chartctl runs");
+        assert!(
+            out.status.success(),
+            "lint of {file:?} failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
