@@ -355,7 +355,7 @@ fn table(values: &MapRef, path: &str) -> Result<MapRef, String> {
     for part in path.split('.') {
         let next = cur.borrow().get(part).cloned();
         match next {
-            Some(Value::Map(m)) => cur = m,
+            Some(Value::Map(m)) => cur = m.into_ref(),
             _ => return Err(format!("{} is not a table", go_quote(part))),
         }
     }
@@ -436,7 +436,7 @@ pub fn prepare(
     let values = c.coalesce(&chart, user, false)?;
     Ok(Prepared {
         chart,
-        values: Value::Map(values),
+        values: Value::from_map_ref(values),
     })
 }
 
@@ -634,7 +634,7 @@ fn path_to_map(path: &str, data: MapRef) -> MapRef {
     let mut cur = data;
     for part in path.split('.').rev() {
         let mut m = Map::new();
-        m.insert(part.to_string(), Value::Map(cur));
+        m.insert(part.to_string(), Value::from_map_ref(cur));
         cur = std::rc::Rc::new(std::cell::RefCell::new(m));
     }
     cur
@@ -725,8 +725,8 @@ fn process_imports(
         // Helm's MergeTables(b, src): what is already imported wins.
         c.coalesce_tables(&b, &src, "", true);
     }
-    let base = match Value::Map(cvals).deep_copy() {
-        Value::Map(m) => m,
+    let base = match Value::from_map_ref(cvals).deep_copy() {
+        Value::Map(m) => m.into_ref(),
         _ => std::rc::Rc::new(std::cell::RefCell::new(Map::new())),
     };
     c.coalesce_tables(&base, &b, "", true);

@@ -350,7 +350,7 @@ impl Parser<'_> {
                 }
                 let inner = match data.get(&k) {
                     None => Rc::new(RefCell::new(Map::new())),
-                    Some(Value::Map(m)) => m.clone(),
+                    Some(Value::Map(m)) => m.map_ref().clone(),
                     Some(other) => return Err(conversion_panic(other, MAP_T)),
                 };
                 let res = {
@@ -365,7 +365,7 @@ impl Parser<'_> {
                     )));
                 }
                 if !empty {
-                    set(data, &k, Value::Map(inner));
+                    set(data, &k, Value::from_map_ref(inner));
                 }
                 res
             }
@@ -458,11 +458,11 @@ impl Parser<'_> {
                 let mut list = list;
                 let inner = match list.get(i as usize) {
                     None => Rc::new(RefCell::new(Map::new())),
-                    Some(Value::Map(m)) => m.clone(),
+                    Some(Value::Map(m)) => m.map_ref().clone(),
                     Some(_) => {
                         // Indices out of order: Go replaces the item with an empty map.
                         let m = Rc::new(RefCell::new(Map::new()));
-                        list[i as usize] = Value::Map(m.clone());
+                        list[i as usize] = Value::from_map_ref(m.clone());
                         m
                     }
                 };
@@ -473,7 +473,7 @@ impl Parser<'_> {
                 if let Err(e) = res {
                     return (list, Err(e));
                 }
-                set_index(list, i, Value::Map(inner))
+                set_index(list, i, Value::from_map_ref(inner))
             }
         }
     }

@@ -255,10 +255,10 @@ impl Coalescer<'_> {
                 None => {
                     let m = Rc::new(RefCell::new(Map::new()));
                     dest.borrow_mut()
-                        .insert(name.clone(), Value::Map(m.clone()));
+                        .insert(name.clone(), Value::from_map_ref(m.clone()));
                     m
                 }
-                Some(Value::Map(m)) => m,
+                Some(Value::Map(m)) => m.into_ref(),
                 Some(Value::Nil) => {
                     return Err(Error::new(format!("type mismatch on {name}: %!t(<nil>)")))
                 }
@@ -280,7 +280,7 @@ impl Coalescer<'_> {
     fn coalesce_globals(&mut self, dest: &MapRef, src: &MapRef, prefix: &str) {
         let dg = match dest.borrow().get("global").cloned() {
             None => Rc::new(RefCell::new(Map::new())),
-            Some(Value::Map(m)) => m,
+            Some(Value::Map(m)) => m.into_ref(),
             Some(_) => {
                 self.printf(
                     138,
@@ -291,7 +291,7 @@ impl Coalescer<'_> {
         };
         let sg = match src.borrow().get("global").cloned() {
             None => Rc::new(RefCell::new(Map::new())),
-            Some(Value::Map(m)) => m,
+            Some(Value::Map(m)) => m.into_ref(),
             Some(_) => {
                 self.printf(
                     145,
@@ -312,12 +312,12 @@ impl Coalescer<'_> {
                 let destv = dg.borrow().get(&key).cloned();
                 match destv {
                     None => {
-                        dg.borrow_mut().insert(key, Value::Map(vv));
+                        dg.borrow_mut().insert(key, Value::from_map_ref(vv));
                     }
                     Some(Value::Map(destvmap)) => {
                         let sub_prefix = concat_prefix(prefix, &key);
                         self.coalesce_tables(&vv, &destvmap, &sub_prefix, true);
-                        dg.borrow_mut().insert(key, Value::Map(vv));
+                        dg.borrow_mut().insert(key, Value::from_map_ref(vv));
                     }
                     Some(_) => {
                         self.printf(
@@ -338,7 +338,8 @@ impl Coalescer<'_> {
                 }
             }
         }
-        dest.borrow_mut().insert("global".into(), Value::Map(dg));
+        dest.borrow_mut()
+            .insert("global".into(), Value::from_map_ref(dg));
     }
 
     fn coalesce_own(&mut self, chart: &Chart, v: &MapRef, prefix: &str, merge: bool) {
@@ -479,7 +480,7 @@ pub fn coalesce_values(
     warnings: &mut Vec<Warning>,
 ) -> Result<Value, Error> {
     let mut c = Coalescer { compat, warnings };
-    c.coalesce(chart, vals, false).map(Value::Map)
+    c.coalesce(chart, vals, false).map(Value::from_map_ref)
 }
 
 // ---------------------------------------------------------------------------------------------

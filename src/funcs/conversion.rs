@@ -117,8 +117,9 @@ pub(crate) fn strval(v: &Value) -> String {
 }
 
 /// A Go `[]string` as a template value.
+/// A Go `[]string`.
 pub(crate) fn strings_value(items: Vec<String>) -> Value {
-    Value::list(items.into_iter().map(Value::string).collect())
+    Value::strings(items.into_iter().map(Value::string).collect())
 }
 
 /// Sprig's `strslice` (`toStrings`, `join`, `sortAlpha`): the items of a list as strings with
@@ -396,6 +397,10 @@ fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::String(x), Value::String(y)) => x == y,
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
+        // `reflect.DeepEqual` needs identical types: a `[]string` never equals a
+        // `[]interface {}`, nor a nil map an empty one.
+        (Value::List(x), Value::List(y)) if x.ty() != y.ty() => false,
+        (Value::Map(x), Value::Map(y)) if x.ty() != y.ty() || x.is_nil() != y.is_nil() => false,
         (Value::List(x), Value::List(y)) => {
             Rc::ptr_eq(x, y)
                 || (x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal(p, q)))

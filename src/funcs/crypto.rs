@@ -46,16 +46,14 @@ pub fn register(map: &mut FuncMap) {
         [String, List, List, Int, String],
         gen_self_signed_cert_with_key
     ));
-    // The `ca` parameter is Sprig's `certificate` struct, which the engine's parameter types
-    // cannot name: it is declared `Any` and checked here with Go's message.
     map.insert(func!(
         "genSignedCert",
-        [String, List, List, Int, Any],
+        [String, List, List, Int, Certificate],
         gen_signed_cert
     ));
     map.insert(func!(
         "genSignedCertWithKey",
-        [String, List, List, Int, Any, String],
+        [String, List, List, Int, Certificate, String],
         gen_signed_cert_with_key
     ));
     map.insert(func!(
@@ -63,10 +61,9 @@ pub fn register(map: &mut FuncMap) {
         [String, String],
         build_custom_cert
     ));
-    // `counter` is a Go `uint32`, which the engine's parameter types cannot name.
     map.insert(func!(
         "derivePassword",
-        [Any, String, String, String, String],
+        [Uint32, String, String, String, String],
         derive_password
     ));
     map.insert(func!("bcrypt", [String], bcrypt_fn));

@@ -29,16 +29,14 @@ pub fn register(map: &mut FuncMap) {
     map.insert(func!("htmlDateInZone", [Any, String], html_date_in_zone));
     map.insert(func!("toDate", [String, String], to_date));
     map.insert(func!("mustToDate", [String, String], must_to_date));
-    // The `time.Time` parameters are declared `Any` (the engine's parameter types cannot name
-    // Go structs) and checked here with Go's message.
-    map.insert(func!("dateModify", [String, Any], date_modify));
-    map.insert(func!("date_modify", [String, Any], date_modify));
-    map.insert(func!("mustDateModify", [String, Any], must_date_modify));
-    map.insert(func!("must_date_modify", [String, Any], must_date_modify));
+    map.insert(func!("dateModify", [String, Time], date_modify));
+    map.insert(func!("date_modify", [String, Time], date_modify));
+    map.insert(func!("mustDateModify", [String, Time], must_date_modify));
+    map.insert(func!("must_date_modify", [String, Time], must_date_modify));
     map.insert(func!("duration", [Any], duration));
     map.insert(func!("durationRound", [Any], duration_round));
     map.insert(func!("ago", [Any], ago));
-    map.insert(func!("unixEpoch", [Any], unix_epoch));
+    map.insert(func!("unixEpoch", [Time], unix_epoch));
 }
 
 // ---------------------------------------------------------------------------------------------

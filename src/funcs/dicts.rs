@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use crate::func;
 use crate::gotemplate::func::{FuncError, FuncMap, Runtime};
-use crate::gotemplate::value::{Map, MapRef, Value};
+use crate::gotemplate::value::{Map, MapRef, MapType, Value};
 
 use super::conversion::{is_empty, strval};
 
@@ -104,7 +104,7 @@ fn keys(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
             out.extend(m.borrow().keys().map(|k| Value::str(k)));
         }
     }
-    Ok(Value::list(out))
+    Ok(Value::strings(out))
 }
 
 fn pick(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
@@ -160,14 +160,16 @@ fn copy_value(v: &Value, depth: usize) -> FuncResult {
         Value::List(items) => {
             let copied: Result<Vec<Value>, FuncError> =
                 items.iter().map(|i| copy_value(i, depth + 1)).collect();
-            Ok(Value::list(copied?))
+            // The copy keeps the Go type (`[]int`, Helm's named `Values`, ...).
+            Ok(Value::typed_list(copied?, items.ty()))
         }
+        Value::Map(m) if m.is_nil() => Ok(v.clone()),
         Value::Map(m) => {
             let mut out = Map::new();
             for (k, item) in m.borrow().iter() {
                 out.insert(k.clone(), copy_value(item, depth + 1)?);
             }
-            Ok(Value::map(out))
+            Ok(Value::typed_map(out, m.ty()))
         }
         other => Ok(other.clone()),
     }
@@ -194,8 +196,10 @@ fn dig(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
     }
     let (keys, tail) = args.split_at(args.len() - 2);
     let default = &tail[0];
-    let Value::Map(start) = &tail[1] else {
-        return Err(assertion_error(&tail[1], MAP));
+    // A type assertion: Helm's named `Values` and a `map[string]string` fail it.
+    let start = match &tail[1] {
+        Value::Map(m) if m.ty() == MapType::Any => m,
+        other => return Err(assertion_error(other, MAP)),
     };
     let mut names = Vec::with_capacity(keys.len());
     for k in keys {
@@ -214,7 +218,7 @@ fn dig(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
             return Ok(step);
         }
         match step {
-            Value::Map(next) => current = next,
+            Value::Map(next) if next.ty() == MapType::Any => current = next.into_ref(),
             other => return Err(assertion_error(&other, MAP)),
         }
     }
@@ -242,7 +246,7 @@ fn merge_all(args: &[Value], overwrite: bool) -> FuncResult {
             }
         }
     }
-    Ok(Value::Map(dst))
+    Ok(Value::from_map_ref(dst))
 }
 
 fn is_map(v: Option<&Value>) -> bool {

@@ -8,7 +8,7 @@
 
 use crate::func;
 use crate::gotemplate::func::{FuncError, FuncMap, Runtime};
-use crate::gotemplate::value::Value;
+use crate::gotemplate::value::{ListType, Value};
 
 use super::conversion::{deep_equal, go_float_to_i64, is_empty, slice_items, to_int64};
 
@@ -164,7 +164,15 @@ fn slice(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
             "reflect.Value.Slice: slice index out of bounds",
         ));
     }
-    Ok(Value::list(l[start as usize..end as usize].to_vec()))
+    // `reflect.Value.Slice` keeps the slice type.
+    let ty = match &args[0] {
+        Value::List(list) => list.ty(),
+        _ => ListType::Any,
+    };
+    Ok(Value::typed_list(
+        l[start as usize..end as usize].to_vec(),
+        ty,
+    ))
 }
 
 fn concat(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
@@ -209,7 +217,7 @@ fn chunk(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
         }
         out.push(Value::list(part));
     }
-    Ok(Value::list(out))
+    Ok(Value::typed_list(out, ListType::Lists))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use num_bigint::{BigInt, Sign};
 use crate::func;
 use crate::gotemplate::func::{FuncError, FuncMap, Runtime};
 use crate::gotemplate::gofmt;
-use crate::gotemplate::value::Value;
+use crate::gotemplate::value::{ListType, Value};
 
 use super::conversion::{to_float64, to_int64};
 
@@ -350,8 +350,9 @@ fn step_sequence(start: i64, stop: i64, step: i64) -> Result<Vec<i64>, FuncError
     Ok((0..count).map(|n| (start + n * step) as i64).collect())
 }
 
+/// A Go `[]int`.
 fn int_list(items: Vec<i64>) -> Value {
-    Value::list(items.into_iter().map(Value::Int).collect())
+    Value::typed_list(items.into_iter().map(Value::Int).collect(), ListType::Ints)
 }
 
 fn until(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {

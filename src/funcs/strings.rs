@@ -12,7 +12,7 @@ use unicode_general_category::{get_general_category, GeneralCategory as Gc};
 use crate::func;
 use crate::gotemplate::func::{FuncError, FuncMap, Runtime};
 use crate::gotemplate::gofmt;
-use crate::gotemplate::value::{Map, Value};
+use crate::gotemplate::value::{Map, MapType, Value};
 
 use super::conversion::{slice_items, strings_value, strslice, strval};
 
@@ -799,7 +799,7 @@ fn parts_map(parts: Vec<String>) -> Value {
         .enumerate()
         .map(|(n, p)| (format!("_{n}"), Value::string(p)))
         .collect();
-    Value::map(map)
+    Value::typed_map(map, MapType::Strings)
 }
 
 fn split(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use super::func::{FuncDef, FuncMap};
 use super::gofmt::sprintf;
-use super::value::Value;
+use super::value::{ListType, MapType, Value};
 use crate::Compat;
 
 /// What a function name in a template resolves to, fixed at parse time.
@@ -334,7 +334,9 @@ pub fn index(args: &[Val]) -> Result<Val, String> {
             Value::List(l) => {
                 let i = index_arg(&idx.v, l.len())?;
                 match l.get(i) {
-                    Some(v) => Val::iface(v.clone()),
+                    // Only an `[]interface{}` holds interfaces (a `nil` item is a nil interface).
+                    Some(v) if l.ty() == ListType::Any => Val::iface(v.clone()),
+                    Some(v) => Val::new(v.clone()),
                     None => return Err("reflect: slice index out of range".into()),
                 }
             }
@@ -353,7 +355,15 @@ pub fn index(args: &[Val]) -> Result<Val, String> {
                 }
             }
             Value::Map(m) => match &idx.v {
-                Value::String(k) => Val::iface(m.borrow().get(&**k).cloned().unwrap_or_default()),
+                Value::String(k) => {
+                    let found = m.borrow().get(&**k).cloned();
+                    match (found, m.ty()) {
+                        (Some(v), MapType::Strings) => Val::new(v),
+                        // A missing key gives the zero value of the element type.
+                        (None, MapType::Strings) => Val::new(Value::str("")),
+                        (v, _) => Val::iface(v.unwrap_or_default()),
+                    }
+                }
                 Value::Nil => return Err("value is nil; should be of type string".into()),
                 other => {
                     return Err(format!(
@@ -409,7 +419,7 @@ pub fn slice(args: &[Val]) -> Result<Value, String> {
             Some(sub) => Value::str(sub),
             None => Value::string(String::from_utf8_lossy(&s.as_bytes()[ix[0]..ix[1]]).into()),
         },
-        Value::List(l) => Value::list(l[ix[0]..ix[1]].to_vec()),
+        Value::List(l) => Value::typed_list(l[ix[0]..ix[1]].to_vec(), l.ty()),
         Value::Bytes(b) => Value::Bytes(Rc::from(&b[ix[0]..ix[1]])),
         _ => Value::Nil,
     })

@@ -16,7 +16,7 @@ use super::func::{FuncDef, FuncError, FuncMap, Param, Runtime};
 use super::gofmt;
 use super::lexer::go_quote;
 use super::parser;
-use super::value::Value;
+use super::value::{ListType, MapType, Value};
 use crate::Compat;
 
 /// Go's `maxExecDepth`: how deeply `template` calls may nest.
@@ -385,11 +385,15 @@ impl Exec<'_> {
                     return Ok(false);
                 }
                 let l = l.clone();
+                let iface = l.ty() == ListType::Any;
                 for (i, e) in l.iter().enumerate() {
                     let f = self.one_iteration(
                         b,
                         Val::new(Value::Int(i as i64)),
-                        Val::iface(e.clone()),
+                        Val {
+                            v: e.clone(),
+                            iface,
+                        },
                         out,
                     )?;
                     if f == Flow::Break {
@@ -707,11 +711,14 @@ impl Exec<'_> {
                 }
                 let found = m.borrow().get(name).cloned();
                 match found {
+                    Some(v) if m.ty() == MapType::Strings => Ok(Val::new(v)),
                     Some(v) => Ok(Val::iface(v)),
                     None if self.opts.strict => Err(self.err(
                         At::Arg(pos),
                         format!("map has no entry for key {}", go_quote(name)),
                     )),
+                    // Helm's `missingkey=zero`: the zero value of the element type.
+                    None if m.ty() == MapType::Strings => Ok(Val::new(Value::str(""))),
                     None => Ok(Val::iface(Value::Nil)),
                 }
             }
@@ -843,6 +850,11 @@ impl Exec<'_> {
                     (Param::Float64, _) => Err(bad("float")),
                     (Param::Bool, Arg::Bool(_, b)) => Ok(Value::Bool(*b)),
                     (Param::Bool, _) => Err(bad("bool")),
+                    // Go's `SetUint` on a `uint32` keeps the low 32 bits.
+                    (Param::Uint32, Arg::Number(_, n)) if n.is_uint => {
+                        Ok(Value::Uint(u64::from(n.uint as u32)))
+                    }
+                    (Param::Uint32, _) => Err(bad("unsigned integer")),
                     _ => Err(format!("can't handle {a} for arg of type {}", p.go_name())),
                 };
                 v.map_err(|m| self.err(At::Arg(a), m))
@@ -875,15 +887,26 @@ impl Exec<'_> {
                 ),
             ));
         }
-        let ok = match p {
-            Param::Any => true,
-            Param::String => matches!(v.v, Value::String(_)),
-            Param::Int => matches!(v.v, Value::Int(_)),
-            Param::Int64 => matches!(v.v, Value::Int64(_)),
-            Param::Float64 => matches!(v.v, Value::Float(_)),
-            Param::Bool => matches!(v.v, Value::Bool(_)),
-            Param::List | Param::Strings => matches!(v.v, Value::List(_)),
-            Param::Map => matches!(v.v, Value::Map(_)),
+        let ok = match (p, &v.v) {
+            (Param::Any, _)
+            | (Param::String, Value::String(_))
+            | (Param::Int, Value::Int(_))
+            | (Param::Int64, Value::Int64(_))
+            | (Param::Float64, Value::Float(_))
+            | (Param::Bool, Value::Bool(_)) => true,
+            (Param::List, Value::List(l)) => l.ty() == ListType::Any,
+            (Param::Strings, Value::List(l)) => l.ty() == ListType::Strings,
+            (Param::Time | Param::Certificate, Value::Object(o)) => o.type_name() == p.go_name(),
+            (Param::Map, Value::Map(m)) => match m.ty() {
+                MapType::Any => true,
+                // Helm's named `Values` type is assignable to `map[string]interface{}`: the
+                // function sees (and returns) the plain map type.
+                MapType::Values(_) => {
+                    return Ok(Value::Map(m.with_type(MapType::Any)));
+                }
+                MapType::Strings => false,
+            },
+            _ => false,
         };
         if ok {
             return Ok(v.v);
@@ -1239,7 +1262,7 @@ fn print_value(v: &Val, out: &mut String) {
     match &v.v {
         Value::Nil => out.push_str("<no value>"),
         Value::String(s) => out.push_str(s),
-        other => gofmt::write_value(out, other),
+        other => gofmt::write_action_value(out, other),
     }
 }
 

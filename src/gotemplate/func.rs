@@ -29,12 +29,22 @@ pub enum Param {
     Float64,
     /// `bool`.
     Bool,
-    /// `[]interface{}` (arrives as [`Value::List`]; a `nil` is passed as `Nil`).
+    /// `[]interface{}` (arrives as [`Value::List`]; a `nil` is passed as `Nil`). A typed
+    /// slice such as `[]string` is refused, as Go refuses it.
     List,
     /// `map[string]interface{}` (arrives as [`Value::Map`]; a `nil` is passed as `Nil`).
+    /// Helm's named `Values` type is assignable to it and arrives as the plain map type; a
+    /// `map[string]string` is refused.
     Map,
-    /// `[]string` (arrives as a [`Value::List`] of strings).
+    /// `[]string` (arrives as a [`Value::List`] of type `[]string`).
     Strings,
+    /// `uint32` (Sprig's `derivePassword` counter; arrives as [`Value::Uint`]). Only a
+    /// non-negative integer constant converts to it (its low 32 bits, as Go's `SetUint`).
+    Uint32,
+    /// Go's `time.Time` struct (arrives as the [`Object`](super::value::Object) of that type).
+    Time,
+    /// Sprig's `certificate` struct (arrives as the object of type `sprig.certificate`).
+    Certificate,
 }
 
 impl Param {
@@ -50,6 +60,9 @@ impl Param {
             Param::List => "[]interface {}",
             Param::Map => "map[string]interface {}",
             Param::Strings => "[]string",
+            Param::Uint32 => "uint32",
+            Param::Time => "time.Time",
+            Param::Certificate => "sprig.certificate",
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::any::Any;
 use std::rc::Rc;
 
-use crate::gotemplate::value::{Map, Object, Value};
+use crate::gotemplate::value::{json_map, Field, Object, Value};
 use crate::Compat;
 
 /// Helm v4.3.1's default API versions (k8s.io/client-go v0.37), in its order.
@@ -147,6 +147,8 @@ pub struct KubeVersion {
     pub normalized: String,
     pub major: String,
     pub minor: String,
+    /// Which Helm's type this is: Helm 4's has an unexported `normalizedVersion` field.
+    pub compat: Compat,
 }
 
 impl KubeVersion {
@@ -161,6 +163,7 @@ impl KubeVersion {
             normalized: version.into(),
             major: "1".into(),
             minor: minor.into(),
+            compat,
         }
     }
 
@@ -237,6 +240,7 @@ fn parse_generic(input: &str) -> Result<KubeVersion, String> {
         normalized: format!("v{normalized}"),
         major: values[0].to_string(),
         minor: values[1].to_string(),
+        compat: Compat::Helm4,
     })
 }
 
@@ -296,12 +300,16 @@ fn parse_semver(input: &str) -> Result<KubeVersion, String> {
         version,
         major: nums[0].to_string(),
         minor: nums[1].to_string(),
+        compat: Compat::Helm3,
     })
 }
 
 impl Object for KubeVersion {
     fn type_name(&self) -> &str {
-        "common.KubeVersion"
+        match self.compat {
+            Compat::Helm4 => "common.KubeVersion",
+            Compat::Helm3 => "chartutil.KubeVersion",
+        }
     }
 
     fn field(&self, name: &str) -> Option<Value> {
@@ -319,12 +327,25 @@ impl Object for KubeVersion {
         self.normalized.clone()
     }
 
+    fn fields(&self) -> Option<Vec<Field>> {
+        let mut fields = vec![Field::plain("Version", Value::str(&self.version))];
+        if self.compat == Compat::Helm4 {
+            fields.push(Field::plain(
+                "normalizedVersion",
+                Value::str(&self.normalized),
+            ));
+        }
+        fields.push(Field::plain("Major", Value::str(&self.major)));
+        fields.push(Field::plain("Minor", Value::str(&self.minor)));
+        Some(fields)
+    }
+
+    fn pointer_string(&self) -> Option<String> {
+        Some(self.normalized.clone())
+    }
+
     fn to_data(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("Version".into(), Value::str(&self.version));
-        m.insert("Major".into(), Value::str(&self.major));
-        m.insert("Minor".into(), Value::str(&self.minor));
-        Value::map(m)
+        json_map(self.fields().unwrap_or_default())
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -408,7 +429,7 @@ pub struct HelmVersion {
 
 impl HelmVersion {
     /// (Go field name, JSON name, value) of each field.
-    fn fields(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+    fn build_info(&self) -> Vec<(&'static str, &'static str, &'static str)> {
         match self.compat {
             Compat::Helm4 => vec![
                 ("Version", "version", "v4.3.1"),
@@ -441,24 +462,31 @@ impl Object for HelmVersion {
     }
 
     fn field(&self, name: &str) -> Option<Value> {
-        self.fields()
+        self.build_info()
             .into_iter()
             .find(|(go, _, _)| *go == name)
             .map(|(_, _, v)| Value::str(v))
     }
 
     fn format(&self) -> String {
-        let values: Vec<&str> = self.fields().into_iter().map(|(_, _, v)| v).collect();
+        let values: Vec<&str> = self.build_info().into_iter().map(|(_, _, v)| v).collect();
         format!("{{{}}}", values.join(" "))
     }
 
-    fn to_data(&self) -> Value {
-        Value::map(
-            self.fields()
+    fn fields(&self) -> Option<Vec<Field>> {
+        Some(
+            self.build_info()
                 .into_iter()
-                .map(|(_, json, v)| (json.to_string(), Value::str(v)))
+                // Every field but `KubeClientVersion` is `omitempty`.
+                .map(|(go, json, v)| {
+                    Field::tagged(go, Value::str(v), json, go != "KubeClientVersion")
+                })
                 .collect(),
         )
+    }
+
+    fn to_data(&self) -> Value {
+        json_map(self.fields().unwrap_or_default())
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -533,12 +561,16 @@ impl Object for Capabilities {
         )
     }
 
+    fn fields(&self) -> Option<Vec<Field>> {
+        Some(vec![
+            Field::plain("KubeVersion", Value::Object(self.kube_version.clone())),
+            Field::plain("APIVersions", Value::Object(self.api_versions.clone())),
+            Field::plain("HelmVersion", Value::Object(self.helm_version.clone())),
+        ])
+    }
+
     fn to_data(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("KubeVersion".into(), self.kube_version.to_data());
-        m.insert("APIVersions".into(), self.api_versions.to_data());
-        m.insert("HelmVersion".into(), self.helm_version.to_data());
-        Value::map(m)
+        json_map(self.fields().unwrap_or_default())
     }
 
     fn as_any(&self) -> &dyn Any {

@@ -10,7 +10,7 @@ use super::capabilities::Capabilities;
 use super::objects::{chart_value, template_value, Files, ReleaseInfo, ToYaml};
 use crate::chart::Chart;
 use crate::gotemplate::func::FuncMap;
-use crate::gotemplate::value::{Map, MapRef, Value};
+use crate::gotemplate::value::{Map, MapRef, MapType, MapVal, Value};
 use crate::gotemplate::{ExecOptions, TemplateSet};
 use crate::Compat;
 
@@ -101,11 +101,14 @@ fn render_with(
             continue;
         }
         let r = &templates[name];
-        r.context
-            .borrow_mut()
-            .insert("Template".into(), template_value(name, &r.base_path));
+        r.context.borrow_mut().insert(
+            "Template".into(),
+            template_value(name, &r.base_path, ctx.compat),
+        );
+        // Helm executes each template with its context as the named `Values` type.
+        let dot = Value::Map(MapVal::new(r.context.clone(), MapType::Values(ctx.compat)));
         let mut out = String::new();
-        let result = set.execute(name, &Value::Map(r.context.clone()), opts, &mut out);
+        let result = set.execute(name, &dot, opts, &mut out);
         logs.extend(set.take_logs());
         result.map_err(|e| e.helm_message(name, ctx.compat))?;
         rendered.insert(name.to_string(), out.replace("<no value>", ""));
@@ -155,16 +158,22 @@ fn collect(
         "Capabilities".into(),
         Value::Object(ctx.capabilities.clone()),
     );
+    // `.Values` is Helm's named `Values` type, also where a subchart's values are a plain map
+    // of its parent's.
+    let values = match values {
+        Value::Map(v) => Value::Map(v.with_type(MapType::Values(ctx.compat))),
+        other => other.clone(),
+    };
     m.insert("Values".into(), values.clone());
     m.insert("Subcharts".into(), subcharts.clone());
     let context: MapRef = Rc::new(std::cell::RefCell::new(m));
 
     if let Value::Map(subs) = &subcharts {
         for dep in &chart.dependencies {
-            let sub_values = dep.scope_values(values);
+            let sub_values = dep.scope_values(&values);
             let sub_ctx = collect(dep, &sub_values, ctx, templates, depth + 1)?;
             subs.borrow_mut()
-                .insert(dep.name().to_string(), Value::Map(sub_ctx));
+                .insert(dep.name().to_string(), Value::from_map_ref(sub_ctx));
         }
     }
 

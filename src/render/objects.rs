@@ -8,7 +8,10 @@ use std::rc::Rc;
 
 use super::glob::FilesGlob;
 use crate::chart::{Dependency, Maintainer, Metadata};
-use crate::gotemplate::value::{Map, Object, Value};
+use crate::gotemplate::gofmt;
+use crate::gotemplate::value::{
+    json_map, Field, GoStruct, ListType, Map, MapType, MapVal, Object, Value,
+};
 use crate::Compat;
 
 /// Serialises a value as Helm's `toYaml` does; given by the renderer so this module does not
@@ -50,18 +53,18 @@ impl Files {
 
     fn lines(&self, name: &str) -> Result<Value, String> {
         let Some(data) = self.files.get(name) else {
-            return Ok(Value::list(Vec::new()));
+            return Ok(Value::strings(Vec::new()));
         };
         if data.is_empty() {
             // Helm 3 indexes the last byte of an empty file and panics; Helm 4 checks.
             return match self.compat {
                 Compat::Helm3 => Err("runtime error: index out of range [-1]".into()),
-                Compat::Helm4 => Ok(Value::list(Vec::new())),
+                Compat::Helm4 => Ok(Value::strings(Vec::new())),
             };
         }
         let text = String::from_utf8_lossy(data);
         let text = text.strip_suffix('\n').unwrap_or(&text);
-        Ok(Value::list(text.split('\n').map(Value::str).collect()))
+        Ok(Value::strings(text.split('\n').map(Value::str).collect()))
     }
 
     /// `AsConfig` and `AsSecrets`: base name to content, as YAML.
@@ -259,15 +262,19 @@ pub fn metadata_go_map(this: &Metadata, is_root: bool) -> Map {
     m.insert("Tags".into(), Value::str(&this.tags));
     m.insert("AppVersion".into(), Value::str(&this.app_version));
     m.insert("Deprecated".into(), Value::Bool(this.deprecated));
-    m.insert(
-        "Annotations".into(),
-        Value::map(
+    // A `map[string]string`, nil when `Chart.yaml` has none (`toJson` writes `null`).
+    let annotations = if this.annotations.is_empty() {
+        Value::Map(MapVal::nil(MapType::Strings))
+    } else {
+        Value::typed_map(
             this.annotations
                 .iter()
                 .map(|(k, v)| (k.clone(), Value::str(v)))
                 .collect(),
-        ),
-    );
+            MapType::Strings,
+        )
+    };
+    m.insert("Annotations".into(), annotations);
     m.insert("KubeVersion".into(), Value::str(&this.kube_version));
     m.insert(
         "Dependencies".into(),
@@ -278,53 +285,118 @@ pub fn metadata_go_map(this: &Metadata, is_root: bool) -> Map {
     m
 }
 
+/// Helm 3's `chart.Metadata` struct, with its JSON tags (every field `omitempty`).
+fn helm3_metadata(meta: &Metadata) -> Value {
+    let text = |name, json, v: &str| Field::tagged(name, Value::str(v), json, true);
+    let maintainers = meta
+        .maintainers
+        .iter()
+        .flatten()
+        .map(|m| {
+            Value::Object(Rc::new(GoStruct {
+                type_name: "*chart.Maintainer",
+                pointer: true,
+                fields: vec![
+                    text("Name", "name", &m.name),
+                    text("Email", "email", &m.email),
+                    text("URL", "url", &m.url),
+                ],
+            }))
+        })
+        .collect();
+    let dependencies = meta
+        .deps()
+        .map(|d| {
+            Value::Object(Rc::new(GoStruct {
+                type_name: "*chart.Dependency",
+                pointer: true,
+                fields: vec![
+                    Field::tagged("Name", Value::str(&d.name), "name", false),
+                    text("Version", "version", &d.version),
+                    Field::tagged("Repository", Value::str(&d.repository), "repository", false),
+                    text("Condition", "condition", &d.condition),
+                    Field::tagged("Tags", Value::strings(str_items(&d.tags)), "tags", true),
+                    Field::tagged("Enabled", Value::Bool(d.enabled), "enabled", true),
+                    Field::tagged(
+                        "ImportValues",
+                        Value::list(d.import_values.clone()),
+                        "import-values",
+                        true,
+                    ),
+                    text("Alias", "alias", &d.alias),
+                ],
+            }))
+        })
+        .collect();
+    let annotations = if meta.annotations.is_empty() {
+        Value::Map(MapVal::nil(MapType::Strings))
+    } else {
+        Value::typed_map(
+            meta.annotations
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::str(v)))
+                .collect(),
+            MapType::Strings,
+        )
+    };
+    Value::Object(Rc::new(GoStruct {
+        type_name: "chart.Metadata",
+        pointer: false,
+        fields: vec![
+            text("Name", "name", &meta.name),
+            text("Home", "home", &meta.home),
+            Field::tagged(
+                "Sources",
+                Value::strings(str_items(&meta.sources)),
+                "sources",
+                true,
+            ),
+            text("Version", "version", &meta.version),
+            text("Description", "description", &meta.description),
+            Field::tagged(
+                "Keywords",
+                Value::strings(str_items(&meta.keywords)),
+                "keywords",
+                true,
+            ),
+            Field::tagged(
+                "Maintainers",
+                Value::typed_list(maintainers, ListType::Any),
+                "maintainers",
+                true,
+            ),
+            text("Icon", "icon", &meta.icon),
+            text("APIVersion", "apiVersion", &meta.api_version),
+            text("Condition", "condition", &meta.condition),
+            text("Tags", "tags", &meta.tags),
+            text("AppVersion", "appVersion", &meta.app_version),
+            Field::tagged(
+                "Deprecated",
+                Value::Bool(meta.deprecated),
+                "deprecated",
+                true,
+            ),
+            Field::tagged("Annotations", annotations, "annotations", true),
+            text("KubeVersion", "kubeVersion", &meta.kube_version),
+            Field::tagged(
+                "Dependencies",
+                Value::typed_list(dependencies, ListType::Any),
+                "dependencies",
+                true,
+            ),
+            text("Type", "type", &meta.chart_type),
+        ],
+    }))
+}
+
+fn str_items(items: &[String]) -> Vec<Value> {
+    items.iter().map(|s| Value::str(s)).collect()
+}
+
 /// Helm 3's `.Chart`: `struct { chart.Metadata; IsRoot bool }`. Unknown fields are errors.
 pub struct Helm3Chart {
     pub meta: Metadata,
     pub is_root: bool,
-}
-
-/// The Go field order of `chart.Metadata`, for `%v`.
-const METADATA_FIELDS: &[&str] = &[
-    "Name",
-    "Home",
-    "Sources",
-    "Version",
-    "Description",
-    "Keywords",
-    "Maintainers",
-    "Icon",
-    "APIVersion",
-    "Condition",
-    "Tags",
-    "AppVersion",
-    "Deprecated",
-    "Annotations",
-    "KubeVersion",
-    "Dependencies",
-    "Type",
-];
-
-/// Go's `%v` of a plain value inside a struct.
-fn go_format(v: &Value) -> String {
-    match v {
-        Value::Nil => "<nil>".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::String(s) => s.to_string(),
-        Value::List(l) => {
-            let items: Vec<String> = l.iter().map(go_format).collect();
-            format!("[{}]", items.join(" "))
-        }
-        Value::Map(m) => {
-            let items: Vec<String> = m
-                .borrow()
-                .iter()
-                .map(|(k, v)| format!("{k}:{}", go_format(v)))
-                .collect();
-            format!("map[{}]", items.join(" "))
-        }
-        other => format!("{other:?}"),
-    }
 }
 
 impl Object for Helm3Chart {
@@ -336,117 +408,33 @@ impl Object for Helm3Chart {
         if name == "IsRoot" {
             return Some(Value::Bool(self.is_root));
         }
+        let meta = helm3_metadata(&self.meta);
         if name == "Metadata" {
             // The embedded struct itself (`.Chart.Metadata.Name` works too).
-            let mut m = metadata_go_map(&self.meta, self.is_root);
-            m.remove("IsRoot");
-            return Some(Value::map(m));
+            return Some(meta);
         }
-        if !METADATA_FIELDS.contains(&name) {
-            return None;
+        match meta {
+            Value::Object(o) => o.field(name),
+            _ => None,
         }
-        metadata_go_map(&self.meta, self.is_root).remove(name)
     }
 
     fn format(&self) -> String {
-        let map = metadata_go_map(&self.meta, self.is_root);
-        let fields: Vec<String> = METADATA_FIELDS
-            .iter()
-            .map(|f| map.get(*f).map(go_format).unwrap_or_default())
-            .collect();
-        format!("{{{{{}}} {}}}", fields.join(" "), self.is_root)
+        gofmt::fmt_struct(self)
+    }
+
+    fn fields(&self) -> Option<Vec<Field>> {
+        Some(vec![
+            Field {
+                embedded: true,
+                ..Field::plain("Metadata", helm3_metadata(&self.meta))
+            },
+            Field::plain("IsRoot", Value::Bool(self.is_root)),
+        ])
     }
 
     fn to_data(&self) -> Value {
-        // `encoding/json` of the struct: the embedded Metadata's JSON names with `omitempty`,
-        // then `IsRoot`.
-        let meta = &self.meta;
-        let mut m = Map::new();
-        let mut put_str = |key: &str, v: &str| {
-            if !v.is_empty() {
-                m.insert(key.into(), Value::str(v));
-            }
-        };
-        put_str("name", &meta.name);
-        put_str("home", &meta.home);
-        put_str("version", &meta.version);
-        put_str("description", &meta.description);
-        put_str("icon", &meta.icon);
-        put_str("apiVersion", &meta.api_version);
-        put_str("condition", &meta.condition);
-        put_str("tags", &meta.tags);
-        put_str("appVersion", &meta.app_version);
-        put_str("kubeVersion", &meta.kube_version);
-        put_str("type", &meta.chart_type);
-        if !meta.sources.is_empty() {
-            m.insert("sources".into(), strings(&meta.sources));
-        }
-        if !meta.keywords.is_empty() {
-            m.insert("keywords".into(), strings(&meta.keywords));
-        }
-        if !meta.maintainers.is_empty() {
-            let list = meta
-                .maintainers
-                .iter()
-                .flatten()
-                .map(|mt| {
-                    let mut e = Map::new();
-                    for (k, v) in [("name", &mt.name), ("email", &mt.email), ("url", &mt.url)] {
-                        if !v.is_empty() {
-                            e.insert(k.into(), Value::str(v));
-                        }
-                    }
-                    Value::map(e)
-                })
-                .collect();
-            m.insert("maintainers".into(), Value::list(list));
-        }
-        if meta.deprecated {
-            m.insert("deprecated".into(), Value::Bool(true));
-        }
-        if !meta.annotations.is_empty() {
-            m.insert(
-                "annotations".into(),
-                Value::map(
-                    meta.annotations
-                        .iter()
-                        .map(|(k, v)| (k.clone(), Value::str(v)))
-                        .collect(),
-                ),
-            );
-        }
-        if !meta.dependencies.is_empty() {
-            let list = meta
-                .deps()
-                .map(|d| {
-                    let mut e = Map::new();
-                    e.insert("name".into(), Value::str(&d.name));
-                    for (k, v) in [
-                        ("version", &d.version),
-                        ("repository", &d.repository),
-                        ("condition", &d.condition),
-                        ("alias", &d.alias),
-                    ] {
-                        if !v.is_empty() {
-                            e.insert(k.into(), Value::str(v));
-                        }
-                    }
-                    if !d.tags.is_empty() {
-                        e.insert("tags".into(), strings(&d.tags));
-                    }
-                    if d.enabled {
-                        e.insert("enabled".into(), Value::Bool(true));
-                    }
-                    if !d.import_values.is_empty() {
-                        e.insert("import-values".into(), Value::list(d.import_values.clone()));
-                    }
-                    Value::map(e)
-                })
-                .collect();
-            m.insert("dependencies".into(), Value::list(list));
-        }
-        m.insert("IsRoot".into(), Value::Bool(self.is_root));
-        Value::map(m)
+        json_map(self.fields().unwrap_or_default())
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -477,11 +465,12 @@ impl ReleaseInfo {
 }
 
 /// `.Template` for the file being rendered.
-pub fn template_value(name: &str, base_path: &str) -> Value {
+pub fn template_value(name: &str, base_path: &str, compat: Compat) -> Value {
     let mut m = Map::new();
     m.insert("Name".into(), Value::str(name));
     m.insert("BasePath".into(), Value::str(base_path));
-    Value::map(m)
+    // Helm builds it as its named `Values` type.
+    Value::typed_map(m, MapType::Values(compat))
 }
 
 #[cfg(test)]

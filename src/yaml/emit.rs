@@ -89,6 +89,7 @@ fn json_hop(v: &Value, depth: usize) -> Result<Node, YamlError> {
                 .map(|i| json_hop(i, depth + 1))
                 .collect::<Result<_, _>>()?,
         ),
+        Value::Map(m) if m.is_nil() => Node::Plain("null".into()),
         Value::Map(m) => {
             let entries = m
                 .borrow()
@@ -168,7 +169,19 @@ fn direct(v: &Value, depth: usize) -> Result<Node, YamlError> {
                 .collect::<Result<Vec<_>, YamlError>>()?;
             Node::Map(sorted(entries))
         }
-        Value::Object(o) => direct(&o.to_data(), depth + 1)?,
+        Value::Object(o) => match o.fields() {
+            // goyaml.v3 writes a struct's exported fields in order, named by the lower-cased
+            // Go name (it reads `yaml` tags only, and Helm's structs have none); an embedded
+            // struct is one more field.
+            Some(fields) => Node::Map(
+                fields
+                    .iter()
+                    .filter(|f| f.name.starts_with(|c: char| c.is_ascii_uppercase()))
+                    .map(|f| Ok((f.name.to_lowercase(), direct(&f.value, depth + 1)?)))
+                    .collect::<Result<Vec<_>, YamlError>>()?,
+            ),
+            None => direct(&o.to_data(), depth + 1)?,
+        },
         Value::String(s) => Node::Str(s.to_string()),
         // goyaml.v3 sees a `[]byte` as a list of numbers (observed with `.Files.GetBytes`).
         Value::Bytes(b) => Node::Seq(b.iter().map(|x| Node::Plain(x.to_string())).collect()),

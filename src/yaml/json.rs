@@ -7,7 +7,7 @@ use std::fmt;
 use super::error::YamlError;
 use super::load::go_quote;
 use super::num::format_json;
-use crate::gotemplate::value::{Map, Value};
+use crate::gotemplate::value::{json_fields, Map, Value};
 use crate::Compat;
 
 /// A JSON decoding error; `Display` is Go's `err.Error()` text.
@@ -91,6 +91,8 @@ fn write_value(
             }
             out.push(']');
         }
+        // A nil map of a struct field (Helm 4's `.Chart.Annotations`).
+        Value::Map(m) if m.is_nil() => out.push_str("null"),
         Value::Map(m) => {
             let m = m.borrow();
             out.push('{');
@@ -113,7 +115,32 @@ fn write_value(
             }
             out.push('}');
         }
-        Value::Object(o) => write_value(out, &o.to_data(), html, indent, depth + 1)?,
+        Value::Object(o) => match o.fields() {
+            // A struct: its fields in declaration order, as `encoding/json` writes them.
+            Some(fields) => {
+                let fields = json_fields(fields);
+                out.push('{');
+                for (i, (k, item)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    if let Some(l) = indent {
+                        newline(out, l + 1);
+                    }
+                    write_string(out, k, html);
+                    out.push(':');
+                    if indent.is_some() {
+                        out.push(' ');
+                    }
+                    write_value(out, item, html, indent.map(|l| l + 1), depth + 1)?;
+                }
+                if let (Some(l), false) = (indent, fields.is_empty()) {
+                    newline(out, l);
+                }
+                out.push('}');
+            }
+            None => write_value(out, &o.to_data(), html, indent, depth + 1)?,
+        },
     }
     Ok(())
 }

@@ -8,5 +8,7 @@ mod printable;
 mod quote;
 
 pub use float::format_float;
-pub use print::{fmt_value, sprint, sprintf, sprintln, write_value};
+pub use print::{
+    fmt_struct, fmt_value, sprint, sprintf, sprintln, write_action_value, write_value,
+};
 pub use quote::{is_print, quote};

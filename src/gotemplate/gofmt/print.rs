@@ -7,7 +7,7 @@
 
 use super::float::format_float;
 use super::quote::{can_backquote, decode_rune, is_print, quote_bytes, quote_rune, quote_to_ascii};
-use crate::gotemplate::value::Value;
+use crate::gotemplate::value::{Field, Object, Value};
 
 /// How deep `%v` descends into nested lists and maps before giving up; values built from YAML
 /// are far shallower, and a self-containing map (Sprig's `set` can make one) must not overflow
@@ -578,7 +578,8 @@ impl Printer {
             Value::Bytes(b) => self.fmt_bytes(b, verb, v, depth),
             Value::List(items) => {
                 if self.f.sharp_v {
-                    self.buf.push_str("[]interface {}{");
+                    self.buf.push_str(items.ty().go_name());
+                    self.buf.push('{');
                     for (i, item) in items.iter().enumerate() {
                         if i > 0 {
                             self.buf.push_str(", ");
@@ -599,13 +600,19 @@ impl Printer {
             }
             Value::Map(m) => {
                 // Collected first: printing an entry must not hold the borrow.
+                if m.is_nil() && self.f.sharp_v {
+                    self.buf.push_str(m.ty().go_name());
+                    self.buf.push_str("(nil)");
+                    return;
+                }
                 let entries: Vec<(String, Value)> = m
                     .borrow()
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
                 if self.f.sharp_v {
-                    self.buf.push_str("map[string]interface {}{");
+                    self.buf.push_str(m.ty().go_name());
+                    self.buf.push('{');
                 } else {
                     self.buf.push_str("map[");
                 }
@@ -621,6 +628,19 @@ impl Printer {
                 self.buf.push(if self.f.sharp_v { '}' } else { ']' });
             }
             Value::Object(o) => {
+                if let Some(fields) = o.fields() {
+                    if o.kind_name() == "ptr" {
+                        if depth > 0 {
+                            // Go prints a nested pointer as its address, which differs
+                            // between runs.
+                            self.buf.push_str("0xc000010000");
+                            return;
+                        }
+                        self.buf.push('&');
+                    }
+                    self.print_struct(o.type_name(), &fields, verb, depth);
+                    return;
+                }
                 let s = o.format();
                 match verb {
                     'v' | 's' | 'x' | 'X' | 'q' if !self.erroring => {
@@ -633,6 +653,26 @@ impl Printer {
                 }
             }
         }
+    }
+
+    /// A struct field by field: `{a b}`, `{A:a B:b}` under `%+v`, `T{A:"a", B:"b"}` under
+    /// `%#v`.
+    fn print_struct(&mut self, type_name: &str, fields: &[Field], verb: char, depth: usize) {
+        if self.f.sharp_v {
+            self.buf.push_str(type_name.trim_start_matches('*'));
+        }
+        self.buf.push('{');
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                self.buf.push_str(if self.f.sharp_v { ", " } else { " " });
+            }
+            if self.f.plus_v || self.f.sharp_v {
+                self.buf.push_str(f.name);
+                self.buf.push(':');
+            }
+            self.print_value(&f.value, verb, depth + 1);
+        }
+        self.buf.push('}');
     }
 
     /// Go's `doPrintf`.
@@ -903,6 +943,40 @@ pub fn write_value(out: &mut String, v: &Value) {
             *out = p.buf;
         }
     }
+}
+
+/// `%v` of a struct object from its fields (for [`Object::format`] of plain structs).
+pub fn fmt_struct(o: &dyn Object) -> String {
+    let mut p = Printer::new();
+    if let Some(fields) = o.fields() {
+        if o.kind_name() == "ptr" {
+            p.buf.push('&');
+        }
+        p.print_struct(o.type_name(), &fields, 'v', 0);
+    }
+    p.buf
+}
+
+/// What Go's template printer writes for an action's value: a pointer to a struct prints
+/// as the struct, and a struct reached through a pointer prints through a `String()` method
+/// of its pointer type.
+pub fn write_action_value(out: &mut String, v: &Value) {
+    if let Value::Object(o) = v {
+        if let Some(s) = o.pointer_string() {
+            out.push_str(&s);
+            return;
+        }
+        if o.kind_name() == "ptr" {
+            if let Some(fields) = o.fields() {
+                let mut p = Printer::new();
+                p.buf = std::mem::take(out);
+                p.print_struct(o.type_name(), &fields, 'v', 0);
+                *out = p.buf;
+                return;
+            }
+        }
+    }
+    write_value(out, v);
 }
 
 /// `fmt.Sprint`: operands are separated by a space when neither side is a string.
