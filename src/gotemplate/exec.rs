@@ -164,6 +164,25 @@ enum Flow {
 type R<T> = Result<T, Error>;
 
 /// A node an error message points at.
+/// The node Go's executor last moved to (`state.at`) while evaluating `a`. Go reports errors at
+/// that node, and a field chain on a parenthesised pipeline, `(index .Values "x").a.b`, moves
+/// nowhere itself after evaluating the pipeline: a failing `.a` is reported at the pipeline's
+/// last evaluated argument, `"x"` (Helm's kube-prometheus-stack renders such an error).
+fn last_visited(a: &Arg) -> &Arg {
+    match a {
+        Arg::Pipe(p) => match p.cmds.last() {
+            Some(cmd) => match cmd.args.as_slice() {
+                [] => a,
+                [only] => last_visited(only),
+                [_, .., last] => last_visited(last),
+            },
+            None => a,
+        },
+        Arg::Chain(_, inner, _) => last_visited(inner),
+        _ => a,
+    }
+}
+
 #[derive(Clone, Copy)]
 enum At<'a> {
     Arg(&'a Arg),
@@ -600,7 +619,7 @@ impl Exec<'_> {
         let first = &cmd.args[0];
         match first {
             Arg::Field(_, idents) => {
-                self.eval_field_chain(dot, dot.clone(), first, idents, &cmd.args, fin)
+                self.eval_field_chain(dot, dot.clone(), first, first, idents, &cmd.args, fin)
             }
             Arg::Chain(_, node, fields) => {
                 if let Arg::Nil(_) = **node {
@@ -610,7 +629,7 @@ impl Exec<'_> {
                     ));
                 }
                 let recv = self.eval_arg_val(dot, node)?;
-                self.eval_field_chain(dot, recv, first, fields, &cmd.args, fin)
+                self.eval_field_chain(dot, recv, first, last_visited(node), fields, &cmd.args, fin)
             }
             Arg::Ident(_, callee) => {
                 self.eval_call(dot, *callee, At::Cmd(cmd), &cmd.args[1..], fin)
@@ -631,7 +650,7 @@ impl Exec<'_> {
                     self.not_a_function(&cmd.args, &fin)?;
                     return Ok(v);
                 }
-                self.eval_field_chain(dot, v, first, fields, &cmd.args, fin)
+                self.eval_field_chain(dot, v, first, first, fields, &cmd.args, fin)
             }
             Arg::Nil(_) => {
                 self.not_a_function(&cmd.args, &fin)?;
@@ -657,11 +676,15 @@ impl Exec<'_> {
         }))
     }
 
+    /// `node` is the operand the chain belongs to (Go's `evalCall` reports a method's error
+    /// there); `pos` is where Go's executor stands when a field fails (see `last_visited`).
+    #[allow(clippy::too_many_arguments)]
     fn eval_field_chain(
         &mut self,
         dot: &Val,
         receiver: Val,
         node: &Arg,
+        pos: &Arg,
         idents: &[Rc<str>],
         args: &[Arg],
         fin: Option<Val>,
@@ -669,16 +692,18 @@ impl Exec<'_> {
         let n = idents.len();
         let mut recv = receiver;
         for ident in &idents[..n - 1] {
-            recv = self.eval_field(dot, ident, node, &[], None, recv)?;
+            recv = self.eval_field(dot, ident, node, pos, &[], None, recv)?;
         }
-        self.eval_field(dot, &idents[n - 1], node, args, fin, recv)
+        self.eval_field(dot, &idents[n - 1], node, pos, args, fin, recv)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn eval_field(
         &mut self,
         dot: &Val,
         name: &str,
         node: &Arg,
+        pos: &Arg,
         args: &[Arg],
         fin: Option<Val>,
         recv: Val,
@@ -688,20 +713,20 @@ impl Exec<'_> {
             Value::Nil if !recv.iface => {
                 if self.opts.strict {
                     return Err(self.err(
-                        At::Arg(node),
+                        At::Arg(pos),
                         format!("nil data; no entry for key {}", go_quote(name)),
                     ));
                 }
                 Ok(Val::default())
             }
             Value::Nil => Err(self.err(
-                At::Arg(node),
+                At::Arg(pos),
                 format!("nil pointer evaluating interface {{}}.{name}"),
             )),
             Value::Map(m) => {
                 if has_args {
                     return Err(self.err(
-                        At::Arg(node),
+                        At::Arg(pos),
                         format!("{name} is not a method but has arguments"),
                     ));
                 }
@@ -709,7 +734,7 @@ impl Exec<'_> {
                 match found {
                     Some(v) => Ok(Val::iface(v)),
                     None if self.opts.strict => Err(self.err(
-                        At::Arg(node),
+                        At::Arg(pos),
                         format!("map has no entry for key {}", go_quote(name)),
                     )),
                     None => Ok(Val::iface(Value::Nil)),
@@ -723,7 +748,7 @@ impl Exec<'_> {
                 if let Some(v) = o.field(name) {
                     if has_args {
                         return Err(self.err(
-                            At::Arg(node),
+                            At::Arg(pos),
                             format!("{name} has arguments but cannot be invoked as function"),
                         ));
                     }
@@ -737,12 +762,12 @@ impl Exec<'_> {
                     return self.call_method(dot, &*o, name, node, args, fin);
                 }
                 Err(self.err(
-                    At::Arg(node),
+                    At::Arg(pos),
                     format!("can't evaluate field {name} in type {}", recv.type_name()),
                 ))
             }
             _ => Err(self.err(
-                At::Arg(node),
+                At::Arg(pos),
                 format!("can't evaluate field {name} in type {}", recv.type_name()),
             )),
         }
@@ -781,15 +806,21 @@ impl Exec<'_> {
     fn eval_arg_val(&mut self, dot: &Val, a: &Arg) -> R<Val> {
         match a {
             Arg::Dot(_) => Ok(dot.clone()),
-            Arg::Field(_, idents) => {
-                self.eval_field_chain(dot, dot.clone(), a, idents, std::slice::from_ref(a), None)
-            }
+            Arg::Field(_, idents) => self.eval_field_chain(
+                dot,
+                dot.clone(),
+                a,
+                a,
+                idents,
+                std::slice::from_ref(a),
+                None,
+            ),
             Arg::Variable(_, name, fields) => {
                 let v = self.var_value(At::Arg(a), name)?;
                 if fields.is_empty() {
                     return Ok(v);
                 }
-                self.eval_field_chain(dot, v, a, fields, std::slice::from_ref(a), None)
+                self.eval_field_chain(dot, v, a, a, fields, std::slice::from_ref(a), None)
             }
             Arg::Chain(_, node, fields) => {
                 if let Arg::Nil(_) = **node {
@@ -799,7 +830,15 @@ impl Exec<'_> {
                     ));
                 }
                 let recv = self.eval_arg_val(dot, node)?;
-                self.eval_field_chain(dot, recv, a, fields, std::slice::from_ref(a), None)
+                self.eval_field_chain(
+                    dot,
+                    recv,
+                    a,
+                    last_visited(node),
+                    fields,
+                    std::slice::from_ref(a),
+                    None,
+                )
             }
             Arg::Pipe(p) => self.eval_pipeline(dot, p),
             Arg::Ident(_, callee) => self.eval_call(dot, *callee, At::Arg(a), &[], None),
