@@ -92,7 +92,10 @@ fn step_limit_ends_long_loops_and_is_off_by_default() {
     assert!(err.contains("exceeded the step limit (10000)"), "{err}");
     // Functions count too, inside `include` as well.
     let set = set_with(&[
-        ("h", "{{ define \"h\" }}{{ range until 100 }}{{ add 1 2 }}{{ end }}{{ end }}"),
+        (
+            "h",
+            "{{ define \"h\" }}{{ range until 100 }}{{ add 1 2 }}{{ end }}{{ end }}",
+        ),
         ("t", "{{ range until 100 }}{{ include \"h\" . }}{{ end }}"),
     ]);
     let mut out = String::new();
