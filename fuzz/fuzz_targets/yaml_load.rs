@@ -1,5 +1,5 @@
 //! The YAML (and JSON, TOML) loaders must never panic or hang, and whatever they load must
-//! print and load back to the same data. Every entry point Helm's inputs reach is fed:
+//! print, load back and print the same again. Every entry point Helm's inputs reach is fed:
 //! values files for both Helm versions, multi-document manifests, manifest heads, JSON.
 #![no_main]
 
@@ -25,13 +25,12 @@ fuzz_target!(|data: &[u8]| {
     let _ = toml::from_toml(text, Compat::Helm4);
     if let Ok(v) = yaml::load_values(text, MultiDoc::First) {
         if let Ok(printed) = yaml::to_yaml(&v) {
+            // `toYaml` goes through JSON, so one round trip may normalise the data as Go's
+            // does (`-0.0` prints as `0` and loads back as an int); after that it is stable.
             let again =
                 yaml::load_values(&printed, MultiDoc::First).expect("toYaml output loads back");
-            assert_eq!(
-                yaml::to_json(&v, false).ok(),
-                yaml::to_json(&again, false).ok(),
-                "round trip changed the data: {printed:?}"
-            );
+            let reprinted = yaml::to_yaml(&again).expect("reloaded data prints");
+            assert_eq!(printed, reprinted, "toYaml is not stable over a round trip");
         }
         let _ = yaml::to_yaml_pretty(&v);
         let _ = toml::to_toml(&v, Compat::Helm4);
