@@ -24,7 +24,15 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = toml::from_toml(text, Compat::Helm4);
     if let Ok(v) = yaml::load_values(text, MultiDoc::First) {
-        if let Ok(printed) = yaml::to_yaml(&v) {
+        // Known divergence (tests/conformance/yaml/load/line_separator_break.txt): goyaml
+        // reads U+2028 and U+2029 as line breaks, the loader as ordinary characters, so
+        // the indentation `toYaml` writes after one is not stripped on loading.
+        let known = |t: &str| t.contains(['\u{2028}', '\u{2029}']);
+        if let Ok(printed) =
+            yaml::to_yaml(&v)
+                .map_err(drop)
+                .and_then(|p| if known(&p) { Err(()) } else { Ok(p) })
+        {
             // `toYaml` goes through JSON, so one round trip may normalise the data as Go's
             // does (`-0.0` prints as `0` and loads back as an int); after that it is stable.
             let again =
