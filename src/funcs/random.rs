@@ -33,32 +33,45 @@ fn int_arg(args: &[Value], i: usize) -> i64 {
 const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const DIGITS: &[u8] = b"0123456789";
 
+/// The most random characters or bytes one call makes. Go would try (drawing each character
+/// from `crypto/rand`, for minutes) and may die allocating; no chart needs a random string
+/// anywhere near this long.
+const MAX_RANDOM_LEN: i64 = 1 << 24;
+
+/// Go's error for a slice too large to allocate.
+fn too_long() -> FuncError {
+    FuncError::call("runtime error: makeslice: len out of range")
+}
+
 /// A string of `count` characters drawn from `alphabet`; a negative count gives "" (the
 /// library's error is discarded by Sprig).
-fn random_string(count: i64, alphabet: &[u8]) -> String {
+fn random_string(count: i64, alphabet: &[u8]) -> Result<String, FuncError> {
+    if count > MAX_RANDOM_LEN {
+        return Err(too_long());
+    }
     let mut rng = rand::thread_rng();
-    (0..count.max(0))
+    Ok((0..count.max(0))
         .map(|_| char::from(alphabet[rng.gen_range(0..alphabet.len())]))
-        .collect()
+        .collect())
 }
 
 fn rand_alpha_num(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
     let alphabet = [LETTERS, DIGITS].concat();
-    Ok(Value::string(random_string(int_arg(args, 0), &alphabet)))
+    Ok(Value::string(random_string(int_arg(args, 0), &alphabet)?))
 }
 
 fn rand_alpha(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
-    Ok(Value::string(random_string(int_arg(args, 0), LETTERS)))
+    Ok(Value::string(random_string(int_arg(args, 0), LETTERS)?))
 }
 
 fn rand_ascii(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
     // Printable ASCII, space through `~`.
     let alphabet: Vec<u8> = (32u8..127).collect();
-    Ok(Value::string(random_string(int_arg(args, 0), &alphabet)))
+    Ok(Value::string(random_string(int_arg(args, 0), &alphabet)?))
 }
 
 fn rand_numeric(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
-    Ok(Value::string(random_string(int_arg(args, 0), DIGITS)))
+    Ok(Value::string(random_string(int_arg(args, 0), DIGITS)?))
 }
 
 fn rand_int(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
@@ -75,14 +88,9 @@ fn rand_int(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
 
 fn rand_bytes(_: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
     let count = int_arg(args, 0);
-    let len = usize::try_from(count)
-        .map_err(|_| FuncError::call("runtime error: makeslice: len out of range"))?;
-    // Guard memory: Go would try to allocate and die; a template asking for more than this is
-    // not rendering a manifest.
-    if len > 1 << 30 {
-        return Err(FuncError::call(
-            "runtime error: makeslice: len out of range",
-        ));
+    let len = usize::try_from(count).map_err(|_| too_long())?;
+    if count > MAX_RANDOM_LEN {
+        return Err(too_long());
     }
     let mut buf = vec![0u8; len];
     rand::thread_rng().fill_bytes(&mut buf);
@@ -157,6 +165,23 @@ mod tests {
             call(rand_int, &[Value::Int(5), Value::Int(5)]).unwrap_err(),
             FuncError::call("invalid argument to Intn")
         );
+    }
+
+    #[test]
+    fn huge_random_lengths_fail_instead_of_hanging() {
+        let huge = Value::Int(1_000_000_000);
+        let err = FuncError::call("runtime error: makeslice: len out of range");
+        for f in [
+            rand_alpha_num,
+            rand_alpha,
+            rand_ascii,
+            rand_numeric,
+            rand_bytes,
+        ] {
+            assert_eq!(call(f, std::slice::from_ref(&huge)).unwrap_err(), err);
+        }
+        let over = Value::Int(MAX_RANDOM_LEN + 1);
+        assert_eq!(call(rand_ascii, &[over]).unwrap_err(), err);
     }
 
     #[test]

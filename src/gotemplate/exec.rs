@@ -40,6 +40,10 @@ pub struct ExecOptions {
     pub lint_mode: bool,
     /// Helm's `--strict` rendering (`missingkey=error`): a missing map key is an error.
     pub strict: bool,
+    /// How many steps (nodes walked and functions called, `include` and `tpl` included)
+    /// one execution may take before it fails; none by default, as in Go. Fuzzing sets it
+    /// so that a legitimately long loop is told apart from a hang.
+    pub step_limit: Option<u64>,
 }
 
 /// The parse of one `tpl` text: its trees, the main one first.
@@ -132,6 +136,7 @@ impl TemplateSet {
             depth: 0,
             nesting: 0,
             calls: 0,
+            steps: 0,
             pending: None,
         };
         ex.run(&tree, Val::new(data.clone()), out)
@@ -247,6 +252,8 @@ struct Exec<'s> {
     nesting: usize,
     /// Nesting of `include` and `tpl` executions.
     calls: usize,
+    /// Steps taken so far, checked against [`ExecOptions::step_limit`].
+    steps: u64,
     /// The structured error behind the last `include`/`tpl` failure, which crosses the
     /// function contract as text.
     pending: Option<Error>,
@@ -319,7 +326,25 @@ impl Exec<'_> {
         Ok(Flow::Normal)
     }
 
+    /// Counts one step against [`ExecOptions::step_limit`].
+    fn step(&mut self) -> R<()> {
+        self.steps += 1;
+        match self.opts.step_limit {
+            Some(limit) if self.steps > limit => Err(Error::exec(
+                &self.tmpl.name,
+                None,
+                None,
+                format!("exceeded the step limit ({limit})"),
+                None,
+            )),
+            _ => Ok(()),
+        }
+    }
+
     fn walk(&mut self, dot: &Val, node: &Node, out: &mut String) -> R<Flow> {
+        if self.opts.step_limit.is_some() {
+            self.step()?;
+        }
         match node {
             Node::Text(_, t) => out.push_str(t),
             Node::Comment(_) => {}
@@ -1007,6 +1032,9 @@ impl Exec<'_> {
         if let Some(f) = fin {
             let v = self.validate(f, param(num_in - 1), Self::final_at(at, args))?;
             argv.push(v);
+        }
+        if self.opts.step_limit.is_some() {
+            self.step()?;
         }
         self.pending = None;
         let r = (def.imp)(self, &argv);

@@ -81,6 +81,32 @@ fn strict_mode_reports_missing_keys() {
     assert!(err.ends_with("map has no entry for key \"a\""), "{err}");
 }
 
+#[test]
+fn step_limit_ends_long_loops_and_is_off_by_default() {
+    let text = "{{ range until 1000 }}{{ range until 1000 }}.{{ end }}{{ end }}";
+    let limited = ExecOptions {
+        step_limit: Some(10_000),
+        ..ExecOptions::default()
+    };
+    let err = run_opts(text, &Value::empty_map(), &limited).expect_err("over the limit");
+    assert!(err.contains("exceeded the step limit (10000)"), "{err}");
+    // Functions count too, inside `include` as well.
+    let set = set_with(&[
+        (
+            "h",
+            "{{ define \"h\" }}{{ range until 100 }}{{ add 1 2 }}{{ end }}{{ end }}",
+        ),
+        ("t", "{{ range until 100 }}{{ include \"h\" . }}{{ end }}"),
+    ]);
+    let mut out = String::new();
+    let err = set
+        .execute("t", &Value::empty_map(), &limited, &mut out)
+        .expect_err("over the limit");
+    assert!(err.to_string().contains("step limit"), "{err}");
+    let out = run(text, &Value::empty_map()).expect("no limit by default");
+    assert_eq!(out.len(), 1_000_000);
+}
+
 struct Caps;
 
 impl Object for Caps {

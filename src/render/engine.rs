@@ -67,7 +67,9 @@ pub fn render_lint(
     render_with(chart, values, funcs, ctx, &opts, logs)
 }
 
-fn render_with(
+/// [`render`] with explicit execution options (a step limit, say); `logs` receives what
+/// `required` and `fail` logged in lint mode.
+pub fn render_with(
     chart: &Chart,
     values: &Value,
     funcs: Rc<FuncMap>,
