@@ -234,9 +234,7 @@ fn rng() -> OsRng {
 }
 
 fn generate_rsa(bits: usize) -> Result<PrivateKey, String> {
-    rsa::RsaPrivateKey::new(&mut rng(), bits)
-        .map(|k| PrivateKey::Rsa(Box::new(k)))
-        .map_err(|e| e.to_string())
+    crate::funcs::rsa_keygen::generate(bits).map(|k| PrivateKey::Rsa(Box::new(k)))
 }
 
 impl PrivateKey {

@@ -18,6 +18,7 @@ pub mod network;
 pub mod paths;
 pub mod random;
 pub mod regex;
+pub mod rsa_keygen;
 pub mod semver;
 pub mod strings;
 pub mod urls;

@@ -1,0 +1,585 @@
+//! RSA key generation for `genPrivateKey`, `genCA`, `genSelfSignedCert` and `genSignedCert`:
+//! the prime search, on fixed-width Montgomery arithmetic.
+//!
+//! Charts that make certificates call these functions many times per render (a 2048-bit key
+//! per `genCA`/`genSignedCert`, 4096 bits for `genPrivateKey "rsa"`), and the prime search is
+//! nearly all of their cost. The `rsa` crate's own generator tests each random candidate
+//! afresh on arbitrary-precision integers; here a random odd start is sieved incrementally
+//! against the small primes (one division per small prime per start, then only additions),
+//! survivors go through Miller-Rabin on fixed-size limbs that the compiler unrolls, and the
+//! two primes of a key are searched on two threads. The `rsa` crate still builds the key
+//! (exponents, CRT values) from the primes and does all signing and encoding.
+//!
+//! Candidates have their top two bits set, so `p*q` has exactly the requested length, as Go's
+//! `rsa.GenerateKey` guarantees; `p - 1` is never a multiple of the public exponent 65537; each
+//! prime passes the Miller-Rabin rounds FIPS 186-5 (table B.1) asks for its size, with random
+//! bases.
+
+use rand::rngs::OsRng;
+use rand::RngCore;
+use rsa::BigUint;
+
+/// The public exponent Go uses.
+const PUBLIC_EXPONENT: u64 = 65537;
+
+/// How far a sieve walks from one random start before drawing a new one. Prime gaps near
+/// 2^1024 average ~710, so nearly every walk finds a prime long before this.
+const MAX_WALK: u64 = 1 << 20;
+
+/// A new RSA key of `bits` bits (2048 or 4096; any multiple of 128 up to 4096 works).
+pub fn generate(bits: usize) -> Result<rsa::RsaPrivateKey, String> {
+    if bits % 128 != 0 || !(512..=4096).contains(&bits) {
+        return Err(format!("unsupported RSA key size {bits}"));
+    }
+    let half = bits / 2;
+    loop {
+        let (p, q) = std::thread::scope(|s| {
+            let other = s.spawn(|| random_prime(half));
+            let p = random_prime(half);
+            // A panic in the helper thread can only be a bug in this module.
+            let q = other
+                .join()
+                .expect("the prime search thread does not panic");
+            (p, q)
+        });
+        // FIPS 186-5 asks |p - q| > 2^(bits/2 - 100); a random pair misses it with probability
+        // about 2^-100, but the check is cheap.
+        let diff = if p > q { &p - &q } else { &q - &p };
+        if diff.bits() <= half - 100 {
+            continue;
+        }
+        return rsa::RsaPrivateKey::from_p_q(p, q, BigUint::from(PUBLIC_EXPONENT))
+            .map_err(|e| e.to_string());
+    }
+}
+
+/// A random prime of exactly `bits` bits (a multiple of 64) with its top two bits set.
+fn random_prime(bits: usize) -> BigUint {
+    match bits / 64 {
+        4 => prime_limbs::<4>(),
+        6 => prime_limbs::<6>(),
+        8 => prime_limbs::<8>(),
+        10 => prime_limbs::<10>(),
+        12 => prime_limbs::<12>(),
+        14 => prime_limbs::<14>(),
+        16 => prime_limbs::<16>(),
+        18 => prime_limbs::<18>(),
+        20 => prime_limbs::<20>(),
+        22 => prime_limbs::<22>(),
+        24 => prime_limbs::<24>(),
+        26 => prime_limbs::<26>(),
+        28 => prime_limbs::<28>(),
+        30 => prime_limbs::<30>(),
+        _ => prime_limbs::<32>(),
+    }
+}
+
+fn prime_limbs<const N: usize>() -> BigUint {
+    let primes = small_primes();
+    let rounds = if N * 64 >= 1536 { 4 } else { 5 };
+    let mut rng = OsRng;
+    let mut residues = vec![0u32; primes.len()];
+    let mut composite = vec![false; WINDOW];
+    loop {
+        let mut start = [0u64; N];
+        for limb in start.iter_mut() {
+            *limb = rng.next_u64();
+        }
+        start[N - 1] |= 0b11 << 62;
+        start[0] |= 1;
+        for (r, &p) in residues.iter_mut().zip(primes) {
+            *r = rem_u32(&start, p);
+        }
+        let e_residue = u64::from(rem_u32(&start, PUBLIC_EXPONENT as u32));
+        let mut base: u64 = 0;
+        while base < MAX_WALK {
+            // composite[i] says start + base + 2i has a small factor.
+            composite.fill(false);
+            for (&r, &p) in residues.iter().zip(primes) {
+                let p = u64::from(p);
+                let r = (u64::from(r) + base) % p;
+                let mut first = (p - r) % p;
+                if first % 2 == 1 {
+                    first += p;
+                }
+                let mut i = (first / 2) as usize;
+                while i < WINDOW {
+                    composite[i] = true;
+                    i += p as usize;
+                }
+            }
+            for (i, _) in composite.iter().enumerate().filter(|(_, &c)| !c) {
+                let delta = base + 2 * i as u64;
+                if (e_residue + delta) % PUBLIC_EXPONENT == 1 {
+                    continue;
+                }
+                let Some(candidate) = add_small(&start, delta) else {
+                    break;
+                };
+                // A round to base 2 first: it costs only squarings and throws out nearly every
+                // composite the sieve let through; the random-base rounds then confirm.
+                if is_probable_prime_base2(&candidate)
+                    && is_probable_prime(&candidate, rounds, &mut rng)
+                {
+                    return to_biguint(&candidate);
+                }
+            }
+            base += 2 * WINDOW as u64;
+        }
+    }
+}
+
+/// Odd offsets sieved at a time.
+const WINDOW: usize = 4096;
+
+/// The odd primes below 2^16: they leave ~10% of odd numbers to exponentiate.
+fn small_primes() -> &'static [u32] {
+    static PRIMES: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    PRIMES.get_or_init(|| {
+        const LIMIT: usize = 1 << 16;
+        let mut composite = vec![false; LIMIT];
+        let mut out = Vec::new();
+        for n in 3..LIMIT {
+            if !composite[n] {
+                if n % 2 == 1 {
+                    out.push(n as u32);
+                }
+                let mut m = n * n;
+                while m < LIMIT {
+                    composite[m] = true;
+                    m += n;
+                }
+            }
+        }
+        out
+    })
+}
+
+fn rem_u32<const N: usize>(x: &[u64; N], m: u32) -> u32 {
+    // Half a limb at a time keeps the division in 64 bits.
+    let m = u64::from(m);
+    let mut r: u64 = 0;
+    for &limb in x.iter().rev() {
+        r = ((r << 32) | (limb >> 32)) % m;
+        r = ((r << 32) | (limb & 0xffff_ffff)) % m;
+    }
+    r as u32
+}
+
+/// `x + d`, or `None` if it no longer fits in `N` limbs.
+fn add_small<const N: usize>(x: &[u64; N], d: u64) -> Option<[u64; N]> {
+    let mut out = *x;
+    let mut carry = d;
+    for limb in out.iter_mut() {
+        if carry == 0 {
+            break;
+        }
+        let (s, c) = limb.overflowing_add(carry);
+        *limb = s;
+        carry = u64::from(c);
+    }
+    (carry == 0).then_some(out)
+}
+
+fn to_biguint<const N: usize>(x: &[u64; N]) -> BigUint {
+    let bytes: Vec<u8> = x.iter().flat_map(|l| l.to_le_bytes()).collect();
+    BigUint::from_bytes_le(&bytes)
+}
+
+/// Miller-Rabin with `rounds` random bases in [2, n-2]; `n` is odd and above 2^64.
+fn is_probable_prime<const N: usize>(n: &[u64; N], rounds: usize, rng: &mut OsRng) -> bool {
+    let mont = Montgomery::new(n);
+    // n - 1 = d * 2^s with d odd.
+    let mut n_minus_1 = *n;
+    n_minus_1[0] &= !1;
+    let s = trailing_zeros(&n_minus_1);
+    let d = shr(&n_minus_1, s);
+    let one = mont.one();
+    let minus_one = mont.to_mont(&n_minus_1);
+    'rounds: for _ in 0..rounds {
+        let base = loop {
+            let mut b = [0u64; N];
+            for limb in b.iter_mut() {
+                *limb = rng.next_u64();
+            }
+            // Clearing the top limb keeps the base below n; a base of 0 or 1 is drawn again.
+            b[N - 1] = 0;
+            if b.iter().skip(1).any(|&l| l != 0) || b[0] > 1 {
+                break b;
+            }
+        };
+        let mut x = mont.pow(&mont.to_mont(&base), &d);
+        if x == one || x == minus_one {
+            continue;
+        }
+        for _ in 1..s {
+            x = mont.mul(&x, &x);
+            if x == minus_one {
+                continue 'rounds;
+            }
+            if x == one {
+                return false;
+            }
+        }
+        return false;
+    }
+    true
+}
+
+/// One Miller-Rabin round to base 2, where multiplying by the base is a doubling.
+fn is_probable_prime_base2<const N: usize>(n: &[u64; N]) -> bool {
+    let mont = Montgomery::new(n);
+    let mut n_minus_1 = *n;
+    n_minus_1[0] &= !1;
+    let s = trailing_zeros(&n_minus_1);
+    let d = shr(&n_minus_1, s);
+    let one = mont.one();
+    let minus_one = mont.to_mont(&n_minus_1);
+    let mut x = one;
+    let mut started = false;
+    for &limb in d.iter().rev() {
+        for bit in (0..64).rev() {
+            if started {
+                x = mont.sqr(&x);
+            }
+            if (limb >> bit) & 1 == 1 {
+                x = double_mod(&x, n);
+                started = true;
+            }
+        }
+    }
+    if x == one || x == minus_one {
+        return true;
+    }
+    for _ in 1..s {
+        x = mont.sqr(&x);
+        if x == minus_one {
+            return true;
+        }
+        if x == one {
+            return false;
+        }
+    }
+    false
+}
+
+fn trailing_zeros<const N: usize>(x: &[u64; N]) -> u32 {
+    let mut count = 0;
+    for &limb in x {
+        if limb == 0 {
+            count += 64;
+        } else {
+            return count + limb.trailing_zeros();
+        }
+    }
+    count
+}
+
+fn shr<const N: usize>(x: &[u64; N], shift: u32) -> [u64; N] {
+    let limbs = (shift / 64) as usize;
+    let bits = shift % 64;
+    let mut out = [0u64; N];
+    for i in 0..N.saturating_sub(limbs) {
+        let lo = x[i + limbs] >> bits;
+        let hi = if bits > 0 && i + limbs + 1 < N {
+            x[i + limbs + 1] << (64 - bits)
+        } else {
+            0
+        };
+        out[i] = lo | hi;
+    }
+    out
+}
+
+/// Arithmetic modulo an odd `N`-limb number in Montgomery form (R = 2^(64N)).
+struct Montgomery<const N: usize> {
+    m: [u64; N],
+    /// -m^-1 mod 2^64.
+    m_inv: u64,
+    /// R^2 mod m, to enter Montgomery form.
+    r2: [u64; N],
+}
+
+impl<const N: usize> Montgomery<N> {
+    fn new(m: &[u64; N]) -> Self {
+        // Newton's iteration doubles the correct low bits of the inverse each step.
+        let mut inv: u64 = 1;
+        for _ in 0..6 {
+            inv = inv.wrapping_mul(2u64.wrapping_sub(m[0].wrapping_mul(inv)));
+        }
+        let m_inv = inv.wrapping_neg();
+        // R mod m by doubling 1 (64N times), then R^2 mod m by doubling 64N more times: only
+        // once per candidate that survives the sieve, and cheap next to an exponentiation.
+        let mut r = [0u64; N];
+        r[0] = 1;
+        for _ in 0..2 * 64 * N {
+            r = double_mod(&r, m);
+        }
+        Montgomery {
+            m: *m,
+            m_inv,
+            r2: r,
+        }
+    }
+
+    fn one(&self) -> [u64; N] {
+        let mut one = [0u64; N];
+        one[0] = 1;
+        self.to_mont(&one)
+    }
+
+    fn to_mont(&self, x: &[u64; N]) -> [u64; N] {
+        self.mul(x, &self.r2)
+    }
+
+    /// a * b / R mod m (coarsely integrated operand scanning).
+    fn mul(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        let mut t = [0u64; N];
+        let mut t_hi: u64 = 0;
+        for &bi in b.iter() {
+            // t += a * bi
+            let mut carry: u64 = 0;
+            for j in 0..N {
+                let v = u128::from(a[j]) * u128::from(bi) + u128::from(t[j]) + u128::from(carry);
+                t[j] = v as u64;
+                carry = (v >> 64) as u64;
+            }
+            let (sum, over) = t_hi.overflowing_add(carry);
+            let t_top = u64::from(over);
+            t_hi = sum;
+            // t = (t + m * q) / 2^64, with q chosen so the low limb cancels.
+            let q = t[0].wrapping_mul(self.m_inv);
+            let v = u128::from(self.m[0]) * u128::from(q) + u128::from(t[0]);
+            let mut carry = (v >> 64) as u64;
+            for j in 1..N {
+                let v =
+                    u128::from(self.m[j]) * u128::from(q) + u128::from(t[j]) + u128::from(carry);
+                t[j - 1] = v as u64;
+                carry = (v >> 64) as u64;
+            }
+            let (sum, over) = t_hi.overflowing_add(carry);
+            t[N - 1] = sum;
+            t_hi = t_top + u64::from(over);
+        }
+        if t_hi != 0 || !less_than(&t, &self.m) {
+            sub_in_place(&mut t, &self.m);
+        }
+        t
+    }
+
+    /// a * a / R mod m: each cross product computed once, then one Montgomery reduction.
+    fn sqr(&self, a: &[u64; N]) -> [u64; N] {
+        // Room for the 2N-limb square of the largest supported size, plus a carry limb.
+        let mut t = [0u64; 2 * 32 + 1];
+        for i in 0..N {
+            let mut carry: u64 = 0;
+            for j in i + 1..N {
+                let v =
+                    u128::from(a[i]) * u128::from(a[j]) + u128::from(t[i + j]) + u128::from(carry);
+                t[i + j] = v as u64;
+                carry = (v >> 64) as u64;
+            }
+            t[i + N] = carry;
+        }
+        // Double the cross products and add the squares on the diagonal.
+        let mut top = 0u64;
+        for limb in t[..2 * N].iter_mut() {
+            let next = *limb >> 63;
+            *limb = (*limb << 1) | top;
+            top = next;
+        }
+        let mut carry: u64 = 0;
+        for i in 0..N {
+            let sq = u128::from(a[i]) * u128::from(a[i]);
+            let v = u128::from(t[2 * i]) + (sq as u64 as u128) + u128::from(carry);
+            t[2 * i] = v as u64;
+            let v = u128::from(t[2 * i + 1]) + (sq >> 64) + (v >> 64);
+            t[2 * i + 1] = v as u64;
+            carry = (v >> 64) as u64;
+        }
+        // Reduce: clear one low limb per step by adding a multiple of m.
+        let mut extra: u64 = 0;
+        for i in 0..N {
+            let q = t[i].wrapping_mul(self.m_inv);
+            let mut carry: u64 = 0;
+            for j in 0..N {
+                let v = u128::from(self.m[j]) * u128::from(q)
+                    + u128::from(t[i + j])
+                    + u128::from(carry);
+                t[i + j] = v as u64;
+                carry = (v >> 64) as u64;
+            }
+            let v = u128::from(t[i + N]) + u128::from(carry) + u128::from(extra);
+            t[i + N] = v as u64;
+            extra = (v >> 64) as u64;
+        }
+        let mut out = [0u64; N];
+        out.copy_from_slice(&t[N..2 * N]);
+        if extra != 0 || !less_than(&out, &self.m) {
+            sub_in_place(&mut out, &self.m);
+        }
+        out
+    }
+
+    /// base^exp for `base` in Montgomery form, with a fixed 4-bit window.
+    fn pow(&self, base: &[u64; N], exp: &[u64; N]) -> [u64; N] {
+        let mut table = [[0u64; N]; 16];
+        table[0] = self.one();
+        table[1] = *base;
+        for i in 2..16 {
+            table[i] = self.mul(&table[i - 1], base);
+        }
+        let mut acc = table[0];
+        let mut started = false;
+        for &limb in exp.iter().rev() {
+            for nibble in (0..16).rev() {
+                let w = ((limb >> (nibble * 4)) & 0xf) as usize;
+                if started {
+                    for _ in 0..4 {
+                        acc = self.sqr(&acc);
+                    }
+                    if w != 0 {
+                        acc = self.mul(&acc, &table[w]);
+                    }
+                } else if w != 0 {
+                    acc = table[w];
+                    started = true;
+                }
+            }
+        }
+        acc
+    }
+}
+
+fn less_than<const N: usize>(a: &[u64; N], b: &[u64; N]) -> bool {
+    for i in (0..N).rev() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+    }
+    false
+}
+
+fn sub_in_place<const N: usize>(a: &mut [u64; N], b: &[u64; N]) {
+    let mut borrow = false;
+    for i in 0..N {
+        let (d1, b1) = a[i].overflowing_sub(b[i]);
+        let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+        a[i] = d2;
+        borrow = b1 || b2;
+    }
+}
+
+/// 2x mod m for x < m.
+fn double_mod<const N: usize>(x: &[u64; N], m: &[u64; N]) -> [u64; N] {
+    let mut out = [0u64; N];
+    let mut carry = 0u64;
+    for i in 0..N {
+        out[i] = (x[i] << 1) | carry;
+        carry = x[i] >> 63;
+    }
+    if carry != 0 || !less_than(&out, m) {
+        sub_in_place(&mut out, m);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use num_bigint_dig::prime::probably_prime;
+    use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+
+    fn limbs<const N: usize>(x: &BigUint) -> [u64; N] {
+        let mut bytes = x.to_bytes_le();
+        bytes.resize(N * 8, 0);
+        let mut out = [0u64; N];
+        for (i, chunk) in bytes.chunks(8).enumerate() {
+            out[i] = u64::from_le_bytes(chunk.try_into().unwrap());
+        }
+        out
+    }
+
+    #[test]
+    fn montgomery_exponentiation_matches_big_integers() {
+        let mut rng = OsRng;
+        for _ in 0..20 {
+            let mut m = [0u64; 4];
+            let mut b = [0u64; 4];
+            let mut e = [0u64; 4];
+            for i in 0..4 {
+                m[i] = rng.next_u64();
+                b[i] = rng.next_u64();
+                e[i] = rng.next_u64();
+            }
+            m[0] |= 1;
+            m[3] |= 1 << 63;
+            b[3] &= !(1 << 63);
+            let mont = Montgomery::new(&m);
+            assert_eq!(mont.sqr(&b), mont.mul(&b, &b));
+            let got = mont.pow(&mont.to_mont(&b), &e);
+            // Leaving Montgomery form is a multiplication by 1.
+            let mut one = [0u64; 4];
+            one[0] = 1;
+            let got = to_biguint(&mont.mul(&got, &one));
+            let want = to_biguint(&b).modpow(&to_biguint(&e), &to_biguint(&m));
+            assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn miller_rabin_tells_primes_from_composites() {
+        let mut rng = OsRng;
+        // 2^127 - 1 and 2^521 - 1 are Mersenne primes; their neighbours and products are not.
+        let m127 = (BigUint::from(1u8) << 127usize) - 1u8;
+        let m521 = (BigUint::from(1u8) << 521usize) - 1u8;
+        assert!(is_probable_prime(&limbs::<2>(&m127), 5, &mut rng));
+        assert!(!is_probable_prime(&limbs::<2>(&(&m127 + 2u8)), 5, &mut rng));
+        assert!(is_probable_prime(&limbs::<9>(&m521), 5, &mut rng));
+        assert!(!is_probable_prime(&limbs::<9>(&(&m521 - 2u8)), 5, &mut rng));
+        let m89 = (BigUint::from(1u8) << 89usize) - 1u8;
+        assert!(!is_probable_prime(
+            &limbs::<4>(&(&m127 * &m89)),
+            5,
+            &mut rng
+        ));
+        // A Chernick number (6k+1)(12k+1)(18k+1) with three prime factors is a Carmichael
+        // number: it fools Fermat's test for every base, but not Miller-Rabin (each round
+        // misses with probability at most 1/4, so 40 rounds).
+        let mut k = 1u64 << 30;
+        let carmichael = loop {
+            let f = [6 * k + 1, 12 * k + 1, 18 * k + 1].map(BigUint::from);
+            if f.iter().all(|x| probably_prime(x, 20)) {
+                break &f[0] * &f[1] * &f[2];
+            }
+            k += 1;
+        };
+        assert!(!is_probable_prime(&limbs::<2>(&carmichael), 40, &mut rng));
+        // The base-2 round agrees on primes and on these composites.
+        assert!(is_probable_prime_base2(&limbs::<2>(&m127)));
+        assert!(is_probable_prime_base2(&limbs::<9>(&m521)));
+        assert!(!is_probable_prime_base2(&limbs::<2>(&(&m127 + 2u8))));
+        assert!(!is_probable_prime_base2(&limbs::<4>(&(&m127 * &m89))));
+    }
+
+    #[test]
+    fn generated_keys_are_well_formed() {
+        for bits in [1024usize, 2048] {
+            let key = generate(bits).unwrap();
+            assert_eq!(key.n().bits(), bits);
+            assert_eq!(key.e(), &BigUint::from(PUBLIC_EXPONENT));
+            key.validate().unwrap();
+            for p in key.primes() {
+                assert_eq!(p.bits(), bits / 2);
+                assert!(probably_prime(p, 20));
+                assert_ne!(p % BigUint::from(PUBLIC_EXPONENT), BigUint::from(1u8));
+            }
+        }
+    }
+
+    #[test]
+    fn sizes_outside_the_supported_range_are_refused() {
+        assert!(generate(1000).is_err());
+        assert!(generate(8192).is_err());
+    }
+}
