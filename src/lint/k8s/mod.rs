@@ -14,6 +14,8 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::sync::OnceLock;
 
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value as Json;
 
 use crate::gotemplate::value::Value;
@@ -22,11 +24,18 @@ pub use validate::{Violation, ViolationKind};
 
 static BUNDLE_GZ: &[u8] = include_bytes!("schemas.json.gz");
 
-/// The decoded schema bundle: every distinct definition, and per Kubernetes minor version the
-/// definition each name stands for.
+/// The schema bundle, decoded lazily: the JSON text is split into one raw slice per definition
+/// and per version once, and a definition is parsed, or a version's tables built, only when a
+/// document needs it. A lint run of one chart touches one version and a few dozen of the ~1200
+/// definitions, so this keeps the bundle from costing more than the render itself. The kinds
+/// each definition describes are listed beside the definitions, so a version's tables are
+/// built without parsing any definition.
 pub struct Bundle {
-    defs: Vec<Json>,
-    versions: HashMap<u32, Version>,
+    defs: Vec<&'static RawValue>,
+    parsed: Vec<OnceLock<Json>>,
+    /// Per definition, the `apiVersion`/`kind` pairs it describes.
+    kinds: Vec<Vec<(String, String)>>,
+    versions: HashMap<u32, (&'static RawValue, OnceLock<Version>)>,
 }
 
 struct Version {
@@ -34,6 +43,17 @@ struct Version {
     names: HashMap<String, usize>,
     /// `apiVersion` + `kind` → definition name.
     kinds: HashMap<(String, String), String>,
+}
+
+/// The top level of the bundle, split but not parsed.
+#[derive(Deserialize)]
+struct RawBundle<'a> {
+    #[serde(borrow)]
+    defs: Vec<&'a RawValue>,
+    /// Per definition, its `apiVersion`/`kind` pairs.
+    kinds: Vec<Vec<(String, String)>>,
+    #[serde(borrow)]
+    versions: HashMap<String, &'a RawValue>,
 }
 
 /// The bundle, decoded once per process on first use.
@@ -52,52 +72,27 @@ impl Bundle {
         flate2::read::GzDecoder::new(gz)
             .read_to_end(&mut text)
             .map_err(|e| e.to_string())?;
-        let mut root: Json = serde_json::from_slice(&text).map_err(|e| e.to_string())?;
-        let defs = match root.get_mut("defs").map(Json::take) {
-            Some(Json::Array(defs)) => defs,
-            _ => return Err("bundle has no `defs` list".into()),
-        };
+        // The bundle lives as long as the process (it sits in a static), so its text is leaked
+        // once rather than kept in a self-referential struct.
+        let text: &'static [u8] = Box::leak(text.into_boxed_slice());
+        let raw: RawBundle = serde_json::from_slice(text).map_err(|e| e.to_string())?;
         let mut versions = HashMap::new();
-        let Some(Json::Object(vers)) = root.get("versions") else {
-            return Err("bundle has no `versions` map".into());
-        };
-        for (ver, names) in vers {
+        for (ver, names) in raw.versions {
             let minor = ver
                 .strip_prefix("1.")
                 .and_then(|m| m.parse::<u32>().ok())
                 .ok_or_else(|| format!("bad version key {ver:?}"))?;
-            let Json::Object(names) = names else {
-                return Err(format!("version {ver} is not a map"));
-            };
-            let mut table = HashMap::new();
-            let mut kinds = HashMap::new();
-            for (name, idx) in names {
-                let idx = idx
-                    .as_u64()
-                    .and_then(|i| usize::try_from(i).ok())
-                    .filter(|&i| i < defs.len())
-                    .ok_or_else(|| format!("bad index for {name}"))?;
-                if let Some(Json::Array(gvks)) = defs[idx].get("x-kubernetes-group-version-kind") {
-                    for gvk in gvks {
-                        let field = |k: &str| gvk.get(k).and_then(Json::as_str).unwrap_or("");
-                        let api_version = match field("group") {
-                            "" => field("version").to_string(),
-                            group => format!("{group}/{}", field("version")),
-                        };
-                        kinds.insert((api_version, field("kind").to_string()), name.clone());
-                    }
-                }
-                table.insert(name.clone(), idx);
-            }
-            versions.insert(
-                minor,
-                Version {
-                    names: table,
-                    kinds,
-                },
-            );
+            versions.insert(minor, (names, OnceLock::new()));
         }
-        Ok(Bundle { defs, versions })
+        if raw.kinds.len() != raw.defs.len() {
+            return Err("`kinds` and `defs` differ in length".into());
+        }
+        Ok(Bundle {
+            parsed: raw.defs.iter().map(|_| OnceLock::new()).collect(),
+            defs: raw.defs,
+            kinds: raw.kinds,
+            versions,
+        })
     }
 
     /// The Kubernetes minor versions the bundle covers, ascending.
@@ -109,9 +104,40 @@ impl Bundle {
 
     /// A validator for Kubernetes `1.<minor>`, or `None` when the bundle lacks that version.
     pub fn validator(&self, minor: u32) -> Option<Validator<'_>> {
-        self.versions.get(&minor).map(|version| Validator {
+        let (raw, version) = self.versions.get(&minor)?;
+        let version = version.get_or_init(|| {
+            // Compiled-in data, as in `bundle()`.
+            self.version_tables(raw)
+                .expect("the compiled-in Kubernetes schema bundle is valid")
+        });
+        Some(Validator {
             bundle: self,
             version,
+        })
+    }
+
+    fn version_tables(&self, raw: &RawValue) -> Result<Version, String> {
+        let names: HashMap<String, usize> =
+            serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+        let mut kinds = HashMap::new();
+        for (name, &idx) in &names {
+            let pairs = self
+                .kinds
+                .get(idx)
+                .ok_or_else(|| format!("bad index for {name}"))?;
+            for pair in pairs {
+                kinds.insert(pair.clone(), name.clone());
+            }
+        }
+        Ok(Version { names, kinds })
+    }
+
+    /// Definition `idx`, parsed on first use.
+    fn def(&self, idx: usize) -> &Json {
+        self.parsed[idx].get_or_init(|| {
+            // Compiled-in data, as in `bundle()`.
+            serde_json::from_str(self.defs[idx].get())
+                .expect("the compiled-in Kubernetes schema bundle is valid")
         })
     }
 }
@@ -168,7 +194,7 @@ impl Validator<'_> {
         self.version
             .names
             .get(name)
-            .map(|&idx| &self.bundle.defs[idx])
+            .map(|&idx| self.bundle.def(idx))
     }
 }
 
