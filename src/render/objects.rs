@@ -78,10 +78,26 @@ impl Files {
     }
 }
 
-/// Go's `%v` of a `[]byte`: its decimal bytes in brackets.
-fn format_bytes(data: &[u8]) -> String {
-    let items: Vec<String> = data.iter().map(u8::to_string).collect();
-    format!("[{}]", items.join(" "))
+/// Go's `%v` of a `[]byte`: its decimal bytes in brackets, appended to `out`.
+///
+/// Charts reach this with every file of the chart (Sprig's `dict` formats a key that is the
+/// root context), so it writes digits straight into one buffer.
+fn format_bytes(data: &[u8], out: &mut String) {
+    out.reserve(data.len() * 4 + 2);
+    out.push('[');
+    for (i, &b) in data.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if b >= 100 {
+            out.push(char::from(b'0' + b / 100));
+        }
+        if b >= 10 {
+            out.push(char::from(b'0' + b / 10 % 10));
+        }
+        out.push(char::from(b'0' + b % 10));
+    }
+    out.push(']');
 }
 
 /// Standard base64 with padding, as `encoding/base64.StdEncoding` writes it.
@@ -162,12 +178,17 @@ impl Object for Files {
     }
 
     fn format(&self) -> String {
-        let items: Vec<String> = self
-            .files
-            .iter()
-            .map(|(k, v)| format!("{k}:{}", format_bytes(v)))
-            .collect();
-        format!("map[{}]", items.join(" "))
+        let mut out = String::from("map[");
+        for (i, (k, v)) in self.files.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(k);
+            out.push(':');
+            format_bytes(v, &mut out);
+        }
+        out.push(']');
+        out
     }
 
     fn to_data(&self) -> Value {
