@@ -8,6 +8,7 @@
 //! CRD files whose `openAPIV3Schema` is used as a JSON Schema. Validation uses the
 //! `jsonschema` crate, offline: a remote `$ref` fails instead of being fetched.
 
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -19,10 +20,22 @@ use crate::gotemplate::value::Value;
 use super::rules::get_str;
 
 /// The custom schemas available to a lint run.
+///
+/// CRD files (in `--schema-location` folders and the chart's `crds/` folders) are read only
+/// when a document of a kind the Kubernetes bundle does not know asks for a schema, and a file
+/// is parsed only if its text names that kind: most charts render no custom resource, and some
+/// ship megabytes of CRDs for kinds they never render.
 #[derive(Default)]
 pub struct CustomSchemas {
     dirs: Vec<PathBuf>,
-    /// `(apiVersion, kind)` → schema, from CRDs.
+    /// CRD files in the order they are registered (a later one wins on the same kind).
+    crd_files: Vec<PathBuf>,
+    /// The CRD files' text, once read.
+    file_texts: OnceCell<Vec<String>>,
+    /// `(apiVersion, kind)` → (file index, schema) from the CRD files parsed so far, and which
+    /// files those are.
+    file_crds: RefCell<(HashMap<(String, String), (usize, Json)>, Vec<bool>)>,
+    /// `(apiVersion, kind)` → schema, from CRDs registered as documents (rendered ones).
     crds: HashMap<(String, String), Json>,
 }
 
@@ -30,7 +43,7 @@ impl CustomSchemas {
     pub fn new(dirs: &[String]) -> CustomSchemas {
         let mut s = CustomSchemas {
             dirs: dirs.iter().map(PathBuf::from).collect(),
-            crds: HashMap::new(),
+            ..CustomSchemas::default()
         };
         for dir in dirs {
             let Ok(entries) = fs::read_dir(dir) else {
@@ -39,16 +52,51 @@ impl CustomSchemas {
             let mut paths: Vec<PathBuf> =
                 entries.filter_map(Result::ok).map(|e| e.path()).collect();
             paths.sort();
-            for p in paths {
-                let is_yaml = p.extension().is_some_and(|e| e == "yaml" || e == "yml");
-                if is_yaml {
-                    if let Ok(text) = fs::read_to_string(&p) {
-                        s.add_crd_text(&text);
+            s.crd_files.extend(
+                paths
+                    .into_iter()
+                    .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml")),
+            );
+        }
+        s
+    }
+
+    /// Registers a file of CRDs, read on first use (other documents in it are ignored).
+    pub fn add_crd_file(&mut self, path: PathBuf) {
+        self.crd_files.push(path);
+    }
+
+    /// The schema for `apiVersion`/`kind` from the CRD files; of several, the last file's.
+    fn file_crd(&self, api_version: &str, kind: &str) -> Option<Json> {
+        let texts = self.file_texts.get_or_init(|| {
+            self.crd_files
+                .iter()
+                .map(|p| fs::read_to_string(p).unwrap_or_default())
+                .collect()
+        });
+        let mut cache = self.file_crds.borrow_mut();
+        let (found, parsed) = &mut *cache;
+        parsed.resize(texts.len(), false);
+        for (i, text) in texts.iter().enumerate() {
+            // A CRD for the kind spells it out in `spec.names.kind`.
+            if parsed[i] || !text.contains(kind) {
+                continue;
+            }
+            parsed[i] = true;
+            let mut one = CustomSchemas::default();
+            one.add_crd_text(text);
+            for (key, schema) in one.crds {
+                match found.get(&key) {
+                    Some((j, _)) if *j > i => {}
+                    _ => {
+                        found.insert(key, (i, schema));
                     }
                 }
             }
         }
-        s
+        found
+            .get(&(api_version.to_string(), kind.to_string()))
+            .map(|(_, schema)| schema.clone())
     }
 
     /// Registers the CRDs in a YAML stream (other documents are ignored).
@@ -94,8 +142,12 @@ impl CustomSchemas {
 
     /// The schema for `apiVersion`/`kind`, if any source has one.
     pub fn schema(&self, api_version: &str, kind: &str) -> Option<Json> {
-        if let Some(s) = self.crds.get(&(api_version.to_string(), kind.to_string())) {
+        let key = (api_version.to_string(), kind.to_string());
+        if let Some(s) = self.crds.get(&key) {
             return Some(s.clone());
+        }
+        if let Some(s) = self.file_crd(api_version, kind) {
+            return Some(s);
         }
         let lower = kind.to_ascii_lowercase();
         let names = match api_version.split_once('/') {

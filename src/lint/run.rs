@@ -167,9 +167,7 @@ fn add_chart_crds(dir: &Path, custom: &mut CustomSchemas) {
     let mut found = Vec::new();
     collect_crd_paths(dir, &mut found, 0);
     for p in found {
-        if let Ok(text) = fs::read_to_string(&p) {
-            custom.add_crd_text(&text);
-        }
+        custom.add_crd_file(p);
     }
 }
 
