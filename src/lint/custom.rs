@@ -19,6 +19,9 @@ use crate::gotemplate::value::Value;
 
 use super::rules::get_str;
 
+/// `(apiVersion, kind)` → (index of the file, schema), and per file whether it was parsed.
+type FileCrds = (HashMap<(String, String), (usize, Json)>, Vec<bool>);
+
 /// The custom schemas available to a lint run.
 ///
 /// CRD files (in `--schema-location` folders and the chart's `crds/` folders) are read only
@@ -34,7 +37,7 @@ pub struct CustomSchemas {
     file_texts: OnceCell<Vec<String>>,
     /// `(apiVersion, kind)` → (file index, schema) from the CRD files parsed so far, and which
     /// files those are.
-    file_crds: RefCell<(HashMap<(String, String), (usize, Json)>, Vec<bool>)>,
+    file_crds: RefCell<FileCrds>,
     /// `(apiVersion, kind)` → schema, from CRDs registered as documents (rendered ones).
     crds: HashMap<(String, String), Json>,
 }
