@@ -1,8 +1,24 @@
 //! The Kubernetes API deprecation table the `deprecated-api` rule reads.
 
 /// `(apiVersion, kind, deprecated in 1.x, removed in 1.y, replacement)`, from the
-/// deprecation markers of the Kubernetes API packages (k8s.io/api v0.35).
+/// deprecation markers of the Kubernetes API packages (k8s.io/api v0.35), plus the two APIs
+/// served by the API server's extension and aggregation layers, which live outside k8s.io/api
+/// (dates from the Kubernetes deprecated API migration guide).
 pub(super) static DEPRECATIONS: &[(&str, &str, u32, u32, &str)] = &[
+    (
+        "apiextensions.k8s.io/v1beta1",
+        "CustomResourceDefinition",
+        16,
+        22,
+        "apiextensions.k8s.io/v1 CustomResourceDefinition",
+    ),
+    (
+        "apiregistration.k8s.io/v1beta1",
+        "APIService",
+        19,
+        22,
+        "apiregistration.k8s.io/v1 APIService",
+    ),
     (
         "admissionregistration.k8s.io/v1alpha1",
         "MutatingAdmissionPolicy",

@@ -2,6 +2,14 @@
 //! Flags Services whose selector matches the pod template of no workload in the chart, when
 //! the chart has workloads.
 //!
+//! Selector labels that no pod template of the chart carries are left out of the match: they
+//! are set at run time (by a controller, as `statefulset.kubernetes.io/pod-name`, or by the
+//! application, as Vault's `vault-active` or a leader-election label), or they select pods the
+//! chart does not make (cluster components a monitoring chart scrapes). A Service whose
+//! selector is made only of such labels is not checked, and neither is any Service of a chart
+//! that renders custom resources, since an operator may create pods from them (the
+//! `Prometheus` and `Alertmanager` resources of a monitoring stack).
+//!
 //! ## Why is this bad?
 //! Such a Service has no endpoints: every request to it fails, typically after a label was
 //! renamed on one side only.
@@ -36,16 +44,26 @@ impl Rule for ServiceSelector {
             .filter(|m| pod_spec(m).is_some())
             .map(|m| string_map(pod_labels(m)))
             .collect();
-        if pods.is_empty() {
-            // The chart runs nothing itself: its Services may front pods deployed elsewhere.
+        if pods.is_empty() || cx.manifests.iter().any(is_custom_resource) {
+            // The chart runs nothing itself, or an operator may make pods from its custom
+            // resources: its Services may front pods no template of the chart describes.
             return;
         }
+        let keys: std::collections::HashSet<&str> = pods
+            .iter()
+            .flat_map(|labels| labels.iter().map(|(k, _)| k.as_str()))
+            .collect();
         for (i, m) in cx.manifests.iter().enumerate() {
             if m.kind != "Service" {
                 continue;
             }
             let selector = string_map(get(&m.doc, &["spec", "selector"]));
-            if selector.is_empty() || pods.iter().any(|labels| selects(&selector, labels)) {
+            let templated: Vec<(String, String)> = selector
+                .iter()
+                .filter(|(k, _)| keys.contains(k.as_str()))
+                .cloned()
+                .collect();
+            if templated.is_empty() || pods.iter().any(|labels| selects(&templated, labels)) {
                 continue;
             }
             let text: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -60,6 +78,15 @@ impl Rule for ServiceSelector {
                 .help("make the Service's `spec.selector` a subset of a workload's pod labels"),
             );
         }
+    }
+}
+
+/// A resource of an API group that is neither built in (`apps`, `batch`, ...) nor one of
+/// Kubernetes' own `*.k8s.io` groups.
+fn is_custom_resource(m: &super::Manifest) -> bool {
+    match m.api_version.rsplit_once('/') {
+        Some((group, _)) => group.contains('.') && !group.ends_with(".k8s.io"),
+        None => false,
     }
 }
 
@@ -84,6 +111,37 @@ mod tests {
             check(&ServiceSelector, &docs),
             vec!["selector app=api matches no pod template in the chart"]
         );
+    }
+
+    #[test]
+    fn labels_no_pod_template_carries_are_left_out() {
+        // `vault-active` is set by the application at run time.
+        let docs = [
+            deployment("web", json!({"containers": []})),
+            service(json!({"app": "web", "vault-active": "true"})),
+            service(json!({"k8s-app": "kube-dns"})),
+        ];
+        assert!(check(&ServiceSelector, &docs).is_empty());
+        let docs = [
+            deployment("web", json!({"containers": []})),
+            service(json!({"app": "api", "vault-active": "true"})),
+        ];
+        assert_eq!(
+            check(&ServiceSelector, &docs),
+            vec!["selector app=api,vault-active=true matches no pod template in the chart"]
+        );
+    }
+
+    #[test]
+    fn charts_with_custom_resources_are_not_checked() {
+        let docs = [
+            deployment("web", json!({"containers": []})),
+            json!({"apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus",
+                   "metadata": {"name": "p"}}),
+            service(json!({"app": "web", "prometheus": "p"})),
+            service(json!({"app": "prometheus"})),
+        ];
+        assert!(check(&ServiceSelector, &docs).is_empty());
     }
 
     #[test]
