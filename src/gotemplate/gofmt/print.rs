@@ -63,11 +63,13 @@ impl Printer {
 
     fn write_padding(&mut self, n: usize) {
         let pad = if self.f.zero && !self.f.minus {
-            '0'
+            "0"
         } else {
-            ' '
+            " "
         };
-        self.buf.extend(std::iter::repeat_n(pad, n));
+        // Copied as bytes: a width may reach ten million, and pushing that many chars one
+        // at a time takes long enough to be mistaken for a hang.
+        self.buf.push_str(&pad.repeat(n));
     }
 
     /// Writes `s` padded to the width, counted in runes.
