@@ -145,8 +145,8 @@ impl Printer {
                 break;
             }
         }
-        while rev.len() < prec {
-            rev.push(b'0');
+        if rev.len() < prec {
+            rev.resize(prec, b'0');
         }
         if f.sharp {
             match base {
@@ -185,7 +185,7 @@ impl Printer {
         };
         let hex = format!("{u:X}");
         let mut s = String::from("U+");
-        s.extend(std::iter::repeat_n('0', prec.saturating_sub(hex.len())));
+        s.push_str(&"0".repeat(prec.saturating_sub(hex.len())));
         s.push_str(&hex);
         if self.f.sharp {
             if let Some(c) = u32::try_from(u).ok().and_then(char::from_u32) {
@@ -328,9 +328,8 @@ impl Printer {
                 }
                 num.push(b'.');
             }
-            while digits > 0 {
-                num.push(b'0');
-                digits -= 1;
+            if let Ok(zeros) = usize::try_from(digits) {
+                num.resize(num.len() + zeros, b'0');
             }
             num.extend_from_slice(&tail);
         }
