@@ -191,12 +191,48 @@ fn direct(v: &Value, depth: usize) -> Result<Node, YamlError> {
 
 /// Entries in goyaml's key order, each key split into runes once rather than per comparison.
 fn sorted(entries: Vec<(String, Node)>) -> Vec<(String, Node)> {
-    let mut keyed: Vec<(Vec<char>, (String, Node))> = entries
+    let keyed: Vec<(Vec<char>, (String, Node))> = entries
         .into_iter()
         .map(|e| (e.0.chars().collect(), e))
         .collect();
-    keyed.sort_by(|a, b| natural_order(&a.0, &b.0));
-    keyed.into_iter().map(|(_, e)| e).collect()
+    merge_sort(keyed, &|a, b| natural_less_runes(&a.0, &b.0))
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect()
+}
+
+/// A stable merge sort by `less`. goyaml's key order is not a total order (digit runs with
+/// leading zeros can make it cyclic: keys `0`, `00:0`, `:0`, `0,00`...), which the standard
+/// library's sorts may answer with a panic. Go's `sort.Sort` takes such an order without
+/// complaint, and its result then depends on Go's random map iteration order (Helm prints
+/// such maps differently from run to run), so any order is as right; this one is the exact
+/// sort whenever `less` is consistent.
+fn merge_sort<T>(mut items: Vec<T>, less: &impl Fn(&T, &T) -> bool) -> Vec<T> {
+    if items.len() < 2 {
+        return items;
+    }
+    let right = items.split_off(items.len() / 2);
+    let (left, right) = (merge_sort(items, less), merge_sort(right, less));
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut left, mut right) = (left.into_iter().peekable(), right.into_iter().peekable());
+    loop {
+        // Ties take the left item, which keeps the sort stable.
+        let take_right = match (left.peek(), right.peek()) {
+            (Some(l), Some(r)) => less(r, l),
+            (None, Some(_)) => true,
+            (_, None) => false,
+        };
+        let next = if take_right {
+            right.next()
+        } else {
+            left.next()
+        };
+        match next {
+            Some(item) => out.push(item),
+            None => break,
+        }
+    }
+    out
 }
 
 fn natural_order(a: &[char], b: &[char]) -> Ordering {
@@ -946,6 +982,43 @@ zkey: last
                 "", "_x", "1", "9", "10", "B", "Item2", "a", "a-b", "a.b", "a_b", "item1", "item9",
                 "item10", "x1", "x1y9", "x1y10", "x01", "é"
             ]
+        );
+    }
+
+    #[test]
+    fn keys_in_a_cyclic_order_print_without_panicking() {
+        // `natural_cmp` is not transitive on these keys (found by the yaml_load fuzz target);
+        // Helm prints them in an order that changes from run to run.
+        let keys = [
+            "8", "1114", "041---", "11", "2-0", "-14", "1", ":14", "2t", "0,00", "00:0", "0",
+            "0:00", "14", "6", "20", "12-10:", "4", "20:0", "114", ":0",
+        ];
+        let cyclic = keys.iter().any(|a| {
+            keys.iter().any(|b| {
+                keys.iter().any(|c| {
+                    natural_cmp(a, b) == Ordering::Less
+                        && natural_cmp(b, c) == Ordering::Less
+                        && natural_cmp(c, a) == Ordering::Less
+                })
+            })
+        });
+        assert!(cyclic, "the keys no longer exercise a cyclic order");
+        let mut map = crate::gotemplate::value::Map::new();
+        for k in keys {
+            map.insert(k.into(), Value::Nil);
+        }
+        let printed = to_yaml(&Value::map(map.clone())).expect("prints");
+        assert_eq!(printed.lines().count(), keys.len());
+        let pretty = to_yaml_pretty(&Value::map(map)).expect("prints");
+        assert_eq!(pretty.lines().count(), keys.len());
+    }
+
+    #[test]
+    fn merge_sort_is_stable_and_sorts() {
+        let items = vec![(3, 'a'), (1, 'b'), (3, 'c'), (2, 'd'), (1, 'e')];
+        assert_eq!(
+            merge_sort(items, &|a, b| a.0 < b.0),
+            vec![(1, 'b'), (1, 'e'), (2, 'd'), (3, 'a'), (3, 'c')]
         );
     }
 

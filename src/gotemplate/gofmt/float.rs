@@ -41,6 +41,26 @@ impl Decimal {
             .and_then(|i| self.digits.get(i).copied())
             .unwrap_or(b'0')
     }
+
+    /// Appends digits `from..from + n` (zeros outside the stored ones). The zeros are copied
+    /// in one piece: a precision may ask for ten million of them.
+    fn push_digits(&self, out: &mut String, from: i32, n: i32) {
+        let (from, end) = (i64::from(from), i64::from(from) + i64::from(n.max(0)));
+        let stored = i64::from(self.len());
+        let zeros = |count: i64| "0".repeat(usize::try_from(count.max(0)).unwrap_or(0));
+        // Before the first stored digit, the stored ones, then after the last.
+        out.push_str(&zeros(end.min(0) - from));
+        let (lo, hi) = (from.clamp(0, stored), end.clamp(0, stored));
+        if lo < hi {
+            // Both bounds are clamped to `0..=digits.len()`.
+            let (lo, hi) = (
+                usize::try_from(lo).unwrap_or(0),
+                usize::try_from(hi).unwrap_or(0),
+            );
+            out.extend(self.digits[lo..hi].iter().map(|&b| char::from(b)));
+        }
+        out.push_str(&zeros(end - from.max(stored)));
+    }
 }
 
 /// Shortest digits that round-trip at `bit_size`.
@@ -123,7 +143,7 @@ pub fn format_float(f: f64, fmt: u8, prec: i32, bit_size: u32) -> String {
             } else {
                 let exact = prec_u.min(EXACT_DIGITS);
                 out.push_str(&format!("{abs:.exact$}"));
-                out.extend(std::iter::repeat_n('0', prec_u - exact));
+                out.push_str(&"0".repeat(prec_u - exact));
             }
         }
         _ => {
@@ -165,9 +185,7 @@ fn write_exp(out: &mut String, d: &Decimal, prec: i32, e: u8) {
     out.push(char::from(d.digit(0)));
     if prec > 0 {
         out.push('.');
-        for i in 1..=prec {
-            out.push(char::from(d.digit(i)));
-        }
+        d.push_digits(out, 1, prec);
     }
     out.push(char::from(e));
     let exp = if d.digits.is_empty() { 0 } else { d.dp - 1 };
@@ -182,17 +200,13 @@ fn write_exp(out: &mut String, d: &Decimal, prec: i32, e: u8) {
 /// `ddd.ddd` with `prec` digits after the point.
 fn write_fixed(out: &mut String, d: &Decimal, prec: i32) {
     if d.dp > 0 {
-        for i in 0..d.dp {
-            out.push(char::from(d.digit(i)));
-        }
+        d.push_digits(out, 0, d.dp);
     } else {
         out.push('0');
     }
     if prec > 0 {
         out.push('.');
-        for i in 1..=prec {
-            out.push(char::from(d.digit(d.dp + i - 1)));
-        }
+        d.push_digits(out, d.dp, prec);
     }
 }
 
@@ -274,10 +288,14 @@ fn format_hex(f: f64, fmt: u8, prec: i32, bit_size: u32) -> String {
         }
     } else if prec > 0 {
         out.push('.');
-        for _ in 0..prec {
+        let mut left = prec;
+        while mant != 0 && left > 0 {
             out.push(nibble(mant));
             mant <<= 4;
+            left -= 1;
         }
+        // The rest are zeros, copied in one piece (a precision may reach ten million).
+        out.push_str(&"0".repeat(usize::try_from(left).unwrap_or(0)));
     }
     out.push(if fmt == b'X' { 'P' } else { 'p' });
     out.push(if exp < 0 { '-' } else { '+' });

@@ -63,11 +63,13 @@ impl Printer {
 
     fn write_padding(&mut self, n: usize) {
         let pad = if self.f.zero && !self.f.minus {
-            '0'
+            "0"
         } else {
-            ' '
+            " "
         };
-        self.buf.extend(std::iter::repeat_n(pad, n));
+        // Copied as bytes: a width may reach ten million, and pushing that many chars one
+        // at a time takes long enough to be mistaken for a hang.
+        self.buf.push_str(&pad.repeat(n));
     }
 
     /// Writes `s` padded to the width, counted in runes.
@@ -143,8 +145,8 @@ impl Printer {
                 break;
             }
         }
-        while rev.len() < prec {
-            rev.push(b'0');
+        if rev.len() < prec {
+            rev.resize(prec, b'0');
         }
         if f.sharp {
             match base {
@@ -183,7 +185,7 @@ impl Printer {
         };
         let hex = format!("{u:X}");
         let mut s = String::from("U+");
-        s.extend(std::iter::repeat_n('0', prec.saturating_sub(hex.len())));
+        s.push_str(&"0".repeat(prec.saturating_sub(hex.len())));
         s.push_str(&hex);
         if self.f.sharp {
             if let Some(c) = u32::try_from(u).ok().and_then(char::from_u32) {
@@ -326,9 +328,8 @@ impl Printer {
                 }
                 num.push(b'.');
             }
-            while digits > 0 {
-                num.push(b'0');
-                digits -= 1;
+            if let Ok(zeros) = usize::try_from(digits) {
+                num.resize(num.len() + zeros, b'0');
             }
             num.extend_from_slice(&tail);
         }
