@@ -12,7 +12,7 @@
 //! kind: PodDisruptionBudget
 //! ```
 
-use super::deprecations::DEPRECATIONS;
+use super::deprecations::{DEPRECATIONS, EXTENSION_DEPRECATIONS};
 use super::{Context, Finding, Rule, RuleInfo};
 use crate::lint::diagnostic::Severity;
 
@@ -33,6 +33,7 @@ impl Rule for DeprecatedApi {
         for (i, m) in cx.manifests.iter().enumerate() {
             let Some(&(api, kind, deprecated, removed, replacement)) = DEPRECATIONS
                 .iter()
+                .chain(EXTENSION_DEPRECATIONS)
                 .find(|(a, k, ..)| *a == m.api_version && *k == m.kind)
             else {
                 continue;

@@ -1,10 +1,9 @@
 //! The Kubernetes API deprecation table the `deprecated-api` rule reads.
 
-/// `(apiVersion, kind, deprecated in 1.x, removed in 1.y, replacement)`, from the
-/// deprecation markers of the Kubernetes API packages (k8s.io/api v0.35), plus the two APIs
-/// served by the API server's extension and aggregation layers, which live outside k8s.io/api
-/// (dates from the Kubernetes deprecated API migration guide).
-pub(super) static DEPRECATIONS: &[(&str, &str, u32, u32, &str)] = &[
+/// The APIs served by the API server's extension and aggregation layers, which live outside
+/// k8s.io/api, so Helm's own deprecation check does not know them; only the `deprecated-api`
+/// rule reads this table (dates from the Kubernetes deprecated API migration guide).
+pub(super) static EXTENSION_DEPRECATIONS: &[(&str, &str, u32, u32, &str)] = &[
     (
         "apiextensions.k8s.io/v1beta1",
         "CustomResourceDefinition",
@@ -19,6 +18,12 @@ pub(super) static DEPRECATIONS: &[(&str, &str, u32, u32, &str)] = &[
         22,
         "apiregistration.k8s.io/v1 APIService",
     ),
+];
+
+/// `(apiVersion, kind, deprecated in 1.x, removed in 1.y, replacement)`, from the
+/// deprecation markers of the Kubernetes API packages (k8s.io/api v0.35): the table behind
+/// Helm's own deprecation warnings.
+pub(super) static DEPRECATIONS: &[(&str, &str, u32, u32, &str)] = &[
     (
         "admissionregistration.k8s.io/v1alpha1",
         "MutatingAdmissionPolicy",
