@@ -99,10 +99,34 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
             ..HelmLint::default()
         };
     }
+    // Helm 4's CRD check parses every CRD file in full, which for operator charts (megabytes
+    // of CRDs) costs more than the render: it reads only files, so it runs on a second thread
+    // while the templates render, and its messages join the report where Helm puts them.
+    let crd_check = (opts.compat == Compat::Helm4 && dir.join("crds").exists()).then(|| {
+        let dir = dir.to_path_buf();
+        let compat = opts.compat;
+        std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(move || {
+                let mut own = Linter {
+                    messages: Vec::new(),
+                    logs: Vec::new(),
+                };
+                crds(&mut own, &dir, compat);
+                own.messages
+            })
+    });
     let rendered = templates(&mut l, dir, opts);
     dependencies(&mut l, dir, opts.compat);
-    if opts.compat == Compat::Helm4 {
-        crds(&mut l, dir, opts.compat);
+    match crd_check {
+        Some(Ok(handle)) => match handle.join() {
+            Ok(messages) => l.messages.extend(messages),
+            // A panic in the check is a bug in chartctl: carry it to the main thread.
+            Err(panic) => std::panic::resume_unwind(panic),
+        },
+        // No thread to be had: run the check here.
+        Some(Err(_)) => crds(&mut l, dir, opts.compat),
+        None => {}
     }
     let mut rendered = rendered;
     if let Some(r) = rendered.as_mut() {
