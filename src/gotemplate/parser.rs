@@ -8,7 +8,7 @@ use super::ast::{Arg, Branch, Command, Node, Number, Pipe, TemplateCall, Tree};
 use super::builtins::Callee;
 use super::error::Error;
 use super::func::FuncMap;
-use super::lexer::{go_quote, lex, Tok, Token};
+use super::lexer::{go_quote, lex, Lexed, Tok, Token};
 use super::value::Value;
 
 /// How deeply parentheses and control structures may nest before parsing gives up. Go has no
@@ -27,16 +27,19 @@ pub struct Parsed {
 /// Parses `text` as template `name` (Go's `parse.Parse`).
 pub fn parse(name: &str, text: &str, funcs: &FuncMap) -> PResult<Parsed> {
     let text: Rc<str> = Rc::from(text);
-    let tokens = lex(&text);
+    let lexed = lex(&text);
     let parse_name: Rc<str> = Rc::from(name);
+    let dollar: Rc<str> = Rc::from("$");
     let mut p = Parser {
-        tokens,
+        lexed,
         idx: 0,
         hi: 0,
         parse_name: parse_name.clone(),
         text: text.clone(),
         funcs,
-        vars: vec![Rc::from("$")],
+        vars: vec![dollar.clone()],
+        names: Names::default(),
+        dollar,
         range_depth: 0,
         action_line: 0,
         depth: 0,
@@ -57,6 +60,24 @@ pub fn parse(name: &str, text: &str, funcs: &FuncMap) -> PResult<Parsed> {
     Ok(Parsed { trees: p.trees })
 }
 
+/// Interns the names of fields and variables within one parse: each distinct name is one
+/// allocation, shared by every node that uses it.
+#[derive(Default)]
+struct Names {
+    set: std::collections::HashSet<Rc<str>>,
+}
+
+impl Names {
+    fn get(&mut self, name: &str) -> Rc<str> {
+        if let Some(n) = self.set.get(name) {
+            return n.clone();
+        }
+        let n: Rc<str> = Rc::from(name);
+        self.set.insert(n.clone());
+        n
+    }
+}
+
 enum Item {
     Node(Node),
     End,
@@ -64,13 +85,16 @@ enum Item {
 }
 
 struct Parser<'f> {
-    tokens: Vec<Token>,
+    lexed: Lexed,
     idx: usize,
     hi: usize,
     parse_name: Rc<str>,
     text: Rc<str>,
     funcs: &'f FuncMap,
     vars: Vec<Rc<str>>,
+    /// Field and variable names, shared by every node that uses them.
+    names: Names,
+    dollar: Rc<str>,
     range_depth: usize,
     action_line: u32,
     depth: usize,
@@ -78,14 +102,19 @@ struct Parser<'f> {
 }
 
 impl Parser<'_> {
-    fn tok(&self, i: usize) -> &Token {
+    fn tok(&self, i: usize) -> Token {
         // The token list always ends with Eof or Error, which repeat forever.
-        let last = self.tokens.len() - 1;
-        &self.tokens[i.min(last)]
+        let tokens = &self.lexed.tokens;
+        tokens[i.min(tokens.len() - 1)]
+    }
+
+    /// The text of a token (an error token's message).
+    fn val(&self, t: &Token) -> &str {
+        self.lexed.val(&self.text, t)
     }
 
     fn next(&mut self) -> Token {
-        let t = self.tok(self.idx).clone();
+        let t = self.tok(self.idx);
         self.hi = self.hi.max(self.idx);
         self.idx += 1;
         t
@@ -97,7 +126,7 @@ impl Parser<'_> {
 
     fn peek(&mut self) -> Token {
         self.hi = self.hi.max(self.idx);
-        self.tok(self.idx).clone()
+        self.tok(self.idx)
     }
 
     fn peek_kind(&mut self) -> Tok {
@@ -138,13 +167,16 @@ impl Parser<'_> {
                     " in action started at {}:{}",
                     self.parse_name, self.action_line
                 );
-                if token.val.ends_with(" action") {
+                if self.val(token).ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
             }
-            return self.errorf(format!("{}{extra}", token.val));
+            return self.errorf(format!("{}{extra}", self.val(token)));
         }
-        self.errorf(format!("unexpected {} in {context}", item_string(token)))
+        self.errorf(format!(
+            "unexpected {} in {context}",
+            item_string(token, self.val(token))
+        ))
     }
 
     fn expect(&mut self, kind: Tok, context: &str) -> PResult<Token> {
@@ -209,12 +241,12 @@ impl Parser<'_> {
         if t.kind != Tok::String && t.kind != Tok::RawString {
             return self.unexpected(&t, CONTEXT);
         }
-        let name = match unquote(&t.val) {
+        let name = match unquote(self.val(&t)) {
             Ok(n) => n,
             Err(e) => return self.errorf(e),
         };
         self.expect(Tok::RightDelim, CONTEXT)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Rc::from("$")]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec![self.dollar.clone()]);
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
         let (root, end) = self.item_list()?;
         self.vars = saved_vars;
@@ -244,7 +276,7 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> PResult<Item> {
         let t = self.next_non_space();
         match t.kind {
-            Tok::Text => Ok(Item::Node(Node::Text(t.pos, (*t.val).into()))),
+            Tok::Text => Ok(Item::Node(Node::Text(t.pos, self.val(&t).into()))),
             Tok::LeftDelim => {
                 let saved = self.action_line;
                 self.action_line = t.line;
@@ -352,7 +384,7 @@ impl Parser<'_> {
 
     fn parse_template_name(&mut self, t: &Token, context: &str) -> PResult<String> {
         match t.kind {
-            Tok::String | Tok::RawString => match unquote(&t.val) {
+            Tok::String | Tok::RawString => match unquote(self.val(t)) {
                 Ok(s) => Ok(s),
                 Err(e) => self.errorf(e),
             },
@@ -382,7 +414,7 @@ impl Parser<'_> {
         let name = self.parse_template_name(&t, CONTEXT)?;
         let pipe = self.pipeline(CONTEXT, Tok::RightDelim)?;
         self.enter()?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Rc::from("$")]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec![self.dollar.clone()]);
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
         let (root, end) = self.item_list()?;
         self.vars = saved_vars;
@@ -430,13 +462,13 @@ impl Parser<'_> {
             if next.kind == Tok::Assign || next.kind == Tok::Declare {
                 pipe.is_assign = next.kind == Tok::Assign;
                 self.next_non_space();
-                let name: Rc<str> = Rc::from(&*v.val);
+                let name = self.names.get(self.lexed.val(&self.text, &v));
                 pipe.decl.push(name.clone());
                 self.vars.push(name);
                 break;
-            } else if next.kind == Tok::Char && &*next.val == "," {
+            } else if next.kind == Tok::Char && self.val(&next) == "," {
                 self.next_non_space();
-                let name: Rc<str> = Rc::from(&*v.val);
+                let name = self.names.get(self.lexed.val(&self.text, &v));
                 pipe.decl.push(name.clone());
                 self.vars.push(name);
                 if context == "range" && pipe.decl.len() < 2 {
@@ -533,7 +565,7 @@ impl Parser<'_> {
         let mut fields: Vec<Rc<str>> = Vec::new();
         while self.peek_kind() == Tok::Field {
             let f = self.next();
-            fields.push(Rc::from(&f.val[1..]));
+            fields.push(self.names.get(&self.lexed.val(&self.text, &f)[1..]));
         }
         Ok(Some(match node {
             Arg::Field(_, idents) => {
@@ -559,31 +591,38 @@ impl Parser<'_> {
     fn term(&mut self) -> PResult<Option<Arg>> {
         let t = self.next_non_space();
         Ok(Some(match t.kind {
-            Tok::Identifier => match Callee::resolve(&t.val, self.funcs) {
+            Tok::Identifier => match Callee::resolve(self.val(&t), self.funcs) {
                 Some(c) => Arg::Ident(t.pos, c),
                 None => {
-                    return self.errorf(format!("function {} not defined", go_quote(&t.val)));
+                    return self.errorf(format!("function {} not defined", go_quote(self.val(&t))));
                 }
             },
             Tok::Dot => Arg::Dot(t.pos),
             Tok::Nil => Arg::Nil(t.pos),
             Tok::Variable => {
-                if !self.vars.iter().any(|v| **v == *t.val) {
-                    return self.errorf(format!("undefined variable {}", go_quote(&t.val)));
+                let name = self.val(&t);
+                if !self.vars.iter().any(|v| **v == *name) {
+                    return self.errorf(format!("undefined variable {}", go_quote(name)));
                 }
-                Arg::Variable(t.pos, Rc::from(&*t.val), Box::new([]))
+                let name = self.names.get(self.lexed.val(&self.text, &t));
+                Arg::Variable(t.pos, name, Box::new([]))
             }
-            Tok::Field => Arg::Field(t.pos, Box::new([Rc::from(&t.val[1..])])),
-            Tok::Bool => Arg::Bool(t.pos, &*t.val == "true"),
-            Tok::CharConstant | Tok::Complex | Tok::Number => match new_number(&t.val, t.kind) {
-                Ok(n) => Arg::Number(t.pos, Box::new(n)),
-                Err(e) => return self.errorf(e),
-            },
+            Tok::Field => {
+                let name = self.names.get(&self.lexed.val(&self.text, &t)[1..]);
+                Arg::Field(t.pos, Box::new([name]))
+            }
+            Tok::Bool => Arg::Bool(t.pos, self.val(&t) == "true"),
+            Tok::CharConstant | Tok::Complex | Tok::Number => {
+                match new_number(self.val(&t), t.kind) {
+                    Ok(n) => Arg::Number(t.pos, Box::new(n)),
+                    Err(e) => return self.errorf(e),
+                }
+            }
             Tok::LeftParen => Arg::Pipe(Box::new(
                 self.pipeline("parenthesized pipeline", Tok::RightParen)?,
             )),
-            Tok::String | Tok::RawString => match unquote(&t.val) {
-                Ok(s) => Arg::String(t.pos, (*t.val).into(), Value::string(s)),
+            Tok::String | Tok::RawString => match unquote(self.val(&t)) {
+                Ok(s) => Arg::String(t.pos, self.val(&t).into(), Value::string(s)),
                 Err(e) => return self.errorf(e),
             },
             _ => {
@@ -595,17 +634,17 @@ impl Parser<'_> {
 }
 
 /// Go's `item.String()`, used in `unexpected ...` messages.
-fn item_string(t: &Token) -> String {
+fn item_string(t: &Token, val: &str) -> String {
     match t.kind {
         Tok::Eof => "EOF".into(),
-        Tok::Error => t.val.to_string(),
-        k if k.is_keyword() => format!("<{}>", t.val),
+        Tok::Error => val.to_string(),
+        k if k.is_keyword() => format!("<{val}>"),
         _ => {
-            if t.val.chars().count() > 10 {
-                let cut: String = t.val.chars().take(10).collect();
+            if val.chars().count() > 10 {
+                let cut: String = val.chars().take(10).collect();
                 format!("{}...", go_quote(&cut))
             } else {
-                go_quote(&t.val)
+                go_quote(val)
             }
         }
     }
