@@ -4,7 +4,6 @@
 //! through the [`Runtime`] the executor gives functions.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 
@@ -13,6 +12,7 @@ use super::builtins::{self, Builtin, Callee, Shape, Val};
 use super::error::{cut_context, line_col, Error, Location};
 use super::escape;
 use super::func::{FuncDef, FuncError, FuncMap, Param, Runtime};
+use super::fxhash::FxHashMap as HashMap;
 use super::gofmt;
 use super::lexer::go_quote;
 use super::parser;
@@ -73,8 +73,8 @@ impl TemplateSet {
         TemplateSet {
             funcs,
             compat,
-            templates: HashMap::new(),
-            tpl_cache: RefCell::new(HashMap::new()),
+            templates: HashMap::default(),
+            tpl_cache: RefCell::new(HashMap::default()),
             logs: RefCell::new(Vec::new()),
         }
     }
@@ -128,7 +128,7 @@ impl TemplateSet {
             set: self,
             opts,
             overlays: Vec::new(),
-            include_counts: HashMap::new(),
+            include_counts: HashMap::default(),
             tmpl: tree.clone(),
             vars: Vec::new(),
             base: 0,
@@ -171,7 +171,7 @@ type R<T> = Result<T, Error>;
 fn last_visited(a: &Arg) -> &Arg {
     match a {
         Arg::Pipe(p) => match p.cmds.last() {
-            Some(cmd) => match cmd.args.as_slice() {
+            Some(cmd) => match &*cmd.args {
                 [] => a,
                 [only] => last_visited(only),
                 [_, .., last] => last_visited(last),
@@ -346,8 +346,7 @@ impl Exec<'_> {
             self.step()?;
         }
         match node {
-            Node::Text(_, t) => out.push_str(t),
-            Node::Comment(_) => {}
+            Node::Text(start, end) => out.push_str(self.tmpl.text_of(*start, *end)),
             Node::Action(pipe) => {
                 let v = self.eval_pipeline(dot, pipe)?;
                 if pipe.decl.is_empty() {
@@ -1235,7 +1234,7 @@ impl Exec<'_> {
         // Helm's clone of the template set.
         let pushed = trees.len() > 1;
         if pushed {
-            let mut overlay = HashMap::new();
+            let mut overlay = HashMap::default();
             for t in trees.iter() {
                 if let Some(old) = self.lookup(&t.name) {
                     if t.is_empty() && !old.root.is_empty() {

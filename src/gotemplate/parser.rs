@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use super::ast::{Arg, Branch, Command, Node, Number, Pipe, TemplateCall, Tree};
+use super::ast::{Arg, Branch, Command, Fields, Node, Number, Pipe, StrSource, TemplateCall, Tree};
 use super::builtins::Callee;
 use super::error::Error;
 use super::func::FuncMap;
@@ -44,6 +44,9 @@ pub fn parse(name: &str, text: &str, funcs: &FuncMap) -> PResult<Parsed> {
         action_line: 0,
         depth: 0,
         trees: Vec::new(),
+        nodes: Vec::new(),
+        cmds: Vec::new(),
+        args: Vec::new(),
     };
     let root = stacker::maybe_grow(64 * 1024, 1024 * 1024, || p.parse_top())?;
     p.add(Tree {
@@ -64,7 +67,7 @@ pub fn parse(name: &str, text: &str, funcs: &FuncMap) -> PResult<Parsed> {
 /// allocation, shared by every node that uses it.
 #[derive(Default)]
 struct Names {
-    set: std::collections::HashSet<Rc<str>>,
+    set: super::fxhash::FxHashSet<Rc<str>>,
 }
 
 impl Names {
@@ -99,6 +102,11 @@ struct Parser<'f> {
     action_line: u32,
     depth: usize,
     trees: Vec<Tree>,
+    /// Scratch stacks for the lists being built: a list's items are pushed above those of the
+    /// lists that enclose it and moved out, into one exactly sized allocation, when it ends.
+    nodes: Vec<Node>,
+    cmds: Vec<Command>,
+    args: Vec<Arg>,
 }
 
 impl Parser<'_> {
@@ -214,8 +222,8 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn parse_top(&mut self) -> PResult<Vec<Node>> {
-        let mut root = Vec::new();
+    fn parse_top(&mut self) -> PResult<Box<[Node]>> {
+        let mark = self.nodes.len();
         while self.peek_kind() != Tok::Eof {
             if self.peek_kind() == Tok::LeftDelim {
                 let save = self.idx;
@@ -229,10 +237,10 @@ impl Parser<'_> {
             match self.text_or_action()? {
                 Item::End => return self.errorf("unexpected {{end}}".into()),
                 Item::Else => return self.errorf("unexpected {{else}}".into()),
-                Item::Node(n) => root.push(n),
+                Item::Node(n) => self.nodes.push(n),
             }
         }
-        Ok(root)
+        Ok(self.nodes.drain(mark..).collect())
     }
 
     fn parse_definition(&mut self) -> PResult<()> {
@@ -262,12 +270,12 @@ impl Parser<'_> {
         })
     }
 
-    fn item_list(&mut self) -> PResult<(Vec<Node>, Item)> {
-        let mut list = Vec::new();
+    fn item_list(&mut self) -> PResult<(Box<[Node]>, Item)> {
+        let mark = self.nodes.len();
         while self.peek_non_space().kind != Tok::Eof {
             match self.text_or_action()? {
-                Item::Node(n) => list.push(n),
-                end => return Ok((list, end)),
+                Item::Node(n) => self.nodes.push(n),
+                end => return Ok((self.nodes.drain(mark..).collect(), end)),
             }
         }
         self.errorf("unexpected EOF".into())
@@ -276,7 +284,7 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> PResult<Item> {
         let t = self.next_non_space();
         match t.kind {
-            Tok::Text => Ok(Item::Node(Node::Text(t.pos, self.val(&t).into()))),
+            Tok::Text => Ok(Item::Node(Node::Text(t.pos, t.end))),
             Tok::LeftDelim => {
                 let saved = self.action_line;
                 self.action_line = t.line;
@@ -361,10 +369,10 @@ impl Parser<'_> {
         if let Item::Else = next {
             if context == "if" && self.peek_kind() == Tok::If {
                 self.next();
-                else_list = Some(vec![self.if_control()?]);
+                else_list = Some(Box::new([self.if_control()?]) as Box<[Node]>);
             } else if context == "with" && self.peek_kind() == Tok::With {
                 self.next();
-                else_list = Some(vec![self.with_control()?]);
+                else_list = Some(Box::new([self.with_control()?]) as Box<[Node]>);
             } else {
                 let (l, next) = self.item_list()?;
                 if let Item::Else = next {
@@ -444,12 +452,9 @@ impl Parser<'_> {
     fn pipeline_inner(&mut self, context: &str, end: Tok) -> PResult<Pipe> {
         self.enter()?;
         let first = self.peek_non_space();
-        let mut pipe = Pipe {
-            pos: first.pos,
-            is_assign: false,
-            decl: Vec::new(),
-            cmds: Vec::new(),
-        };
+        let pos = first.pos;
+        let mut is_assign = false;
+        let mut decl: Vec<Rc<str>> = Vec::new();
         'decls: loop {
             let v = self.peek_non_space();
             if v.kind != Tok::Variable {
@@ -460,18 +465,18 @@ impl Parser<'_> {
             let after = self.peek();
             let next = self.peek_non_space();
             if next.kind == Tok::Assign || next.kind == Tok::Declare {
-                pipe.is_assign = next.kind == Tok::Assign;
+                is_assign = next.kind == Tok::Assign;
                 self.next_non_space();
                 let name = self.names.get(self.lexed.val(&self.text, &v));
-                pipe.decl.push(name.clone());
+                decl.push(name.clone());
                 self.vars.push(name);
                 break;
             } else if next.kind == Tok::Char && self.val(&next) == "," {
                 self.next_non_space();
                 let name = self.names.get(self.lexed.val(&self.text, &v));
-                pipe.decl.push(name.clone());
+                decl.push(name.clone());
                 self.vars.push(name);
-                if context == "range" && pipe.decl.len() < 2 {
+                if context == "range" && decl.len() < 2 {
                     match self.peek_non_space().kind {
                         Tok::Variable | Tok::RightDelim | Tok::RightParen => continue 'decls,
                         _ => return self.errorf("range can only initialize variables".into()),
@@ -484,10 +489,17 @@ impl Parser<'_> {
                 break;
             }
         }
+        let mark = self.cmds.len();
         loop {
             let t = self.next_non_space();
             match t.kind {
                 k if k == end => {
+                    let pipe = Pipe {
+                        pos,
+                        is_assign,
+                        decl: decl.into_boxed_slice(),
+                        cmds: self.cmds.drain(mark..).collect(),
+                    };
                     self.check_pipeline(&pipe, context)?;
                     self.depth -= 1;
                     return Ok(pipe);
@@ -506,7 +518,7 @@ impl Parser<'_> {
                 | Tok::LeftParen => {
                     self.backup();
                     let c = self.command()?;
-                    pipe.cmds.push(c);
+                    self.cmds.push(c);
                 }
                 _ => return self.unexpected(&t, context),
             }
@@ -533,11 +545,11 @@ impl Parser<'_> {
 
     fn command(&mut self) -> PResult<Command> {
         let pos = self.peek_non_space().pos;
-        let mut args = Vec::new();
+        let mark = self.args.len();
         loop {
             self.peek_non_space();
             if let Some(op) = self.operand()? {
-                args.push(op);
+                self.args.push(op);
             }
             let t = self.next();
             match t.kind {
@@ -548,10 +560,13 @@ impl Parser<'_> {
             }
             break;
         }
-        if args.is_empty() {
+        if self.args.len() == mark {
             return self.errorf("empty command".into());
         }
-        Ok(Command { pos, args })
+        Ok(Command {
+            pos,
+            args: self.args.drain(mark..).collect(),
+        })
     }
 
     fn operand(&mut self) -> PResult<Option<Arg>> {
@@ -561,31 +576,30 @@ impl Parser<'_> {
         if self.peek_kind() != Tok::Field {
             return Ok(Some(node));
         }
+        // Fields and variables took their fields in `term`.
         let chain_pos = self.peek().pos;
-        let mut fields: Vec<Rc<str>> = Vec::new();
-        while self.peek_kind() == Tok::Field {
-            let f = self.next();
-            fields.push(self.names.get(&self.lexed.val(&self.text, &f)[1..]));
-        }
+        let fields = self.field_run(None);
         Ok(Some(match node {
-            Arg::Field(_, idents) => {
-                let mut all = idents.into_vec();
-                all.extend(fields);
-                Arg::Field(chain_pos, all.into_boxed_slice())
-            }
-            Arg::Variable(_, name, idents) => {
-                let mut all = idents.into_vec();
-                all.extend(fields);
-                Arg::Variable(chain_pos, name, all.into_boxed_slice())
-            }
             n @ (Arg::Bool(..) | Arg::String(..) | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_)) => {
                 return self.errorf(format!(
                     "unexpected . after term {}",
                     go_quote(&n.to_string())
                 ));
             }
-            n => Arg::Chain(chain_pos, Box::new(n), fields.into_boxed_slice()),
+            n => Arg::Chain(chain_pos, Box::new(n), fields),
         }))
+    }
+
+    /// The names of the run of field tokens that follows (after `first`, if given), as one
+    /// allocation.
+    fn field_run(&mut self, first: Option<Rc<str>>) -> Fields {
+        let mut fields = Fields::new();
+        fields.extend(first);
+        while self.peek_kind() == Tok::Field {
+            let f = self.next();
+            fields.push(self.names.get(&self.lexed.val(&self.text, &f)[1..]));
+        }
+        fields
     }
 
     fn term(&mut self) -> PResult<Option<Arg>> {
@@ -605,24 +619,54 @@ impl Parser<'_> {
                     return self.errorf(format!("undefined variable {}", go_quote(name)));
                 }
                 let name = self.names.get(self.lexed.val(&self.text, &t));
-                Arg::Variable(t.pos, name, Box::new([]))
+                // Go's chain of fields on a variable is at its first field.
+                let pos = match self.peek_kind() {
+                    Tok::Field => self.peek().pos,
+                    _ => t.pos,
+                };
+                Arg::Variable(pos, name, self.field_run(None))
             }
             Tok::Field => {
                 let name = self.names.get(&self.lexed.val(&self.text, &t)[1..]);
-                Arg::Field(t.pos, Box::new([name]))
+                // `.a.b` is at `.b`, where Go's chain starts.
+                let pos = match self.peek_kind() {
+                    Tok::Field => self.peek().pos,
+                    _ => t.pos,
+                };
+                Arg::Field(pos, self.field_run(Some(name)))
             }
             Tok::Bool => Arg::Bool(t.pos, self.val(&t) == "true"),
             Tok::CharConstant | Tok::Complex | Tok::Number => {
                 match new_number(self.val(&t), t.kind) {
-                    Ok(n) => Arg::Number(t.pos, Box::new(n)),
+                    Ok(n) => Arg::Number(t.pos, n),
                     Err(e) => return self.errorf(e),
                 }
             }
             Tok::LeftParen => Arg::Pipe(Box::new(
                 self.pipeline("parenthesized pipeline", Tok::RightParen)?,
             )),
+            Tok::String
+                if self.val(&t).len() >= 2
+                    && !self.val(&t)[1..self.val(&t).len() - 1].contains(['\\', '\n']) =>
+            {
+                // No escapes: the value is the text between the quotes.
+                let src = self.val(&t);
+                Arg::String(t.pos, StrSource::Double, Value::str(&src[1..src.len() - 1]))
+            }
             Tok::String | Tok::RawString => match unquote(self.val(&t)) {
-                Ok(s) => Arg::String(t.pos, self.val(&t).into(), Value::string(s)),
+                Ok(s) => {
+                    let src = self.val(&t);
+                    let source = if src.len() == s.len() + 2 && src[1..src.len() - 1] == *s {
+                        if t.kind == Tok::String {
+                            StrSource::Double
+                        } else {
+                            StrSource::Raw
+                        }
+                    } else {
+                        StrSource::Text(src.into())
+                    };
+                    Arg::String(t.pos, source, Value::string(s))
+                }
                 Err(e) => return self.errorf(e),
             },
             _ => {
@@ -673,12 +717,14 @@ pub fn unquote(s: &str) -> Result<String, String> {
             if body.contains('\n') {
                 return Err(SYNTAX.into());
             }
+            // Most literals have no escapes and no stray quote: their body is their value.
+            if !body.contains(['\\', quote]) && (quote == '"' || body.chars().count() == 1) {
+                return Ok(body.to_string());
+            }
             let mut out = String::with_capacity(body.len());
             let mut rest = body;
             while !rest.is_empty() {
-                let (c, tail) = unquote_char(rest, quote).map_err(|()| SYNTAX.to_string())?;
-                out.push_str(&c);
-                rest = tail;
+                rest = unquote_char(rest, quote, &mut out).map_err(|()| SYNTAX.to_string())?;
                 if quote == '\'' && !rest.is_empty() {
                     return Err(SYNTAX.into());
                 }
@@ -692,17 +738,19 @@ pub fn unquote(s: &str) -> Result<String, String> {
     }
 }
 
-/// Go's `strconv.UnquoteChar`: one (possibly escaped) character of a quoted literal. The
-/// decoded text is a `String` because `\xNN` and octal escapes make single bytes, which we
-/// can only keep when they form valid UTF-8 (Go strings may hold any bytes).
-fn unquote_char(s: &str, quote: char) -> Result<(String, &str), ()> {
+/// Go's `strconv.UnquoteChar`: one (possibly escaped) character of a quoted literal, decoded
+/// into `out`. Only characters that are valid UTF-8 on their own survive: `\xNN` and octal
+/// escapes make single bytes, which a Rust string can hold only when they are ASCII (Go
+/// strings may hold any bytes).
+fn unquote_char<'s>(s: &'s str, quote: char, out: &mut String) -> Result<&'s str, ()> {
     let mut chars = s.chars();
     let c = chars.next().ok_or(())?;
     if c == quote && (quote == '\'' || quote == '"') {
         return Err(());
     }
     if c != '\\' {
-        return Ok((c.to_string(), chars.as_str()));
+        out.push(c);
+        return Ok(chars.as_str());
     }
     let e = chars.next().ok_or(())?;
     let rest = chars.as_str();
@@ -724,7 +772,8 @@ fn unquote_char(s: &str, quote: char) -> Result<(String, &str), ()> {
         _ => None,
     };
     if let Some(c) = simple {
-        return Ok((c.to_string(), rest));
+        out.push(c);
+        return Ok(rest);
     }
     match e {
         'x' | 'u' | 'U' => {
@@ -743,25 +792,29 @@ fn unquote_char(s: &str, quote: char) -> Result<(String, &str), ()> {
             if e == 'x' {
                 // A single byte: only ASCII survives as a Rust string character.
                 let ch = char::from_u32(v).filter(|_| v < 0x80).ok_or(())?;
-                return Ok((ch.to_string(), &rest[n..]));
+                out.push(ch);
+                return Ok(&rest[n..]);
             }
-            let ch = char::from_u32(v).ok_or(())?;
-            Ok((ch.to_string(), &rest[n..]))
+            out.push(char::from_u32(v).ok_or(())?);
+            Ok(&rest[n..])
         }
         '0'..='7' => {
             if rest.len() < 2 || !rest.is_char_boundary(2) {
                 return Err(());
             }
-            let digits = format!("{e}{}", &rest[..2]);
-            if !digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+            let digits = &rest.as_bytes()[..2];
+            if !digits.iter().all(|b| (b'0'..=b'7').contains(b)) {
                 return Err(());
             }
-            let v = u32::from_str_radix(&digits, 8).map_err(|_| ())?;
+            let v = (u32::from(e) - u32::from('0')) * 64
+                + u32::from(digits[0] - b'0') * 8
+                + u32::from(digits[1] - b'0');
             if v > 255 {
                 return Err(());
             }
             let ch = char::from_u32(v).filter(|_| v < 0x80).ok_or(())?;
-            Ok((ch.to_string(), &rest[2..]))
+            out.push(ch);
+            Ok(&rest[2..])
         }
         _ => Err(()),
     }
@@ -781,7 +834,9 @@ fn new_number(text: &str, kind: Tok) -> Result<Number, String> {
     match kind {
         Tok::CharConstant => {
             let inner = &text[1..];
-            let (c, tail) = unquote_char(inner, '\'').map_err(|()| "invalid syntax".to_string())?;
+            let mut c = String::new();
+            let tail =
+                unquote_char(inner, '\'', &mut c).map_err(|()| "invalid syntax".to_string())?;
             if tail != "'" {
                 return Err(format!("malformed character constant: {text}"));
             }
@@ -918,11 +973,17 @@ fn parse_magnitude(s: &str) -> Option<u64> {
     } else {
         (10, s)
     };
-    let digits: String = digits.chars().filter(|&c| c != '_').collect();
+    if digits.contains('_') {
+        let digits: String = digits.chars().filter(|&c| c != '_').collect();
+        if digits.is_empty() {
+            return None;
+        }
+        return u64::from_str_radix(&digits, radix).ok();
+    }
     if digits.is_empty() {
         return None;
     }
-    u64::from_str_radix(&digits, radix).ok()
+    u64::from_str_radix(digits, radix).ok()
 }
 
 /// Go's `strconv.ParseFloat(s, 64)` for the forms the lexer lets through.
