@@ -1,72 +1,127 @@
 //! Parses and executes a realistic Deployment-style template (about 300 lines: helpers,
 //! conditionals, ranges over containers, ports, env and volumes) and reports the time per
-//! parse and per execution. Run with `cargo bench --bench engine`; compare with the reference
-//! Helm through `scripts/bench-engine`.
+//! parse, per execution and per parse plus execution, for three set-ups:
+//!
+//! - `chartctl`: our engine with the full function library, as `chartctl template` runs it
+//!   (compare with the reference Helm through `scripts/bench-engine`);
+//! - `chartctl-stub` and `gotmpl`: our engine and the `gotmpl` crate (another Rust port of Go's
+//!   `text/template`) on the same template and data, both given the same minimal stand-ins for
+//!   the Sprig and Helm functions `gotmpl` lacks (`include`, `quote`, `default`, `nindent`,
+//!   `toYaml`, `trunc`, `trimSuffix`), so the two engines do the same work. Their outputs are
+//!   checked to be equal before anything is timed.
+//!
+//! Run with `cargo bench --bench engine`; `cargo bench --bench engine -- parse` runs only the
+//! measurements whose name contains `parse` (`'chartctl parse$'` only that one). Each figure is the median of 15 batches (the
+//! machine may be shared), with the fastest batch beside it. `BENCH_SECS` sets the time spent
+//! on each measurement (2 seconds by default); `BENCH_ITERS=N` runs each measurement exactly N
+//! times without timing it, for profilers.
 
 use std::hint::black_box;
 use std::rc::Rc;
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use chartctl::funcs::function_map;
-use chartctl::gotemplate::func::{FuncError, Runtime};
+use chartctl::gotemplate::func::{FuncError, FuncMap, Runtime};
 use chartctl::gotemplate::value::{Map, Value};
 use chartctl::gotemplate::{ExecOptions, TemplateSet};
 use chartctl::{func, Compat};
 
 const HELPERS: &str = include_str!("engine/_helpers.tpl");
 const DEPLOYMENT: &str = include_str!("engine/deployment.yaml");
+const NAME: &str = "bench/templates/deployment.yaml";
 
-/// Stand-ins for the Sprig functions the template uses, for when the function library does not
-/// provide them: the benchmark measures the engine, not these.
-fn stub_funcs(map: &mut chartctl::gotemplate::func::FuncMap) {
+/// The stand-ins' algorithms, shared by both engines' wrappers so that both do the same work.
+mod stand_in {
+    /// Sprig's `quote` of one printable string: Go's `strconv.Quote`, which for the benchmark's
+    /// data only escapes `"` and `\`.
+    pub fn quote(s: &str) -> String {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('"');
+        for c in s.chars() {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out.push('"');
+        out
+    }
+
+    /// Sprig's `nindent`: a newline, then every line indented.
+    pub fn nindent(n: i64, s: &str) -> String {
+        let pad = " ".repeat(n.max(0) as usize);
+        let mut out = String::with_capacity(s.len() + pad.len() * 8 + 1);
+        out.push('\n');
+        out.push_str(&pad);
+        out.push_str(&s.replace('\n', &format!("\n{pad}")));
+        out
+    }
+
+    /// Sprig's `trunc` for a non-negative length.
+    pub fn trunc(n: i64, s: &str) -> String {
+        s.chars().take(n.max(0) as usize).collect()
+    }
+
+    pub fn trim_suffix(suffix: &str, s: &str) -> String {
+        s.strip_suffix(suffix).unwrap_or(s).to_string()
+    }
+
+    /// `toYaml` of a flat map whose entries are already printed: `key: value` lines.
+    pub fn to_yaml<'a>(entries: impl Iterator<Item = (&'a str, String)>) -> String {
+        let mut out = String::new();
+        for (k, v) in entries {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(k);
+            out.push_str(": ");
+            out.push_str(&v);
+        }
+        out
+    }
+}
+
+/// Our engine with the stand-ins instead of the function library (Helm's `include` is kept:
+/// it is an engine feature here, reached through the [`Runtime`]).
+fn stub_funcs() -> FuncMap {
     fn s(v: &Value) -> String {
         match v {
             Value::String(s) => s.to_string(),
-            Value::Nil => String::new(),
             other => chartctl::gotemplate::gofmt::fmt_value(other),
         }
     }
+    fn int(v: &Value) -> i64 {
+        match v {
+            Value::Int(n) => *n,
+            _ => 0,
+        }
+    }
     fn quote(_: &mut dyn Runtime, a: &[Value]) -> Result<Value, FuncError> {
-        Ok(Value::string(format!("{:?}", s(&a[0]))))
+        Ok(Value::string(stand_in::quote(&s(&a[0]))))
     }
     fn default(_: &mut dyn Runtime, a: &[Value]) -> Result<Value, FuncError> {
-        Ok(if a[1].is_true() {
-            a[1].clone()
-        } else {
-            a[0].clone()
+        Ok(match a.get(1) {
+            Some(given) if given.is_true() => given.clone(),
+            _ => a[0].clone(),
         })
     }
     fn nindent(_: &mut dyn Runtime, a: &[Value]) -> Result<Value, FuncError> {
-        let n = match a[0] {
-            Value::Int(n) => n.max(0) as usize,
-            _ => 0,
-        };
-        let pad = " ".repeat(n);
-        let body: Vec<String> = s(&a[1]).lines().map(|l| format!("{pad}{l}")).collect();
-        Ok(Value::string(format!("\n{}", body.join("\n"))))
+        Ok(Value::string(stand_in::nindent(int(&a[0]), &s(&a[1]))))
     }
     fn to_yaml(_: &mut dyn Runtime, a: &[Value]) -> Result<Value, FuncError> {
-        let mut out = String::new();
-        if let Value::Map(m) = &a[0] {
-            for (k, v) in m.borrow().iter() {
-                out.push_str(&format!("{k}: {}\n", s(v)));
-            }
-        }
-        Ok(Value::string(out.trim_end().to_string()))
+        Ok(Value::string(match &a[0] {
+            Value::Map(m) => stand_in::to_yaml(m.borrow().iter().map(|(k, v)| (k.as_str(), s(v)))),
+            _ => String::new(),
+        }))
     }
     fn trunc(_: &mut dyn Runtime, a: &[Value]) -> Result<Value, FuncError> {
-        let n = match a[0] {
-            Value::Int(n) => n.max(0) as usize,
-            _ => 0,
-        };
-        Ok(Value::string(s(&a[1]).chars().take(n).collect()))
+        Ok(Value::string(stand_in::trunc(int(&a[0]), &s(&a[1]))))
     }
     fn trim_suffix(_: &mut dyn Runtime, a: &[Value]) -> Result<Value, FuncError> {
-        let v = s(&a[1]);
-        Ok(Value::string(
-            v.strip_suffix(&s(&a[0])).unwrap_or(&v).to_string(),
-        ))
+        Ok(Value::string(stand_in::trim_suffix(&s(&a[0]), &s(&a[1]))))
     }
+    let mut map = FuncMap::new();
     for def in [
         func!("quote", [], ...Any, quote),
         func!("default", [Any], ...Any, default),
@@ -75,9 +130,129 @@ fn stub_funcs(map: &mut chartctl::gotemplate::func::FuncMap) {
         func!("trunc", [Int, String], trunc),
         func!("trimSuffix", [String, String], trim_suffix),
     ] {
-        if !map.contains(def.name) {
-            map.insert(def);
+        map.insert(def);
+    }
+    let full = function_map(Compat::Helm4);
+    map.insert(*full.get("include").expect("the library defines include"));
+    map
+}
+
+/// `gotmpl` with the same stand-ins. `include` needs the parsed template itself: the closure
+/// reaches it through `slot`, filled once parsing is done (a weak reference, so that the
+/// template and its function map do not keep each other alive).
+fn gotmpl_funcs(slot: Arc<OnceLock<Weak<gotmpl::Template>>>) -> gotmpl::FuncMap {
+    use gotmpl::{TemplateError, Value as G};
+    fn s(v: &G) -> String {
+        match v {
+            G::Nil => String::new(),
+            other => other.to_string(),
         }
+    }
+    fn int(v: &G) -> i64 {
+        v.as_int().unwrap_or(0)
+    }
+    fn arg(a: &[G], i: usize) -> Result<&G, TemplateError> {
+        a.get(i)
+            .ok_or_else(|| TemplateError::Exec("missing argument".into()))
+    }
+    let mut map = gotmpl::FuncMap::new();
+    map.insert(
+        "quote".into(),
+        Arc::new(|a: &[G]| Ok(G::String(stand_in::quote(&s(arg(a, 0)?)).into()))),
+    );
+    map.insert(
+        "default".into(),
+        Arc::new(|a: &[G]| {
+            Ok(match a.get(1) {
+                Some(given) if given.is_truthy() => given.clone(),
+                _ => arg(a, 0)?.clone(),
+            })
+        }),
+    );
+    map.insert(
+        "nindent".into(),
+        Arc::new(|a: &[G]| {
+            Ok(G::String(
+                stand_in::nindent(int(arg(a, 0)?), &s(arg(a, 1)?)).into(),
+            ))
+        }),
+    );
+    map.insert(
+        "toYaml".into(),
+        Arc::new(|a: &[G]| {
+            Ok(G::String(
+                match arg(a, 0)? {
+                    G::Map(m) => stand_in::to_yaml(m.iter().map(|(k, v)| (&**k, s(v)))),
+                    _ => String::new(),
+                }
+                .into(),
+            ))
+        }),
+    );
+    map.insert(
+        "trunc".into(),
+        Arc::new(|a: &[G]| {
+            Ok(G::String(
+                stand_in::trunc(int(arg(a, 0)?), &s(arg(a, 1)?)).into(),
+            ))
+        }),
+    );
+    map.insert(
+        "trimSuffix".into(),
+        Arc::new(|a: &[G]| {
+            Ok(G::String(
+                stand_in::trim_suffix(&s(arg(a, 0)?), &s(arg(a, 1)?)).into(),
+            ))
+        }),
+    );
+    map.insert(
+        "include".into(),
+        Arc::new(move |a: &[G]| {
+            let t = slot
+                .get()
+                .and_then(Weak::upgrade)
+                .ok_or_else(|| TemplateError::Exec("include before parse".into()))?;
+            let name = s(arg(a, 0)?);
+            Ok(G::String(
+                t.execute_template_to_string(&name, arg(a, 1)?)?.into(),
+            ))
+        }),
+    );
+    map
+}
+
+fn gotmpl_parse() -> Arc<gotmpl::Template> {
+    let slot = Arc::new(OnceLock::new());
+    let t = gotmpl::Template::new(NAME)
+        .funcs(gotmpl_funcs(slot.clone()))
+        .parse(HELPERS)
+        .expect("gotmpl parses the helpers")
+        .parse(DEPLOYMENT)
+        .expect("gotmpl parses the deployment");
+    let t = Arc::new(t);
+    // The slot is new, so it is empty.
+    let _ = slot.set(Arc::downgrade(&t));
+    t
+}
+
+/// The same data as `gotmpl` values (its floats print as Go's `%v` does for these numbers).
+fn to_gotmpl(v: &Value) -> gotmpl::Value {
+    use gotmpl::Value as G;
+    match v {
+        Value::Nil => G::Nil,
+        Value::Bool(b) => G::Bool(*b),
+        Value::Int(n) | Value::Int64(n) => G::Int(*n),
+        Value::Uint(n) => G::Uint(*n),
+        Value::Float(f) => G::Float(*f),
+        Value::String(s) => G::String(Arc::from(&**s)),
+        Value::List(l) => G::List(l.iter().map(to_gotmpl).collect()),
+        Value::Map(m) => G::Map(Arc::new(
+            m.borrow()
+                .iter()
+                .map(|(k, v)| (Arc::from(k.as_str()), to_gotmpl(v)))
+                .collect(),
+        )),
+        Value::Bytes(_) | Value::Object(_) => G::Nil,
     }
 }
 
@@ -138,6 +313,7 @@ fn container(i: usize) -> Value {
     ])
 }
 
+/// The values `scripts/bench-engine` gives Helm (numbers from a values file are `float64`).
 fn data() -> Value {
     let values = m(vec![
         ("replicaCount", Value::Float(3.0)),
@@ -202,56 +378,142 @@ fn data() -> Value {
         ),
         (
             "Template",
-            m(vec![
-                ("Name", s("bench/templates/deployment.yaml")),
-                ("BasePath", s("bench/templates")),
-            ]),
+            m(vec![("Name", s(NAME)), ("BasePath", s("bench/templates"))]),
         ),
     ])
 }
 
-fn measure(name: &str, mut f: impl FnMut()) {
-    // Warm up, then run for about a second.
-    for _ in 0..20 {
-        f();
+struct Bench {
+    filter: Option<String>,
+    budget: Duration,
+    /// `BENCH_ITERS`: run each measurement exactly this often, untimed (for profilers).
+    iters: Option<u32>,
+}
+
+impl Bench {
+    /// Times `f`: a warm-up, then 15 batches of about `budget / 15` each; prints the median
+    /// and the fastest batch's time per call.
+    fn measure(&self, name: &str, mut f: impl FnMut()) {
+        if let Some(filter) = &self.filter {
+            let wanted = match filter.strip_suffix('$') {
+                Some(exact) => name == exact,
+                None => name.contains(filter.as_str()),
+            };
+            if !wanted {
+                return;
+            }
+        }
+        if let Some(n) = self.iters {
+            for _ in 0..n {
+                f();
+            }
+            return;
+        }
+        const BATCHES: u32 = 15;
+        let start = Instant::now();
+        let mut calls = 0u32;
+        while calls < 20 || start.elapsed() < self.budget / 10 {
+            f();
+            calls += 1;
+        }
+        let per_call = start.elapsed() / calls;
+        let batch = (self.budget / BATCHES).as_nanos() / per_call.as_nanos().max(1);
+        let batch = u32::try_from(batch).unwrap_or(u32::MAX).max(1);
+        let mut times: Vec<f64> = (0..BATCHES)
+            .map(|_| {
+                let t = Instant::now();
+                for _ in 0..batch {
+                    f();
+                }
+                t.elapsed().as_secs_f64() * 1e6 / f64::from(batch)
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{name:<28} {:>9.1} µs median {:>9.1} µs best  ({BATCHES} x {batch} calls)",
+            times[times.len() / 2],
+            times[0]
+        );
     }
-    let start = Instant::now();
-    let mut n = 0u32;
-    while start.elapsed() < Duration::from_secs(1) {
-        f();
-        n += 1;
-    }
-    let per = start.elapsed() / n;
-    println!("{name}: {per:?} per iteration ({n} iterations)");
+}
+
+fn ours_parse(funcs: &Rc<FuncMap>) -> TemplateSet {
+    let mut set = TemplateSet::new(funcs.clone(), Compat::Helm4);
+    set.parse("bench/templates/_helpers.tpl", HELPERS)
+        .expect("helpers parse");
+    set.parse(NAME, DEPLOYMENT).expect("deployment parses");
+    set
+}
+
+fn ours_execute(set: &TemplateSet, data: &Value) -> String {
+    let mut out = String::with_capacity(32 * 1024);
+    set.execute(NAME, data, &ExecOptions::default(), &mut out)
+        .expect("deployment executes");
+    out
+}
+
+fn gotmpl_execute(t: &gotmpl::Template, data: &gotmpl::Value) -> String {
+    let mut out = String::with_capacity(32 * 1024);
+    t.execute_fmt(&mut out, data)
+        .expect("gotmpl executes the deployment");
+    out
 }
 
 fn main() {
-    let mut funcs = function_map(Compat::Helm4);
-    stub_funcs(&mut funcs);
-    let funcs = Rc::new(funcs);
-    let parse = || {
-        let mut set = TemplateSet::new(funcs.clone(), Compat::Helm4);
-        set.parse("bench/templates/_helpers.tpl", HELPERS)
-            .expect("helpers parse");
-        set.parse("bench/templates/deployment.yaml", DEPLOYMENT)
-            .expect("deployment parses");
-        set
+    let bench = Bench {
+        filter: std::env::args()
+            .skip(1)
+            .find(|a| !a.starts_with('-'))
+            .filter(|a| !a.is_empty()),
+        budget: Duration::from_secs_f64(
+            std::env::var("BENCH_SECS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(2.0),
+        ),
+        iters: std::env::var("BENCH_ITERS")
+            .ok()
+            .and_then(|s| s.parse().ok()),
     };
-    measure("parse", || {
-        black_box(parse());
-    });
-    let set = parse();
     let data = data();
-    let opts = ExecOptions::default();
-    let mut out = String::new();
-    set.execute("bench/templates/deployment.yaml", &data, &opts, &mut out)
-        .expect("deployment executes");
-    let lines = out.lines().count();
-    println!("output: {} bytes, {lines} lines", out.len());
-    measure("execute", || {
-        let mut out = String::with_capacity(16 * 1024);
-        set.execute("bench/templates/deployment.yaml", &data, &opts, &mut out)
-            .expect("deployment executes");
-        black_box(out);
+    let gdata = to_gotmpl(&data);
+    let full = Rc::new(function_map(Compat::Helm4));
+    let stub = Rc::new(stub_funcs());
+
+    let out = ours_execute(&ours_parse(&full), &data);
+    println!("output: {} bytes, {} lines", out.len(), out.lines().count());
+    let ours_stub = ours_execute(&ours_parse(&stub), &data);
+    let theirs = gotmpl_execute(&gotmpl_parse(), &gdata);
+    if ours_stub != theirs {
+        let line = ours_stub
+            .lines()
+            .zip(theirs.lines())
+            .position(|(a, b)| a != b)
+            .map_or(0, |i| i + 1);
+        eprintln!("chartctl-stub and gotmpl outputs differ (first at line {line})");
+        std::process::exit(1);
+    }
+
+    for (label, funcs) in [("chartctl", &full), ("chartctl-stub", &stub)] {
+        bench.measure(&format!("{label} parse"), || {
+            black_box(ours_parse(funcs));
+        });
+        let set = ours_parse(funcs);
+        bench.measure(&format!("{label} execute"), || {
+            black_box(ours_execute(&set, &data));
+        });
+        bench.measure(&format!("{label} parse+execute"), || {
+            black_box(ours_execute(&ours_parse(funcs), &data));
+        });
+    }
+    bench.measure("gotmpl parse", || {
+        black_box(gotmpl_parse());
+    });
+    let t = gotmpl_parse();
+    bench.measure("gotmpl execute", || {
+        black_box(gotmpl_execute(&t, &gdata));
+    });
+    bench.measure("gotmpl parse+execute", || {
+        black_box(gotmpl_execute(&gotmpl_parse(), &gdata));
     });
 }

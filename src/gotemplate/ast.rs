@@ -1,12 +1,17 @@
 //! The parse tree of a template, shaped like Go's `text/template/parse` nodes. Positions are byte
 //! offsets into the template text; line and column are computed only when an error needs them.
-//! `Display` prints a node as Go's `Node.String()` does, which error messages quote.
+//! `Display` prints an operand, command or pipeline as Go's `Node.String()` does, which error
+//! messages quote.
+//!
+//! The tree is built to be cheap to make and to walk: text is a span of the template text, every
+//! list is one exactly sized allocation, and field and variable names are shared.
 
 use std::fmt::{self, Write};
 use std::rc::Rc;
 
+use smallvec::SmallVec;
+
 use super::builtins::Callee;
-use super::lexer::go_quote;
 use super::value::Value;
 
 pub type Pos = u32;
@@ -19,28 +24,39 @@ pub struct Tree {
     pub parse_name: Rc<str>,
     /// The whole text that was parsed, for line and column of errors.
     pub text: Rc<str>,
-    pub root: Vec<Node>,
+    pub root: Box<[Node]>,
 }
 
 impl Tree {
     /// Go's `parse.IsEmptyTree`: only whitespace text and comments.
     pub fn is_empty(&self) -> bool {
-        is_empty_list(&self.root)
+        self.is_empty_list(&self.root)
     }
 }
 
-fn is_empty_list(nodes: &[Node]) -> bool {
-    nodes.iter().all(|n| match n {
-        Node::Text(_, t) => t.trim_matches(|c: char| c.is_whitespace()).is_empty(),
-        Node::Comment(_) => true,
-        _ => false,
-    })
+impl Tree {
+    /// The template text a text node stands for.
+    pub fn text_of(&self, start: Pos, end: Pos) -> &str {
+        self.text
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
+    }
+
+    fn is_empty_list(&self, nodes: &[Node]) -> bool {
+        nodes.iter().all(|n| match n {
+            Node::Text(start, end) => self
+                .text_of(*start, *end)
+                .trim_matches(|c: char| c.is_whitespace())
+                .is_empty(),
+            _ => false,
+        })
+    }
 }
 
 #[derive(Debug)]
 pub enum Node {
-    Text(Pos, Box<str>),
-    Comment(Pos),
+    /// Text between actions: the span `start..end` of the tree's text.
+    Text(Pos, Pos),
     Action(Box<Pipe>),
     If(Box<Branch>),
     With(Box<Branch>),
@@ -53,8 +69,8 @@ pub enum Node {
 #[derive(Debug)]
 pub struct Branch {
     pub pipe: Pipe,
-    pub list: Vec<Node>,
-    pub else_list: Option<Vec<Node>>,
+    pub list: Box<[Node]>,
+    pub else_list: Option<Box<[Node]>>,
 }
 
 #[derive(Debug)]
@@ -68,33 +84,37 @@ pub struct TemplateCall {
 pub struct Pipe {
     pub pos: Pos,
     pub is_assign: bool,
-    pub decl: Vec<Rc<str>>,
-    pub cmds: Vec<Command>,
+    pub decl: Box<[Rc<str>]>,
+    /// Most pipelines are one command, kept in place.
+    pub cmds: SmallVec<[Command; 1]>,
 }
+
+/// The field names of a chain (`.a.b.c`); short chains are kept in place.
+pub type Fields = SmallVec<[Rc<str>; 3]>;
 
 #[derive(Debug)]
 pub struct Command {
     pub pos: Pos,
-    pub args: Vec<Arg>,
+    pub args: Box<[Arg]>,
 }
 
 /// An operand of a command.
 #[derive(Debug)]
 pub enum Arg {
     /// `.a.b`
-    Field(Pos, Box<[Rc<str>]>),
+    Field(Pos, Fields),
     /// `$x.a.b`: the variable name and the fields after it.
-    Variable(Pos, Rc<str>, Box<[Rc<str>]>),
+    Variable(Pos, Rc<str>, Fields),
     /// `(pipe).a.b`, `fn.a`: a term followed by fields.
-    Chain(Pos, Box<Arg>, Box<[Rc<str>]>),
+    Chain(Pos, Box<Arg>, Fields),
     /// A function name, resolved at parse time.
     Ident(Pos, Callee),
     Dot(Pos),
     Nil(Pos),
     Bool(Pos, bool),
-    Number(Pos, Box<Number>),
-    /// The quoted source text and the value.
-    String(Pos, Box<str>, Value),
+    Number(Pos, Number),
+    /// How the literal was written, and its value.
+    String(Pos, StrSource, Value),
     Pipe(Box<Pipe>),
 }
 
@@ -113,6 +133,18 @@ impl Arg {
             Arg::Pipe(p) => p.pos,
         }
     }
+}
+
+/// The source text of a string literal, which error messages quote. Most literals have no
+/// escapes, so their source is their value in quotes and need not be kept.
+#[derive(Debug)]
+pub enum StrSource {
+    /// `"value"`.
+    Double,
+    /// `` `value` ``.
+    Raw,
+    /// Anything else (escapes, or a raw string that lost a carriage return).
+    Text(Box<str>),
 }
 
 /// A number literal with every reading Go's `NumberNode` keeps.
@@ -149,9 +181,9 @@ impl Number {
     }
 }
 
-struct Fields<'a>(&'a [Rc<str>]);
+struct Dotted<'a>(&'a [Rc<str>]);
 
-impl fmt::Display for Fields<'_> {
+impl fmt::Display for Dotted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for x in self.0 {
             f.write_char('.')?;
@@ -165,14 +197,14 @@ impl fmt::Display for Arg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Arg::Field(_, idents) => {
-                write!(f, "{}", Fields(idents))
+                write!(f, "{}", Dotted(idents))
             }
-            Arg::Variable(_, name, idents) => write!(f, "{name}{}", Fields(idents)),
+            Arg::Variable(_, name, idents) => write!(f, "{name}{}", Dotted(idents)),
             Arg::Chain(_, node, idents) => {
                 if let Arg::Pipe(_) = **node {
-                    write!(f, "({node}){}", Fields(idents))
+                    write!(f, "({node}){}", Dotted(idents))
                 } else {
-                    write!(f, "{node}{}", Fields(idents))
+                    write!(f, "{node}{}", Dotted(idents))
                 }
             }
             Arg::Ident(_, c) => f.write_str(c.name()),
@@ -180,7 +212,9 @@ impl fmt::Display for Arg {
             Arg::Nil(_) => f.write_str("nil"),
             Arg::Bool(_, b) => write!(f, "{b}"),
             Arg::Number(_, n) => f.write_str(&n.text),
-            Arg::String(_, q, _) => f.write_str(q),
+            Arg::String(_, StrSource::Double, v) => write!(f, "\"{}\"", v.as_str().unwrap_or("")),
+            Arg::String(_, StrSource::Raw, v) => write!(f, "`{}`", v.as_str().unwrap_or("")),
+            Arg::String(_, StrSource::Text(q), _) => f.write_str(q),
             Arg::Pipe(p) => write!(f, "{p}"),
         }
     }
@@ -220,43 +254,5 @@ impl fmt::Display for Pipe {
             write!(f, "{c}")?;
         }
         Ok(())
-    }
-}
-
-pub struct List<'a>(pub &'a [Node]);
-
-impl fmt::Display for List<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for n in self.0 {
-            write!(f, "{n}")?;
-        }
-        Ok(())
-    }
-}
-
-fn branch(f: &mut fmt::Formatter<'_>, name: &str, b: &Branch) -> fmt::Result {
-    write!(f, "{{{{{name} {}}}}}{}", b.pipe, List(&b.list))?;
-    if let Some(e) = &b.else_list {
-        write!(f, "{{{{else}}}}{}", List(e))?;
-    }
-    f.write_str("{{end}}")
-}
-
-impl fmt::Display for Node {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Node::Text(_, t) => f.write_str(t),
-            Node::Comment(_) => f.write_str("{{/* */}}"),
-            Node::Action(p) => write!(f, "{{{{{p}}}}}"),
-            Node::If(b) => branch(f, "if", b),
-            Node::With(b) => branch(f, "with", b),
-            Node::Range(b) => branch(f, "range", b),
-            Node::Template(t) => match &t.pipe {
-                None => write!(f, "{{{{template {}}}}}", go_quote(&t.name)),
-                Some(p) => write!(f, "{{{{template {} {p}}}}}", go_quote(&t.name)),
-            },
-            Node::Break(_) => f.write_str("{{break}}"),
-            Node::Continue(_) => f.write_str("{{continue}}"),
-        }
     }
 }

@@ -4,15 +4,17 @@
 //! through the [`Runtime`] the executor gives functions.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
+
+use smallvec::SmallVec;
 
 use super::ast::{Arg, Branch, Command, Node, Pipe, TemplateCall, Tree};
 use super::builtins::{self, Builtin, Callee, Shape, Val};
 use super::error::{cut_context, line_col, Error, Location};
 use super::escape;
 use super::func::{FuncDef, FuncError, FuncMap, Param, Runtime};
+use super::fxhash::FxHashMap as HashMap;
 use super::gofmt;
 use super::lexer::go_quote;
 use super::parser;
@@ -73,8 +75,8 @@ impl TemplateSet {
         TemplateSet {
             funcs,
             compat,
-            templates: HashMap::new(),
-            tpl_cache: RefCell::new(HashMap::new()),
+            templates: HashMap::default(),
+            tpl_cache: RefCell::new(HashMap::default()),
             logs: RefCell::new(Vec::new()),
         }
     }
@@ -128,7 +130,7 @@ impl TemplateSet {
             set: self,
             opts,
             overlays: Vec::new(),
-            include_counts: HashMap::new(),
+            include_counts: HashMap::default(),
             tmpl: tree.clone(),
             vars: Vec::new(),
             base: 0,
@@ -171,7 +173,7 @@ type R<T> = Result<T, Error>;
 fn last_visited(a: &Arg) -> &Arg {
     match a {
         Arg::Pipe(p) => match p.cmds.last() {
-            Some(cmd) => match cmd.args.as_slice() {
+            Some(cmd) => match &*cmd.args {
                 [] => a,
                 [only] => last_visited(only),
                 [_, .., last] => last_visited(last),
@@ -346,8 +348,7 @@ impl Exec<'_> {
             self.step()?;
         }
         match node {
-            Node::Text(_, t) => out.push_str(t),
-            Node::Comment(_) => {}
+            Node::Text(start, end) => out.push_str(self.tmpl.text_of(*start, *end)),
             Node::Action(pipe) => {
                 let v = self.eval_pipeline(dot, pipe)?;
                 if pipe.decl.is_empty() {
@@ -568,7 +569,7 @@ impl Exec<'_> {
 
     fn set_var(&mut self, at: At<'_>, name: &str, v: Val) -> R<()> {
         for slot in self.vars[self.base..].iter_mut().rev() {
-            if &*slot.0 == name {
+            if same_name(&slot.0, name) {
                 slot.1 = v;
                 return Ok(());
             }
@@ -577,36 +578,44 @@ impl Exec<'_> {
     }
 
     fn var_value(&self, at: At<'_>, name: &str) -> R<Val> {
+        self.var_ref(at, name).cloned()
+    }
+
+    fn var_ref(&self, at: At<'_>, name: &str) -> R<&Val> {
         for slot in self.vars[self.base..].iter().rev() {
-            if &*slot.0 == name {
-                return Ok(slot.1.clone());
+            if same_name(&slot.0, name) {
+                return Ok(&slot.1);
             }
         }
         Err(self.err(at, format!("undefined variable: {name}")))
     }
 
+    /// A pipeline within an operand, `(...)`: the one place besides control structures and
+    /// template calls where evaluation nests, so the stack is checked here.
+    fn eval_nested_pipeline(&mut self, dot: &Val, pipe: &Pipe) -> R<Val> {
+        stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || self.eval_pipeline(dot, pipe))
+    }
+
     fn eval_pipeline(&mut self, dot: &Val, pipe: &Pipe) -> R<Val> {
-        stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || {
-            let mut value: Option<Val> = None;
-            for cmd in &pipe.cmds {
-                let v = self.eval_command(dot, pipe, cmd, value.take())?;
-                // A value in an interface{} slot is unwrapped between commands.
-                value = Some(Val::new(v.v));
+        let mut value: Option<Val> = None;
+        for cmd in &pipe.cmds {
+            let v = self.eval_command(dot, pipe, cmd, value.take())?;
+            // A value in an interface{} slot is unwrapped between commands.
+            value = Some(Val::new(v.v));
+        }
+        let v = value.unwrap_or_default();
+        for d in &pipe.decl {
+            if pipe.is_assign {
+                let at = match pipe.cmds.last() {
+                    Some(c) => At::Arg(last_at_cmd(c)),
+                    None => At::Pipe(pipe),
+                };
+                self.set_var(at, d, v.clone())?;
+            } else {
+                self.vars.push((d.clone(), v.clone()));
             }
-            let v = value.unwrap_or_default();
-            for d in &pipe.decl {
-                if pipe.is_assign {
-                    let at = match pipe.cmds.last() {
-                        Some(c) => At::Arg(last_at_cmd(c)),
-                        None => At::Pipe(pipe),
-                    };
-                    self.set_var(at, d, v.clone())?;
-                } else {
-                    self.vars.push((d.clone(), v.clone()));
-                }
-            }
-            Ok(v)
-        })
+        }
+        Ok(v)
     }
 
     fn not_a_function(&self, args: &[Arg], fin: &Option<Val>) -> R<()> {
@@ -621,7 +630,11 @@ impl Exec<'_> {
 
     fn eval_command(&mut self, dot: &Val, outer: &Pipe, cmd: &Command, fin: Option<Val>) -> R<Val> {
         let first = &cmd.args[0];
+        let plain = cmd.args.len() == 1 && fin.is_none();
         match first {
+            Arg::Field(_, idents) if plain => {
+                self.field_chain_ref(&dot.v, dot.iface, idents, first, first)
+            }
             Arg::Field(_, idents) => {
                 self.eval_field_chain(dot, dot.clone(), first, first, idents, &cmd.args, fin)
             }
@@ -646,7 +659,11 @@ impl Exec<'_> {
                         format!("can't give argument to non-function {first}"),
                     ));
                 }
-                self.eval_pipeline(dot, p)
+                self.eval_nested_pipeline(dot, p)
+            }
+            Arg::Variable(_, name, fields) if plain && !fields.is_empty() => {
+                let v = self.var_ref(At::Arg(first), name)?;
+                self.field_chain_ref(&v.v, v.iface, fields, first, first)
             }
             Arg::Variable(_, name, fields) => {
                 let v = self.var_value(At::Arg(first), name)?;
@@ -678,6 +695,105 @@ impl Exec<'_> {
             Arg::Number(_, n) => n.ideal().map_err(|m| self.err(At::Arg(a), m))?,
             _ => Value::Nil,
         }))
+    }
+
+    /// A chain of fields given no arguments (`.a.b.c`, `$x.a.b`, the usual case): it borrows
+    /// through the maps it crosses, so only the value at its end is copied. Each step is Go's
+    /// `evalField` as [`Exec::eval_field`] does it without arguments.
+    fn field_chain_ref(
+        &self,
+        recv: &Value,
+        iface: bool,
+        idents: &[Rc<str>],
+        node: &Arg,
+        pos: &Arg,
+    ) -> R<Val> {
+        let Some((name, rest)) = idents.split_first() else {
+            return Ok(Val {
+                v: recv.clone(),
+                iface,
+            });
+        };
+        if let Value::Map(m) = recv {
+            let map = m.borrow();
+            if let Some(v) = map.get(&**name) {
+                return self.field_chain_ref(v, m.ty() != MapType::Strings, rest, node, pos);
+            }
+        }
+        let v = self.field_no_args(recv, iface, name, node, pos)?;
+        self.field_chain_ref(&v.v, v.iface, rest, node, pos)
+    }
+
+    /// One field of `recv` with no arguments, as an owned value.
+    fn field_no_args(
+        &self,
+        recv: &Value,
+        iface: bool,
+        name: &str,
+        node: &Arg,
+        pos: &Arg,
+    ) -> R<Val> {
+        match recv {
+            Value::Nil if !iface => {
+                if self.opts.strict {
+                    return Err(self.err(
+                        At::Arg(pos),
+                        format!("nil data; no entry for key {}", go_quote(name)),
+                    ));
+                }
+                Ok(Val::default())
+            }
+            Value::Nil => Err(self.err(
+                At::Arg(pos),
+                format!("nil pointer evaluating interface {{}}.{name}"),
+            )),
+            Value::Map(m) => {
+                let found = m.borrow().get(name).cloned();
+                match found {
+                    Some(v) if m.ty() == MapType::Strings => Ok(Val::new(v)),
+                    Some(v) => Ok(Val::iface(v)),
+                    None if self.opts.strict => Err(self.err(
+                        At::Arg(pos),
+                        format!("map has no entry for key {}", go_quote(name)),
+                    )),
+                    // Helm's `missingkey=zero`: the zero value of the element type.
+                    None if m.ty() == MapType::Strings => Ok(Val::new(Value::str(""))),
+                    None => Ok(Val::iface(Value::Nil)),
+                }
+            }
+            Value::Object(o) => {
+                if let Some(v) = o.field(name) {
+                    return Ok(if v.is_nil() {
+                        Val::iface(v)
+                    } else {
+                        Val::new(v)
+                    });
+                }
+                if o.has_method(name) {
+                    return self.method_result(o.call(name, &[]), name, node);
+                }
+                let ty = Val {
+                    v: recv.clone(),
+                    iface,
+                }
+                .type_name();
+                Err(self.err(
+                    At::Arg(pos),
+                    format!("can't evaluate field {name} in type {ty}"),
+                ))
+            }
+            _ => {
+                let ty = Val {
+                    v: recv.clone(),
+                    iface,
+                }
+                .type_name();
+                Err(self.err(
+                    At::Arg(pos),
+                    format!("can't evaluate field {name} in type {ty}"),
+                ))
+            }
+        }
     }
 
     /// `node` is the operand the chain belongs to (Go's `evalCall` reports a method's error
@@ -796,7 +912,12 @@ impl Exec<'_> {
         if let Some(f) = fin {
             argv.push(f.v);
         }
-        match o.call(name, &argv) {
+        self.method_result(o.call(name, &argv), name, node)
+    }
+
+    /// A method's result, its error reported at `node` as Go's `evalCall` does.
+    fn method_result(&self, r: Result<Value, String>, name: &str, node: &Arg) -> R<Val> {
+        match r {
             Ok(v) => Ok(Val::new(v)),
             Err(msg) if msg.starts_with("wrong number of args") => {
                 Err(self.err(At::Arg(node), msg))
@@ -813,21 +934,13 @@ impl Exec<'_> {
     fn eval_arg_val(&mut self, dot: &Val, a: &Arg) -> R<Val> {
         match a {
             Arg::Dot(_) => Ok(dot.clone()),
-            Arg::Field(_, idents) => self.eval_field_chain(
-                dot,
-                dot.clone(),
-                a,
-                a,
-                idents,
-                std::slice::from_ref(a),
-                None,
-            ),
+            Arg::Field(_, idents) => self.field_chain_ref(&dot.v, dot.iface, idents, a, a),
             Arg::Variable(_, name, fields) => {
-                let v = self.var_value(At::Arg(a), name)?;
+                let v = self.var_ref(At::Arg(a), name)?;
                 if fields.is_empty() {
-                    return Ok(v);
+                    return Ok(v.clone());
                 }
-                self.eval_field_chain(dot, v, a, a, fields, std::slice::from_ref(a), None)
+                self.field_chain_ref(&v.v, v.iface, fields, a, a)
             }
             Arg::Chain(_, node, fields) => {
                 if let Arg::Nil(_) = **node {
@@ -837,17 +950,9 @@ impl Exec<'_> {
                     ));
                 }
                 let recv = self.eval_arg_val(dot, node)?;
-                self.eval_field_chain(
-                    dot,
-                    recv,
-                    a,
-                    last_visited(node),
-                    fields,
-                    std::slice::from_ref(a),
-                    None,
-                )
+                self.field_chain_ref(&recv.v, recv.iface, fields, a, last_visited(node))
             }
-            Arg::Pipe(p) => self.eval_pipeline(dot, p),
+            Arg::Pipe(p) => self.eval_nested_pipeline(dot, p),
             Arg::Ident(_, callee) => self.eval_call(dot, *callee, At::Arg(a), &[], None),
             Arg::Nil(_) => Ok(Val::default()),
             _ => self.eval_literal(a),
@@ -1025,7 +1130,7 @@ impl Exec<'_> {
                 def.variadic.unwrap_or(Param::Any)
             }
         };
-        let mut argv = Vec::with_capacity(num_in);
+        let mut argv: SmallVec<[Value; 4]> = SmallVec::with_capacity(num_in);
         for (i, a) in args.iter().enumerate() {
             argv.push(self.eval_arg_typed(dot, param(i), a)?);
         }
@@ -1080,7 +1185,7 @@ impl Exec<'_> {
             }
             return Ok(v);
         }
-        let mut argv: Vec<Val> = Vec::with_capacity(num_in);
+        let mut argv: SmallVec<[Val; 4]> = SmallVec::with_capacity(num_in);
         match b.shape() {
             Shape::Reflect(n, variadic) => {
                 self.arity(at, name, n, variadic, args.len(), num_in)?;
@@ -1109,7 +1214,11 @@ impl Exec<'_> {
             }
         }
         let compat = self.set.compat;
-        let values = || argv.iter().map(|v| v.v.clone()).collect::<Vec<_>>();
+        let values = || {
+            argv.iter()
+                .map(|v| v.v.clone())
+                .collect::<SmallVec<[Value; 4]>>()
+        };
         let r: Result<Val, String> = match b {
             Builtin::Not => Ok(Val::new(Value::Bool(!argv[0].v.is_true()))),
             Builtin::Len => builtins::len(&argv[0]).map(Val::new),
@@ -1132,8 +1241,8 @@ impl Exec<'_> {
             Builtin::Println => Ok(Val::new(Value::string(gofmt::sprintln(&values())))),
             Builtin::Printf => {
                 let vs = values();
-                let f = vs[0].as_str().unwrap_or_default().to_string();
-                Ok(Val::new(Value::string(gofmt::sprintf(&f, &vs[1..]))))
+                let f = vs[0].as_str().unwrap_or_default();
+                Ok(Val::new(Value::string(gofmt::sprintf(f, &vs[1..]))))
             }
             Builtin::Html => Ok(Val::new(Value::string(escape::html_builtin(&values())))),
             Builtin::Js => Ok(Val::new(Value::string(escape::js_builtin(&values())))),
@@ -1235,7 +1344,7 @@ impl Exec<'_> {
         // Helm's clone of the template set.
         let pushed = trees.len() > 1;
         if pushed {
-            let mut overlay = HashMap::new();
+            let mut overlay = HashMap::default();
             for t in trees.iter() {
                 if let Some(old) = self.lookup(&t.name) {
                     if t.is_empty() && !old.root.is_empty() {
@@ -1279,6 +1388,13 @@ fn unreachable_arg() -> &'static Arg {
         static DOT: &'static Arg = Box::leak(Box::new(Arg::Dot(0)));
     }
     DOT.with(|d| *d)
+}
+
+/// Whether a variable slot holds `name`. Names are shared within a parse, so the same text is
+/// usually the same allocation.
+#[inline]
+fn same_name(slot: &str, name: &str) -> bool {
+    std::ptr::eq(slot.as_ptr(), name.as_ptr()) && slot.len() == name.len() || slot == name
 }
 
 fn fmt_v(v: &Value) -> String {

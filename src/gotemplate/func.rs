@@ -8,9 +8,9 @@
 //! the implementation sees them: an implementation may rely on each argument matching its
 //! declared [`Param`].
 
-use std::collections::HashMap;
 use std::fmt;
 
+use super::fxhash::FxHashMap;
 use super::value::Value;
 pub use crate::compat::Compat;
 
@@ -162,7 +162,7 @@ impl fmt::Debug for FuncDef {
 /// the same name replaces the earlier one, as Helm's functions replace Sprig's.
 #[derive(Clone, Debug, Default)]
 pub struct FuncMap {
-    funcs: HashMap<&'static str, FuncDef>,
+    funcs: FxHashMap<&'static str, FuncDef>,
 }
 
 impl FuncMap {

@@ -61,15 +61,35 @@ impl Tok {
     }
 }
 
-/// One token. `val` is the token's text (for errors, the message).
-#[derive(Clone, Debug)]
+/// One token: its kind and where its text is. Tokens borrow nothing and own nothing, so
+/// lexing allocates only the token list; the text of a token is [`Lexed::val`].
+#[derive(Clone, Copy, Debug)]
 pub struct Token {
     pub kind: Tok,
     /// Byte offset of the token in the template text.
     pub pos: u32,
+    /// Byte offset just past the token.
+    pub end: u32,
     /// 1-based line where the token starts.
     pub line: u32,
-    pub val: std::rc::Rc<str>,
+}
+
+/// The tokens of one text, and the message of the error token that ends them, if any.
+#[derive(Debug)]
+pub struct Lexed {
+    pub tokens: Vec<Token>,
+    pub error: String,
+}
+
+impl Lexed {
+    /// The token's text (for an error token, the message).
+    pub fn val<'a>(&'a self, text: &'a str, t: &Token) -> &'a str {
+        if t.kind == Tok::Error {
+            &self.error
+        } else {
+            &text[t.pos as usize..t.end as usize]
+        }
+    }
 }
 
 const LEFT: &str = "{{";
@@ -77,12 +97,22 @@ const RIGHT: &str = "}}";
 const LEFT_COMMENT: &str = "/*";
 const RIGHT_COMMENT: &str = "*/";
 
+#[inline]
 fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
+#[inline]
 fn is_alnum(c: char) -> bool {
-    c == '_' || c.is_alphabetic() || c.is_numeric()
+    if c.is_ascii() {
+        return c == '_' || c.is_ascii_alphanumeric();
+    }
+    c.is_alphabetic() || c.is_numeric()
+}
+
+/// How many newlines `s` holds (a plain byte count, which the compiler vectorises).
+fn count_newlines(s: &str) -> u32 {
+    s.bytes().filter(|&b| b == b'\n').count() as u32
 }
 
 fn has_left_trim(s: &str) -> bool {
@@ -96,7 +126,7 @@ fn has_right_trim(s: &str) -> bool {
 }
 
 /// Lexes `text` completely; the last token is `Eof` or `Error`.
-pub fn lex(text: &str) -> Vec<Token> {
+pub fn lex(text: &str) -> Lexed {
     let mut l = Lexer {
         input: text,
         start: 0,
@@ -104,10 +134,15 @@ pub fn lex(text: &str) -> Vec<Token> {
         line: 1,
         start_line: 1,
         paren_depth: 0,
-        out: Vec::new(),
+        // About one token per eight bytes in real templates.
+        out: Vec::with_capacity(text.len() / 8 + 4),
+        error: String::new(),
     };
     l.run();
-    l.out
+    Lexed {
+        tokens: l.out,
+        error: l.error,
+    }
 }
 
 struct Lexer<'a> {
@@ -118,6 +153,7 @@ struct Lexer<'a> {
     start_line: u32,
     paren_depth: i32,
     out: Vec<Token>,
+    error: String,
 }
 
 enum State {
@@ -130,14 +166,21 @@ enum State {
 }
 
 impl Lexer<'_> {
+    #[inline]
     fn rest(&self) -> &str {
         &self.input[self.pos..]
     }
 
+    #[inline]
     fn peek(&self) -> Option<char> {
+        let b = *self.input.as_bytes().get(self.pos)?;
+        if b.is_ascii() {
+            return Some(char::from(b));
+        }
         self.rest().chars().next()
     }
 
+    #[inline]
     fn next(&mut self) -> Option<char> {
         let c = self.peek()?;
         self.pos += c.len_utf8();
@@ -147,6 +190,7 @@ impl Lexer<'_> {
         Some(c)
     }
 
+    #[inline]
     fn backup(&mut self, c: Option<char>) {
         if let Some(c) = c {
             self.pos -= c.len_utf8();
@@ -156,13 +200,13 @@ impl Lexer<'_> {
         }
     }
 
+    #[inline]
     fn emit(&mut self, kind: Tok) {
-        let val = &self.input[self.start..self.pos];
         self.out.push(Token {
             kind,
             pos: self.start as u32,
+            end: self.pos as u32,
             line: self.start_line,
-            val: val.into(),
         });
         self.start = self.pos;
         self.start_line = self.line;
@@ -175,7 +219,7 @@ impl Lexer<'_> {
 
     /// Skips to `pos` without emitting, counting newlines.
     fn skip_to(&mut self, pos: usize) {
-        self.line += self.input[self.pos..pos].matches('\n').count() as u32;
+        self.line += count_newlines(&self.input[self.pos..pos]);
         self.pos = pos;
     }
 
@@ -183,10 +227,26 @@ impl Lexer<'_> {
         self.out.push(Token {
             kind: Tok::Error,
             pos: self.start as u32,
+            end: self.start as u32,
             line: self.start_line,
-            val: msg.into(),
         });
+        self.error = msg;
         State::Done
+    }
+
+    /// Where the next `{{` is, relative to `pos`.
+    fn find_left(&self) -> Option<usize> {
+        let rest = self.rest();
+        let bytes = rest.as_bytes();
+        let mut from = 0;
+        while let Some(x) = rest[from..].find('{') {
+            let at = from + x;
+            if bytes.get(at + 1) == Some(&b'{') {
+                return Some(at);
+            }
+            from = at + 1;
+        }
+        None
     }
 
     fn accept(&mut self, valid: &str) -> bool {
@@ -218,7 +278,7 @@ impl Lexer<'_> {
     }
 
     fn lex_text(&mut self) -> State {
-        if let Some(x) = self.rest().find(LEFT) {
+        if let Some(x) = self.find_left() {
             if x > 0 {
                 let delim_pos = self.pos + x;
                 let mut text_end = delim_pos;
@@ -262,12 +322,17 @@ impl Lexer<'_> {
         State::InsideAction
     }
 
+    #[inline]
     fn at_right_delim(&self) -> (bool, bool) {
-        let rest = self.rest();
-        if has_right_trim(rest) && rest[2..].starts_with(RIGHT) {
-            return (true, true);
+        let rest = self.rest().as_bytes();
+        match rest.first() {
+            Some(b'}') => (rest.get(1) == Some(&b'}'), false),
+            Some(&c) if is_space(char::from(c)) => {
+                let trim = rest.len() >= 4 && rest[1] == b'-' && rest[2..4] == *RIGHT.as_bytes();
+                (trim, trim)
+            }
+            _ => (false, false),
         }
-        (rest.starts_with(RIGHT), false)
     }
 
     fn lex_comment(&mut self) -> State {
@@ -599,10 +664,16 @@ mod tests {
     use super::*;
 
     fn kinds(s: &str) -> Vec<(Tok, String)> {
-        lex(s)
-            .into_iter()
-            .map(|t| (t.kind, t.val.to_string()))
+        let l = lex(s);
+        l.tokens
+            .iter()
+            .map(|t| (t.kind, l.val(s, t).to_string()))
             .collect()
+    }
+
+    fn last_val(s: &str) -> String {
+        let l = lex(s);
+        l.val(s, l.tokens.last().unwrap()).to_string()
     }
 
     #[test]
@@ -628,14 +699,8 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(lex("{{ .x").last().unwrap().val.as_ref(), "unclosed action");
-        assert_eq!(
-            lex("{{ .x-}}").last().unwrap().val.as_ref(),
-            "bad character U+002D '-'"
-        );
-        assert_eq!(
-            lex("{{ \"a }}").last().unwrap().val.as_ref(),
-            "unterminated quoted string"
-        );
+        assert_eq!(last_val("{{ .x"), "unclosed action");
+        assert_eq!(last_val("{{ .x-}}"), "bad character U+002D '-'");
+        assert_eq!(last_val("{{ \"a }}"), "unterminated quoted string");
     }
 }

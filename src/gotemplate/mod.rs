@@ -7,6 +7,7 @@ pub mod error;
 pub mod escape;
 pub mod exec;
 pub mod func;
+pub mod fxhash;
 pub mod gofmt;
 pub mod lexer;
 pub mod parser;

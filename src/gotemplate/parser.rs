@@ -4,11 +4,11 @@
 
 use std::rc::Rc;
 
-use super::ast::{Arg, Branch, Command, Node, Number, Pipe, TemplateCall, Tree};
+use super::ast::{Arg, Branch, Command, Fields, Node, Number, Pipe, StrSource, TemplateCall, Tree};
 use super::builtins::Callee;
 use super::error::Error;
 use super::func::FuncMap;
-use super::lexer::{go_quote, lex, Tok, Token};
+use super::lexer::{go_quote, lex, Lexed, Tok, Token};
 use super::value::Value;
 
 /// How deeply parentheses and control structures may nest before parsing gives up. Go has no
@@ -27,20 +27,26 @@ pub struct Parsed {
 /// Parses `text` as template `name` (Go's `parse.Parse`).
 pub fn parse(name: &str, text: &str, funcs: &FuncMap) -> PResult<Parsed> {
     let text: Rc<str> = Rc::from(text);
-    let tokens = lex(&text);
+    let lexed = lex(&text);
     let parse_name: Rc<str> = Rc::from(name);
+    let dollar: Rc<str> = Rc::from("$");
     let mut p = Parser {
-        tokens,
+        lexed,
         idx: 0,
         hi: 0,
         parse_name: parse_name.clone(),
         text: text.clone(),
         funcs,
-        vars: vec![Rc::from("$")],
+        vars: vec![dollar.clone()],
+        names: Names::default(),
+        dollar,
         range_depth: 0,
         action_line: 0,
         depth: 0,
         trees: Vec::new(),
+        nodes: Vec::new(),
+        cmds: Vec::new(),
+        args: Vec::new(),
     };
     let root = stacker::maybe_grow(64 * 1024, 1024 * 1024, || p.parse_top())?;
     p.add(Tree {
@@ -57,6 +63,24 @@ pub fn parse(name: &str, text: &str, funcs: &FuncMap) -> PResult<Parsed> {
     Ok(Parsed { trees: p.trees })
 }
 
+/// Interns the names of fields and variables within one parse: each distinct name is one
+/// allocation, shared by every node that uses it.
+#[derive(Default)]
+struct Names {
+    set: super::fxhash::FxHashSet<Rc<str>>,
+}
+
+impl Names {
+    fn get(&mut self, name: &str) -> Rc<str> {
+        if let Some(n) = self.set.get(name) {
+            return n.clone();
+        }
+        let n: Rc<str> = Rc::from(name);
+        self.set.insert(n.clone());
+        n
+    }
+}
+
 enum Item {
     Node(Node),
     End,
@@ -64,28 +88,41 @@ enum Item {
 }
 
 struct Parser<'f> {
-    tokens: Vec<Token>,
+    lexed: Lexed,
     idx: usize,
     hi: usize,
     parse_name: Rc<str>,
     text: Rc<str>,
     funcs: &'f FuncMap,
     vars: Vec<Rc<str>>,
+    /// Field and variable names, shared by every node that uses them.
+    names: Names,
+    dollar: Rc<str>,
     range_depth: usize,
     action_line: u32,
     depth: usize,
     trees: Vec<Tree>,
+    /// Scratch stacks for the lists being built: a list's items are pushed above those of the
+    /// lists that enclose it and moved out, into one exactly sized allocation, when it ends.
+    nodes: Vec<Node>,
+    cmds: Vec<Command>,
+    args: Vec<Arg>,
 }
 
 impl Parser<'_> {
-    fn tok(&self, i: usize) -> &Token {
+    fn tok(&self, i: usize) -> Token {
         // The token list always ends with Eof or Error, which repeat forever.
-        let last = self.tokens.len() - 1;
-        &self.tokens[i.min(last)]
+        let tokens = &self.lexed.tokens;
+        tokens[i.min(tokens.len() - 1)]
+    }
+
+    /// The text of a token (an error token's message).
+    fn val(&self, t: &Token) -> &str {
+        self.lexed.val(&self.text, t)
     }
 
     fn next(&mut self) -> Token {
-        let t = self.tok(self.idx).clone();
+        let t = self.tok(self.idx);
         self.hi = self.hi.max(self.idx);
         self.idx += 1;
         t
@@ -97,7 +134,7 @@ impl Parser<'_> {
 
     fn peek(&mut self) -> Token {
         self.hi = self.hi.max(self.idx);
-        self.tok(self.idx).clone()
+        self.tok(self.idx)
     }
 
     fn peek_kind(&mut self) -> Tok {
@@ -138,13 +175,16 @@ impl Parser<'_> {
                     " in action started at {}:{}",
                     self.parse_name, self.action_line
                 );
-                if token.val.ends_with(" action") {
+                if self.val(token).ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
             }
-            return self.errorf(format!("{}{extra}", token.val));
+            return self.errorf(format!("{}{extra}", self.val(token)));
         }
-        self.errorf(format!("unexpected {} in {context}", item_string(token)))
+        self.errorf(format!(
+            "unexpected {} in {context}",
+            item_string(token, self.val(token))
+        ))
     }
 
     fn expect(&mut self, kind: Tok, context: &str) -> PResult<Token> {
@@ -182,8 +222,8 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn parse_top(&mut self) -> PResult<Vec<Node>> {
-        let mut root = Vec::new();
+    fn parse_top(&mut self) -> PResult<Box<[Node]>> {
+        let mark = self.nodes.len();
         while self.peek_kind() != Tok::Eof {
             if self.peek_kind() == Tok::LeftDelim {
                 let save = self.idx;
@@ -197,10 +237,10 @@ impl Parser<'_> {
             match self.text_or_action()? {
                 Item::End => return self.errorf("unexpected {{end}}".into()),
                 Item::Else => return self.errorf("unexpected {{else}}".into()),
-                Item::Node(n) => root.push(n),
+                Item::Node(n) => self.nodes.push(n),
             }
         }
-        Ok(root)
+        Ok(self.nodes.drain(mark..).collect())
     }
 
     fn parse_definition(&mut self) -> PResult<()> {
@@ -209,12 +249,12 @@ impl Parser<'_> {
         if t.kind != Tok::String && t.kind != Tok::RawString {
             return self.unexpected(&t, CONTEXT);
         }
-        let name = match unquote(&t.val) {
+        let name = match unquote(self.val(&t)) {
             Ok(n) => n,
             Err(e) => return self.errorf(e),
         };
         self.expect(Tok::RightDelim, CONTEXT)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Rc::from("$")]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec![self.dollar.clone()]);
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
         let (root, end) = self.item_list()?;
         self.vars = saved_vars;
@@ -230,12 +270,12 @@ impl Parser<'_> {
         })
     }
 
-    fn item_list(&mut self) -> PResult<(Vec<Node>, Item)> {
-        let mut list = Vec::new();
+    fn item_list(&mut self) -> PResult<(Box<[Node]>, Item)> {
+        let mark = self.nodes.len();
         while self.peek_non_space().kind != Tok::Eof {
             match self.text_or_action()? {
-                Item::Node(n) => list.push(n),
-                end => return Ok((list, end)),
+                Item::Node(n) => self.nodes.push(n),
+                end => return Ok((self.nodes.drain(mark..).collect(), end)),
             }
         }
         self.errorf("unexpected EOF".into())
@@ -244,7 +284,7 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> PResult<Item> {
         let t = self.next_non_space();
         match t.kind {
-            Tok::Text => Ok(Item::Node(Node::Text(t.pos, (*t.val).into()))),
+            Tok::Text => Ok(Item::Node(Node::Text(t.pos, t.end))),
             Tok::LeftDelim => {
                 let saved = self.action_line;
                 self.action_line = t.line;
@@ -329,10 +369,10 @@ impl Parser<'_> {
         if let Item::Else = next {
             if context == "if" && self.peek_kind() == Tok::If {
                 self.next();
-                else_list = Some(vec![self.if_control()?]);
+                else_list = Some(Box::new([self.if_control()?]) as Box<[Node]>);
             } else if context == "with" && self.peek_kind() == Tok::With {
                 self.next();
-                else_list = Some(vec![self.with_control()?]);
+                else_list = Some(Box::new([self.with_control()?]) as Box<[Node]>);
             } else {
                 let (l, next) = self.item_list()?;
                 if let Item::Else = next {
@@ -352,7 +392,7 @@ impl Parser<'_> {
 
     fn parse_template_name(&mut self, t: &Token, context: &str) -> PResult<String> {
         match t.kind {
-            Tok::String | Tok::RawString => match unquote(&t.val) {
+            Tok::String | Tok::RawString => match unquote(self.val(t)) {
                 Ok(s) => Ok(s),
                 Err(e) => self.errorf(e),
             },
@@ -382,7 +422,7 @@ impl Parser<'_> {
         let name = self.parse_template_name(&t, CONTEXT)?;
         let pipe = self.pipeline(CONTEXT, Tok::RightDelim)?;
         self.enter()?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Rc::from("$")]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec![self.dollar.clone()]);
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
         let (root, end) = self.item_list()?;
         self.vars = saved_vars;
@@ -412,12 +452,9 @@ impl Parser<'_> {
     fn pipeline_inner(&mut self, context: &str, end: Tok) -> PResult<Pipe> {
         self.enter()?;
         let first = self.peek_non_space();
-        let mut pipe = Pipe {
-            pos: first.pos,
-            is_assign: false,
-            decl: Vec::new(),
-            cmds: Vec::new(),
-        };
+        let pos = first.pos;
+        let mut is_assign = false;
+        let mut decl: Vec<Rc<str>> = Vec::new();
         'decls: loop {
             let v = self.peek_non_space();
             if v.kind != Tok::Variable {
@@ -428,18 +465,18 @@ impl Parser<'_> {
             let after = self.peek();
             let next = self.peek_non_space();
             if next.kind == Tok::Assign || next.kind == Tok::Declare {
-                pipe.is_assign = next.kind == Tok::Assign;
+                is_assign = next.kind == Tok::Assign;
                 self.next_non_space();
-                let name: Rc<str> = Rc::from(&*v.val);
-                pipe.decl.push(name.clone());
+                let name = self.names.get(self.lexed.val(&self.text, &v));
+                decl.push(name.clone());
                 self.vars.push(name);
                 break;
-            } else if next.kind == Tok::Char && &*next.val == "," {
+            } else if next.kind == Tok::Char && self.val(&next) == "," {
                 self.next_non_space();
-                let name: Rc<str> = Rc::from(&*v.val);
-                pipe.decl.push(name.clone());
+                let name = self.names.get(self.lexed.val(&self.text, &v));
+                decl.push(name.clone());
                 self.vars.push(name);
-                if context == "range" && pipe.decl.len() < 2 {
+                if context == "range" && decl.len() < 2 {
                     match self.peek_non_space().kind {
                         Tok::Variable | Tok::RightDelim | Tok::RightParen => continue 'decls,
                         _ => return self.errorf("range can only initialize variables".into()),
@@ -452,10 +489,17 @@ impl Parser<'_> {
                 break;
             }
         }
+        let mark = self.cmds.len();
         loop {
             let t = self.next_non_space();
             match t.kind {
                 k if k == end => {
+                    let pipe = Pipe {
+                        pos,
+                        is_assign,
+                        decl: decl.into_boxed_slice(),
+                        cmds: self.cmds.drain(mark..).collect(),
+                    };
                     self.check_pipeline(&pipe, context)?;
                     self.depth -= 1;
                     return Ok(pipe);
@@ -474,7 +518,7 @@ impl Parser<'_> {
                 | Tok::LeftParen => {
                     self.backup();
                     let c = self.command()?;
-                    pipe.cmds.push(c);
+                    self.cmds.push(c);
                 }
                 _ => return self.unexpected(&t, context),
             }
@@ -501,11 +545,11 @@ impl Parser<'_> {
 
     fn command(&mut self) -> PResult<Command> {
         let pos = self.peek_non_space().pos;
-        let mut args = Vec::new();
+        let mark = self.args.len();
         loop {
             self.peek_non_space();
             if let Some(op) = self.operand()? {
-                args.push(op);
+                self.args.push(op);
             }
             let t = self.next();
             match t.kind {
@@ -516,10 +560,13 @@ impl Parser<'_> {
             }
             break;
         }
-        if args.is_empty() {
+        if self.args.len() == mark {
             return self.errorf("empty command".into());
         }
-        Ok(Command { pos, args })
+        Ok(Command {
+            pos,
+            args: self.args.drain(mark..).collect(),
+        })
     }
 
     fn operand(&mut self) -> PResult<Option<Arg>> {
@@ -529,61 +576,97 @@ impl Parser<'_> {
         if self.peek_kind() != Tok::Field {
             return Ok(Some(node));
         }
+        // Fields and variables took their fields in `term`.
         let chain_pos = self.peek().pos;
-        let mut fields: Vec<Rc<str>> = Vec::new();
-        while self.peek_kind() == Tok::Field {
-            let f = self.next();
-            fields.push(Rc::from(&f.val[1..]));
-        }
+        let fields = self.field_run(None);
         Ok(Some(match node {
-            Arg::Field(_, idents) => {
-                let mut all = idents.into_vec();
-                all.extend(fields);
-                Arg::Field(chain_pos, all.into_boxed_slice())
-            }
-            Arg::Variable(_, name, idents) => {
-                let mut all = idents.into_vec();
-                all.extend(fields);
-                Arg::Variable(chain_pos, name, all.into_boxed_slice())
-            }
             n @ (Arg::Bool(..) | Arg::String(..) | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_)) => {
                 return self.errorf(format!(
                     "unexpected . after term {}",
                     go_quote(&n.to_string())
                 ));
             }
-            n => Arg::Chain(chain_pos, Box::new(n), fields.into_boxed_slice()),
+            n => Arg::Chain(chain_pos, Box::new(n), fields),
         }))
+    }
+
+    /// The names of the run of field tokens that follows (after `first`, if given), as one
+    /// allocation.
+    fn field_run(&mut self, first: Option<Rc<str>>) -> Fields {
+        let mut fields = Fields::new();
+        fields.extend(first);
+        while self.peek_kind() == Tok::Field {
+            let f = self.next();
+            fields.push(self.names.get(&self.lexed.val(&self.text, &f)[1..]));
+        }
+        fields
     }
 
     fn term(&mut self) -> PResult<Option<Arg>> {
         let t = self.next_non_space();
         Ok(Some(match t.kind {
-            Tok::Identifier => match Callee::resolve(&t.val, self.funcs) {
+            Tok::Identifier => match Callee::resolve(self.val(&t), self.funcs) {
                 Some(c) => Arg::Ident(t.pos, c),
                 None => {
-                    return self.errorf(format!("function {} not defined", go_quote(&t.val)));
+                    return self.errorf(format!("function {} not defined", go_quote(self.val(&t))));
                 }
             },
             Tok::Dot => Arg::Dot(t.pos),
             Tok::Nil => Arg::Nil(t.pos),
             Tok::Variable => {
-                if !self.vars.iter().any(|v| **v == *t.val) {
-                    return self.errorf(format!("undefined variable {}", go_quote(&t.val)));
+                let name = self.val(&t);
+                if !self.vars.iter().any(|v| **v == *name) {
+                    return self.errorf(format!("undefined variable {}", go_quote(name)));
                 }
-                Arg::Variable(t.pos, Rc::from(&*t.val), Box::new([]))
+                let name = self.names.get(self.lexed.val(&self.text, &t));
+                // Go's chain of fields on a variable is at its first field.
+                let pos = match self.peek_kind() {
+                    Tok::Field => self.peek().pos,
+                    _ => t.pos,
+                };
+                Arg::Variable(pos, name, self.field_run(None))
             }
-            Tok::Field => Arg::Field(t.pos, Box::new([Rc::from(&t.val[1..])])),
-            Tok::Bool => Arg::Bool(t.pos, &*t.val == "true"),
-            Tok::CharConstant | Tok::Complex | Tok::Number => match new_number(&t.val, t.kind) {
-                Ok(n) => Arg::Number(t.pos, Box::new(n)),
-                Err(e) => return self.errorf(e),
-            },
+            Tok::Field => {
+                let name = self.names.get(&self.lexed.val(&self.text, &t)[1..]);
+                // `.a.b` is at `.b`, where Go's chain starts.
+                let pos = match self.peek_kind() {
+                    Tok::Field => self.peek().pos,
+                    _ => t.pos,
+                };
+                Arg::Field(pos, self.field_run(Some(name)))
+            }
+            Tok::Bool => Arg::Bool(t.pos, self.val(&t) == "true"),
+            Tok::CharConstant | Tok::Complex | Tok::Number => {
+                match new_number(self.val(&t), t.kind) {
+                    Ok(n) => Arg::Number(t.pos, n),
+                    Err(e) => return self.errorf(e),
+                }
+            }
             Tok::LeftParen => Arg::Pipe(Box::new(
                 self.pipeline("parenthesized pipeline", Tok::RightParen)?,
             )),
-            Tok::String | Tok::RawString => match unquote(&t.val) {
-                Ok(s) => Arg::String(t.pos, (*t.val).into(), Value::string(s)),
+            Tok::String
+                if self.val(&t).len() >= 2
+                    && !self.val(&t)[1..self.val(&t).len() - 1].contains(['\\', '\n']) =>
+            {
+                // No escapes: the value is the text between the quotes.
+                let src = self.val(&t);
+                Arg::String(t.pos, StrSource::Double, Value::str(&src[1..src.len() - 1]))
+            }
+            Tok::String | Tok::RawString => match unquote(self.val(&t)) {
+                Ok(s) => {
+                    let src = self.val(&t);
+                    let source = if src.len() == s.len() + 2 && src[1..src.len() - 1] == *s {
+                        if t.kind == Tok::String {
+                            StrSource::Double
+                        } else {
+                            StrSource::Raw
+                        }
+                    } else {
+                        StrSource::Text(src.into())
+                    };
+                    Arg::String(t.pos, source, Value::string(s))
+                }
                 Err(e) => return self.errorf(e),
             },
             _ => {
@@ -595,17 +678,17 @@ impl Parser<'_> {
 }
 
 /// Go's `item.String()`, used in `unexpected ...` messages.
-fn item_string(t: &Token) -> String {
+fn item_string(t: &Token, val: &str) -> String {
     match t.kind {
         Tok::Eof => "EOF".into(),
-        Tok::Error => t.val.to_string(),
-        k if k.is_keyword() => format!("<{}>", t.val),
+        Tok::Error => val.to_string(),
+        k if k.is_keyword() => format!("<{val}>"),
         _ => {
-            if t.val.chars().count() > 10 {
-                let cut: String = t.val.chars().take(10).collect();
+            if val.chars().count() > 10 {
+                let cut: String = val.chars().take(10).collect();
                 format!("{}...", go_quote(&cut))
             } else {
-                go_quote(&t.val)
+                go_quote(val)
             }
         }
     }
@@ -634,12 +717,14 @@ pub fn unquote(s: &str) -> Result<String, String> {
             if body.contains('\n') {
                 return Err(SYNTAX.into());
             }
+            // Most literals have no escapes and no stray quote: their body is their value.
+            if !body.contains(['\\', quote]) && (quote == '"' || body.chars().count() == 1) {
+                return Ok(body.to_string());
+            }
             let mut out = String::with_capacity(body.len());
             let mut rest = body;
             while !rest.is_empty() {
-                let (c, tail) = unquote_char(rest, quote).map_err(|()| SYNTAX.to_string())?;
-                out.push_str(&c);
-                rest = tail;
+                rest = unquote_char(rest, quote, &mut out).map_err(|()| SYNTAX.to_string())?;
                 if quote == '\'' && !rest.is_empty() {
                     return Err(SYNTAX.into());
                 }
@@ -653,17 +738,19 @@ pub fn unquote(s: &str) -> Result<String, String> {
     }
 }
 
-/// Go's `strconv.UnquoteChar`: one (possibly escaped) character of a quoted literal. The
-/// decoded text is a `String` because `\xNN` and octal escapes make single bytes, which we
-/// can only keep when they form valid UTF-8 (Go strings may hold any bytes).
-fn unquote_char(s: &str, quote: char) -> Result<(String, &str), ()> {
+/// Go's `strconv.UnquoteChar`: one (possibly escaped) character of a quoted literal, decoded
+/// into `out`. Only characters that are valid UTF-8 on their own survive: `\xNN` and octal
+/// escapes make single bytes, which a Rust string can hold only when they are ASCII (Go
+/// strings may hold any bytes).
+fn unquote_char<'s>(s: &'s str, quote: char, out: &mut String) -> Result<&'s str, ()> {
     let mut chars = s.chars();
     let c = chars.next().ok_or(())?;
     if c == quote && (quote == '\'' || quote == '"') {
         return Err(());
     }
     if c != '\\' {
-        return Ok((c.to_string(), chars.as_str()));
+        out.push(c);
+        return Ok(chars.as_str());
     }
     let e = chars.next().ok_or(())?;
     let rest = chars.as_str();
@@ -685,7 +772,8 @@ fn unquote_char(s: &str, quote: char) -> Result<(String, &str), ()> {
         _ => None,
     };
     if let Some(c) = simple {
-        return Ok((c.to_string(), rest));
+        out.push(c);
+        return Ok(rest);
     }
     match e {
         'x' | 'u' | 'U' => {
@@ -704,25 +792,29 @@ fn unquote_char(s: &str, quote: char) -> Result<(String, &str), ()> {
             if e == 'x' {
                 // A single byte: only ASCII survives as a Rust string character.
                 let ch = char::from_u32(v).filter(|_| v < 0x80).ok_or(())?;
-                return Ok((ch.to_string(), &rest[n..]));
+                out.push(ch);
+                return Ok(&rest[n..]);
             }
-            let ch = char::from_u32(v).ok_or(())?;
-            Ok((ch.to_string(), &rest[n..]))
+            out.push(char::from_u32(v).ok_or(())?);
+            Ok(&rest[n..])
         }
         '0'..='7' => {
             if rest.len() < 2 || !rest.is_char_boundary(2) {
                 return Err(());
             }
-            let digits = format!("{e}{}", &rest[..2]);
-            if !digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+            let digits = &rest.as_bytes()[..2];
+            if !digits.iter().all(|b| (b'0'..=b'7').contains(b)) {
                 return Err(());
             }
-            let v = u32::from_str_radix(&digits, 8).map_err(|_| ())?;
+            let v = (u32::from(e) - u32::from('0')) * 64
+                + u32::from(digits[0] - b'0') * 8
+                + u32::from(digits[1] - b'0');
             if v > 255 {
                 return Err(());
             }
             let ch = char::from_u32(v).filter(|_| v < 0x80).ok_or(())?;
-            Ok((ch.to_string(), &rest[2..]))
+            out.push(ch);
+            Ok(&rest[2..])
         }
         _ => Err(()),
     }
@@ -742,7 +834,9 @@ fn new_number(text: &str, kind: Tok) -> Result<Number, String> {
     match kind {
         Tok::CharConstant => {
             let inner = &text[1..];
-            let (c, tail) = unquote_char(inner, '\'').map_err(|()| "invalid syntax".to_string())?;
+            let mut c = String::new();
+            let tail =
+                unquote_char(inner, '\'', &mut c).map_err(|()| "invalid syntax".to_string())?;
             if tail != "'" {
                 return Err(format!("malformed character constant: {text}"));
             }
@@ -879,11 +973,17 @@ fn parse_magnitude(s: &str) -> Option<u64> {
     } else {
         (10, s)
     };
-    let digits: String = digits.chars().filter(|&c| c != '_').collect();
+    if digits.contains('_') {
+        let digits: String = digits.chars().filter(|&c| c != '_').collect();
+        if digits.is_empty() {
+            return None;
+        }
+        return u64::from_str_radix(&digits, radix).ok();
+    }
     if digits.is_empty() {
         return None;
     }
-    u64::from_str_radix(&digits, radix).ok()
+    u64::from_str_radix(digits, radix).ok()
 }
 
 /// Go's `strconv.ParseFloat(s, 64)` for the forms the lexer lets through.

@@ -9,6 +9,7 @@ mod quote;
 
 pub use float::format_float;
 pub use print::{
-    fmt_struct, fmt_value, sprint, sprintf, sprintln, write_action_value, write_value,
+    fmt_struct, fmt_value, push_int, push_uint, sprint, sprintf, sprintln, write_action_value,
+    write_value,
 };
 pub use quote::{is_print, quote};

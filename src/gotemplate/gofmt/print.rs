@@ -935,8 +935,17 @@ pub fn write_value(out: &mut String, v: &Value) {
     match v {
         // The common cases, without a printer.
         Value::String(s) => out.push_str(s),
-        Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
+        Value::Int(i) | Value::Int64(i) => push_int(out, *i),
+        Value::Uint(u) => push_uint(out, *u),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        // `%v` of a float64 is `%g` with the shortest digits, which for a whole number below
+        // 1e6 (exponent under 6) is its integer digits. Negative zero prints `-0`.
+        Value::Float(f)
+            if f.fract() == 0.0 && f.abs() < 1e6 && !(*f == 0.0 && f.is_sign_negative()) =>
+        {
+            // Exact: a whole number below 1e6.
+            push_int(out, *f as i64);
+        }
         _ => {
             let mut p = Printer::new();
             p.buf = std::mem::take(out);
@@ -944,6 +953,30 @@ pub fn write_value(out: &mut String, v: &Value) {
             *out = p.buf;
         }
     }
+}
+
+/// Appends the decimal digits of `i` (Go's `%d`), without going through `fmt`.
+pub fn push_int(out: &mut String, i: i64) {
+    if i < 0 {
+        out.push('-');
+    }
+    push_uint(out, i.unsigned_abs());
+}
+
+/// Appends the decimal digits of `u`.
+pub fn push_uint(out: &mut String, mut u: u64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
 }
 
 /// `%v` of a struct object from its fields (for [`Object::format`] of plain structs).
