@@ -711,12 +711,17 @@ fn has_suffix(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
 
 /// Each non-nil argument as Go's `%q` of its string form, space-separated.
 fn quote(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
-    let parts: Vec<String> = args
-        .iter()
-        .filter(|a| !a.is_nil())
-        .map(|a| gofmt::quote(&strval(a)))
-        .collect();
-    Ok(Value::string(parts.join(" ")))
+    let mut out = String::new();
+    for (n, a) in args.iter().filter(|a| !a.is_nil()).enumerate() {
+        if n > 0 {
+            out.push(' ');
+        }
+        match a {
+            Value::String(s) => gofmt::quote_to(&mut out, s),
+            other => gofmt::quote_to(&mut out, &strval(other)),
+        }
+    }
+    Ok(Value::string(out))
 }
 
 /// Each non-nil argument as `'%v'`, space-separated (no escaping).
@@ -738,24 +743,45 @@ fn cat(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
     Ok(Value::string(parts.join(" ")))
 }
 
-fn indent_str(spaces: i64, text: &str) -> Result<String, FuncError> {
-    let pad = repeat_str(" ", spaces)?;
-    let lines = text.matches('\n').count() as u128 + 1;
-    if lines * pad.len() as u128 + text.len() as u128 > MAX_BUILT_LEN as u128 {
+/// Sprig's `indent` (`lead` is "" or, for `nindent`, "\n"): `spaces` spaces before every line.
+fn indent_str(lead: &str, spaces: i64, text: &str) -> Result<String, FuncError> {
+    if spaces < 0 {
+        return Err(FuncError::call("strings: negative Repeat count"));
+    }
+    let lines = text.bytes().filter(|&b| b == b'\n').count() as u128 + 1;
+    let pad = spaces as u128;
+    if pad > MAX_BUILT_LEN as u128 || lines * pad + text.len() as u128 > MAX_BUILT_LEN as u128 {
         return Err(FuncError::call("strings: Repeat output length overflow"));
     }
-    Ok(format!("{pad}{}", text.replace('\n', &format!("\n{pad}"))))
+    // Both fit in MAX_BUILT_LEN (checked above).
+    let pad = spaces as usize;
+    let mut out = String::with_capacity(lead.len() + text.len() + lines as usize * pad);
+    out.push_str(lead);
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        push_spaces(&mut out, pad);
+        out.push_str(line);
+    }
+    Ok(out)
+}
+
+fn push_spaces(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
+    }
 }
 
 fn indent(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
-    Ok(Value::string(indent_str(i(&args[0]), s(&args[1]))?))
+    Ok(Value::string(indent_str("", i(&args[0]), s(&args[1]))?))
 }
 
 fn nindent(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
-    Ok(Value::string(format!(
-        "\n{}",
-        indent_str(i(&args[0]), s(&args[1]))?
-    )))
+    Ok(Value::string(indent_str("\n", i(&args[0]), s(&args[1]))?))
 }
 
 fn replace(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {

@@ -350,9 +350,14 @@ impl Exec<'_> {
         match node {
             Node::Text(start, end) => out.push_str(self.tmpl.text_of(*start, *end)),
             Node::Action(pipe) => {
+                // `{{ .a.b }}`, `{{ $x.a }}`: printed from where the value lies.
+                if let Some(r) = self.with_plain_chain(dot, pipe, |v| print_plain(v, out)) {
+                    r?;
+                    return Ok(Flow::Normal);
+                }
                 let v = self.eval_pipeline(dot, pipe)?;
                 if pipe.decl.is_empty() {
-                    print_value(&v, out);
+                    print_plain(&v.v, out);
                 }
             }
             Node::If(b) => return self.walk_if_with(dot, b, false, out),
@@ -368,8 +373,17 @@ impl Exec<'_> {
     fn walk_if_with(&mut self, dot: &Val, b: &Branch, with: bool, out: &mut String) -> R<Flow> {
         stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || {
             let mark = self.vars.len();
-            let val = self.eval_pipeline(dot, &b.pipe)?;
-            let r = if val.v.is_true() {
+            // `{{ if .a.b }}` only needs the truth of a value where it lies.
+            let truth = match with {
+                false => self.with_plain_chain(dot, &b.pipe, Value::is_true),
+                true => None,
+            }
+            .transpose()?;
+            let val = match truth {
+                Some(_) => Val::default(),
+                None => self.eval_pipeline(dot, &b.pipe)?,
+            };
+            let r = if truth.unwrap_or_else(|| val.v.is_true()) {
                 if with {
                     self.walk_list(&val, &b.list, out)
                 } else {
@@ -708,20 +722,57 @@ impl Exec<'_> {
         node: &Arg,
         pos: &Arg,
     ) -> R<Val> {
+        self.visit_chain(recv, iface, idents, node, pos, |v, iface| Val {
+            v: v.clone(),
+            iface,
+        })
+    }
+
+    /// Walks a field chain given no arguments and hands the value at its end, where it lies,
+    /// to `k`.
+    fn visit_chain<T>(
+        &self,
+        recv: &Value,
+        iface: bool,
+        idents: &[Rc<str>],
+        node: &Arg,
+        pos: &Arg,
+        k: impl FnOnce(&Value, bool) -> T,
+    ) -> R<T> {
         let Some((name, rest)) = idents.split_first() else {
-            return Ok(Val {
-                v: recv.clone(),
-                iface,
-            });
+            return Ok(k(recv, iface));
         };
         if let Value::Map(m) = recv {
             let map = m.borrow();
             if let Some(v) = map.get(&**name) {
-                return self.field_chain_ref(v, m.ty() != MapType::Strings, rest, node, pos);
+                return self.visit_chain(v, m.ty() != MapType::Strings, rest, node, pos, k);
             }
         }
         let v = self.field_no_args(recv, iface, name, node, pos)?;
-        self.field_chain_ref(&v.v, v.iface, rest, node, pos)
+        self.visit_chain(&v.v, v.iface, rest, node, pos, k)
+    }
+
+    /// When `pipe` is a lone field chain with no declaration (`.a.b`, `$x.a`), the value at
+    /// its end handed to `k` where it lies; `None` for any other pipeline.
+    fn with_plain_chain<T>(
+        &self,
+        dot: &Val,
+        pipe: &Pipe,
+        k: impl FnOnce(&Value) -> T,
+    ) -> Option<R<T>> {
+        if !pipe.decl.is_empty() || pipe.cmds.len() != 1 {
+            return None;
+        }
+        match &*pipe.cmds[0].args {
+            [a @ Arg::Field(_, idents)] => {
+                Some(self.visit_chain(&dot.v, dot.iface, idents, a, a, |v, _| k(v)))
+            }
+            [a @ Arg::Variable(_, name, fields)] if !fields.is_empty() => Some(
+                self.var_ref(At::Arg(a), name)
+                    .and_then(|v| self.visit_chain(&v.v, v.iface, fields, a, a, |v, _| k(v))),
+            ),
+            _ => None,
+        }
     }
 
     /// One field of `recv` with no arguments, as an owned value.
@@ -1402,8 +1453,8 @@ fn fmt_v(v: &Value) -> String {
 }
 
 /// Prints an action's value as Go's `printValue` does: no value prints `<no value>`.
-fn print_value(v: &Val, out: &mut String) {
-    match &v.v {
+fn print_plain(v: &Value, out: &mut String) {
+    match v {
         Value::Nil => out.push_str("<no value>"),
         Value::String(s) => out.push_str(s),
         other => gofmt::write_action_value(out, other),

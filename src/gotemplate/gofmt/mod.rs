@@ -12,4 +12,4 @@ pub use print::{
     fmt_struct, fmt_value, push_int, push_uint, sprint, sprintf, sprintln, write_action_value,
     write_value,
 };
-pub use quote::{is_print, quote};
+pub use quote::{is_print, quote, quote_to};

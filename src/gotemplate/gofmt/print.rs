@@ -117,6 +117,19 @@ impl Printer {
         let negative = signed && (u as i64) < 0;
         let mut u = if negative { u.wrapping_neg() } else { u };
         let f = self.f;
+        // Plain `%d` and `%v`: no flag, width or precision changes the digits.
+        if base == 10
+            && verb != 'O'
+            && f.wid.is_none()
+            && f.prec.is_none()
+            && !(f.plus || f.space || f.sharp)
+        {
+            if negative {
+                self.buf.push('-');
+            }
+            push_uint(&mut self.buf, u);
+            return;
+        }
         let mut prec = 0;
         if let Some(p) = f.prec {
             prec = p;
@@ -1049,6 +1062,7 @@ pub fn sprintln(args: &[Value]) -> String {
 /// `fmt.Sprintf`.
 pub fn sprintf(format: &str, args: &[Value]) -> String {
     let mut p = Printer::new();
+    p.buf.reserve(format.len() + 16);
     p.do_printf(format, args);
     p.buf
 }

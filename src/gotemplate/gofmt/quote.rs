@@ -76,18 +76,39 @@ fn push_escaped_rune(out: &mut String, c: char, quote: char, ascii_only: bool) {
 
 fn quote_with(b: &[u8], quote: char, ascii_only: bool) -> String {
     let mut out = String::with_capacity(b.len() + 2);
+    quote_into(&mut out, b, quote, ascii_only);
+    out
+}
+
+/// Appends `b` quoted with `quote` (`strconv.Quote` and its relatives) to `out`.
+fn quote_into(out: &mut String, b: &[u8], quote: char, ascii_only: bool) {
     out.push(quote);
     let mut i = 0;
     while i < b.len() {
+        // Printable ASCII other than the quote and the backslash is copied as it is.
+        let run = b[i..]
+            .iter()
+            .take_while(|&&c| (b' '..=b'~').contains(&c) && c != b'\\' && char::from(c) != quote)
+            .count();
+        if run > 0 {
+            // A run of ASCII bytes is valid UTF-8.
+            out.push_str(std::str::from_utf8(&b[i..i + run]).unwrap_or_default());
+            i += run;
+            continue;
+        }
         let (c, width) = decode_rune(&b[i..]);
         match c {
-            Some(c) => push_escaped_rune(&mut out, c, quote, ascii_only),
+            Some(c) => push_escaped_rune(out, c, quote, ascii_only),
             None => out.push_str(&format!("\\x{:02x}", b[i])),
         }
         i += width.max(1);
     }
     out.push(quote);
-    out
+}
+
+/// Go's `strconv.Quote` of `s`, appended to `out`.
+pub fn quote_to(out: &mut String, s: &str) {
+    quote_into(out, s.as_bytes(), '"', false);
 }
 
 /// Go's `strconv.Quote`.
