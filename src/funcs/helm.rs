@@ -20,7 +20,7 @@ fn text(v: &Value) -> &str {
 }
 
 fn include(rt: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
-    rt.include(text(&args[0]), &args[1]).map(Value::string)
+    rt.include_value(text(&args[0]), &args[1])
 }
 
 fn tpl(rt: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {

@@ -757,13 +757,16 @@ fn indent_str(lead: &str, spaces: i64, text: &str) -> Result<String, FuncError> 
     let pad = spaces as usize;
     let mut out = String::with_capacity(lead.len() + text.len() + lines as usize * pad);
     out.push_str(lead);
-    for (n, line) in text.split('\n').enumerate() {
-        if n > 0 {
-            out.push('\n');
+    push_spaces(&mut out, pad);
+    let mut start = 0;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        if b == b'\n' {
+            out.push_str(&text[start..=i]);
+            push_spaces(&mut out, pad);
+            start = i + 1;
         }
-        push_spaces(&mut out, pad);
-        out.push_str(line);
     }
+    out.push_str(&text[start..]);
     Ok(out)
 }
 

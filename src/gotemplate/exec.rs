@@ -59,6 +59,8 @@ pub struct TemplateSet {
     /// Parsed `tpl` texts, so a text used on every render is parsed once.
     tpl_cache: RefCell<HashMap<Box<str>, TplParse>>,
     logs: RefCell<Vec<String>>,
+    /// The name `$`, for every execution's first variable.
+    dollar: Rc<str>,
 }
 
 impl fmt::Debug for TemplateSet {
@@ -78,6 +80,7 @@ impl TemplateSet {
             templates: HashMap::default(),
             tpl_cache: RefCell::new(HashMap::default()),
             logs: RefCell::new(Vec::new()),
+            dollar: Rc::from("$"),
         }
     }
 
@@ -132,14 +135,15 @@ impl TemplateSet {
             overlays: Vec::new(),
             include_counts: HashMap::default(),
             tmpl: tree.clone(),
-            vars: Vec::new(),
+            vars: Vec::with_capacity(16),
             base: 0,
-            dollar: Rc::from("$"),
+            dollar: self.dollar.clone(),
             depth: 0,
             nesting: 0,
             calls: 0,
             steps: 0,
             pending: None,
+            buffers: Vec::new(),
         };
         ex.run(&tree, Val::new(data.clone()), out)
     }
@@ -259,6 +263,8 @@ struct Exec<'s> {
     /// The structured error behind the last `include`/`tpl` failure, which crosses the
     /// function contract as text.
     pending: Option<Error>,
+    /// Spare output buffers for `include`.
+    buffers: Vec<String>,
 }
 
 impl Exec<'_> {
@@ -1338,14 +1344,25 @@ impl Exec<'_> {
         Ok(())
     }
 
-    fn include_impl(&mut self, name: &str, data: &Value) -> Result<String, Error> {
+    /// Helm's `include`: executes template `name` with `data` and hands the output to `k`.
+    fn include_impl<T>(
+        &mut self,
+        name: &str,
+        data: &Value,
+        k: impl FnOnce(&str) -> T,
+    ) -> Result<T, Error> {
         self.enter_call(name)?;
-        let r = self.include_inner(name, data);
+        let r = self.include_inner(name, data, k);
         self.calls -= 1;
         r
     }
 
-    fn include_inner(&mut self, name: &str, data: &Value) -> Result<String, Error> {
+    fn include_inner<T>(
+        &mut self,
+        name: &str,
+        data: &Value,
+        k: impl FnOnce(&str) -> T,
+    ) -> Result<T, Error> {
         match self.include_counts.get_mut(name) {
             Some(c) if *c > MAX_INCLUDE => {
                 return Err(Error::plain(
@@ -1362,10 +1379,14 @@ impl Exec<'_> {
             None => Err(no_template(name)),
             Some(tree) => {
                 let saved_depth = std::mem::replace(&mut self.depth, 0);
-                let mut out = String::new();
+                // Output buffers are reused from one include to the next.
+                let mut out = self.buffers.pop().unwrap_or_default();
+                out.clear();
                 let r = self.run(&tree, Val::new(data.clone()), &mut out);
                 self.depth = saved_depth;
-                r.map(|()| out)
+                let r = r.map(|()| k(&out));
+                self.buffers.push(out);
+                r
             }
         };
         if let Some(c) = self.include_counts.get_mut(name) {
@@ -1461,6 +1482,17 @@ fn print_plain(v: &Value, out: &mut String) {
     }
 }
 
+impl Exec<'_> {
+    /// Keeps the structured error of a failed `include` or `tpl` for the engine (it crosses
+    /// the function contract as text) and returns that text.
+    fn pending_error(&mut self, e: Error) -> FuncError {
+        // The full text is built only if someone prints it; the engine takes `pending`.
+        let msg = e.message().to_string();
+        self.pending = Some(e);
+        FuncError::Call(msg)
+    }
+}
+
 impl Runtime for Exec<'_> {
     fn compat(&self) -> Compat {
         self.set.compat
@@ -1471,12 +1503,13 @@ impl Runtime for Exec<'_> {
     }
 
     fn include(&mut self, name: &str, data: &Value) -> Result<String, FuncError> {
-        self.include_impl(name, data).map_err(|e| {
-            // The full text is built only if someone prints it; the engine takes `pending`.
-            let msg = e.message().to_string();
-            self.pending = Some(e);
-            FuncError::Call(msg)
-        })
+        self.include_impl(name, data, str::to_string)
+            .map_err(|e| self.pending_error(e))
+    }
+
+    fn include_value(&mut self, name: &str, data: &Value) -> Result<Value, FuncError> {
+        self.include_impl(name, data, Value::str)
+            .map_err(|e| self.pending_error(e))
     }
 
     fn tpl(&mut self, text: &str, data: &Value) -> Result<String, FuncError> {

@@ -107,6 +107,12 @@ pub trait Runtime {
     /// Executes the named template with `data` as dot (Helm's `include`).
     fn include(&mut self, name: &str, data: &Value) -> Result<String, FuncError>;
 
+    /// [`Runtime::include`] as a template string value (the engine makes it without an
+    /// intermediate `String`).
+    fn include_value(&mut self, name: &str, data: &Value) -> Result<Value, FuncError> {
+        self.include(name, data).map(Value::string)
+    }
+
     /// Parses `text` as a template in the current template set and executes it (Helm's `tpl`).
     fn tpl(&mut self, text: &str, data: &Value) -> Result<String, FuncError>;
 

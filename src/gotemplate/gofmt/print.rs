@@ -988,8 +988,7 @@ pub fn push_uint(out: &mut String, mut u: u64) {
             break;
         }
     }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+    out.extend(buf[at..].iter().map(|&d| char::from(d)));
 }
 
 /// `%v` of a struct object from its fields (for [`Object::format`] of plain structs).

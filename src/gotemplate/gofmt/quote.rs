@@ -85,17 +85,6 @@ fn quote_into(out: &mut String, b: &[u8], quote: char, ascii_only: bool) {
     out.push(quote);
     let mut i = 0;
     while i < b.len() {
-        // Printable ASCII other than the quote and the backslash is copied as it is.
-        let run = b[i..]
-            .iter()
-            .take_while(|&&c| (b' '..=b'~').contains(&c) && c != b'\\' && char::from(c) != quote)
-            .count();
-        if run > 0 {
-            // A run of ASCII bytes is valid UTF-8.
-            out.push_str(std::str::from_utf8(&b[i..i + run]).unwrap_or_default());
-            i += run;
-            continue;
-        }
         let (c, width) = decode_rune(&b[i..]);
         match c {
             Some(c) => push_escaped_rune(out, c, quote, ascii_only),
@@ -106,9 +95,33 @@ fn quote_into(out: &mut String, b: &[u8], quote: char, ascii_only: bool) {
     out.push(quote);
 }
 
+/// Whether `strconv.Quote` copies byte `c` unchanged (printable ASCII, not `"` or `\`).
+fn plain_ascii(c: u8) -> bool {
+    (b' '..=b'~').contains(&c) && c != b'"' && c != b'\\'
+}
+
 /// Go's `strconv.Quote` of `s`, appended to `out`.
 pub fn quote_to(out: &mut String, s: &str) {
-    quote_into(out, s.as_bytes(), '"', false);
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // Runs of plain ASCII are copied at once.
+        let run = b[i..].iter().take_while(|&&c| plain_ascii(c)).count();
+        if run > 0 {
+            out.push_str(&s[i..i + run]);
+            i += run;
+            continue;
+        }
+        // `i` is at a character boundary: runs end before non-ASCII bytes.
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
+        push_escaped_rune(out, c, '"', false);
+        i += c.len_utf8();
+    }
+    out.push('"');
 }
 
 /// Go's `strconv.Quote`.
