@@ -717,6 +717,13 @@ fn process_imports(
         }
         r.import_values = out;
     }
+    if pending.is_empty() {
+        // Nothing imported: merging the empty table changes nothing, and `cvals` (a fresh
+        // coalesce) is shared with nothing, so Helm's copy of it can be skipped.
+        chart.values = std::rc::Rc::try_unwrap(cvals)
+            .map_or_else(|m| m.borrow().clone(), std::cell::RefCell::into_inner);
+        return Ok(());
+    }
     let mut c = Coalescer {
         compat,
         warnings: &mut *warnings,

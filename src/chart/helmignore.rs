@@ -21,6 +21,44 @@ struct Pattern {
     must_dir: bool,
     /// Match the base name only.
     base_only: bool,
+    /// The shape of `rule`, for the common cases matched without Go's general algorithm.
+    shape: Shape,
+}
+
+/// Most `.helmignore` lines are a plain name (`.git`) or a star and a suffix (`*.swp`); each
+/// is matched against every file of the chart and its subcharts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// No metacharacter: equal or not.
+    Literal,
+    /// `*` and then neither a metacharacter nor `/`: a name without `/` that ends with the
+    /// rest.
+    StarSuffix,
+    General,
+}
+
+impl Pattern {
+    fn matches(&self, target: &str) -> bool {
+        match self.shape {
+            Shape::Literal => self.rule == target,
+            Shape::StarSuffix => !target.contains('/') && target.ends_with(&self.rule[1..]),
+            Shape::General => go_match(&self.rule, target).unwrap_or(false),
+        }
+    }
+}
+
+fn shape_of(rule: &str) -> Shape {
+    let plain = |s: &str| !s.contains(['*', '?', '[', '\\']);
+    if plain(rule) {
+        Shape::Literal
+    } else if rule
+        .strip_prefix('*')
+        .is_some_and(|rest| plain(rest) && !rest.contains('/'))
+    {
+        Shape::StarSuffix
+    } else {
+        Shape::General
+    }
 }
 
 impl Rules {
@@ -73,6 +111,7 @@ impl Rules {
             negate,
             must_dir,
             base_only,
+            shape: shape_of(r),
         });
         Ok(())
     }
@@ -84,7 +123,7 @@ impl Rules {
         }
         for p in &self.patterns {
             let target = if p.base_only { go_base(path) } else { path };
-            let matched = go_match(&p.rule, target).unwrap_or(false);
+            let matched = p.matches(target);
             if p.negate {
                 if p.must_dir && !is_dir {
                     return true;
@@ -297,6 +336,35 @@ fn get_esc(chunk: &str) -> Result<(char, &str), BadPattern> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_shapes_agree_with_go_match() {
+        let rules = [
+            "*.swp", "*", "*~", ".git", "*/x", "a*b", "", "x.y", "*.[ch]",
+        ];
+        let names = [
+            "a.swp", "d/a.swp", ".swp", "x~", ".git", "a/.git", "a/x", "ab", "", "x.y", "a.c",
+        ];
+        for rule in rules {
+            let p = Pattern {
+                rule: rule.to_string(),
+                negate: false,
+                must_dir: false,
+                base_only: false,
+                shape: shape_of(rule),
+            };
+            for name in names {
+                assert_eq!(
+                    p.matches(name),
+                    go_match(rule, name).unwrap_or(false),
+                    "{rule:?} on {name:?}"
+                );
+            }
+        }
+        assert_eq!(shape_of("*/x"), Shape::General);
+        assert_eq!(shape_of("*.swp"), Shape::StarSuffix);
+        assert_eq!(shape_of(".git"), Shape::Literal);
+    }
 
     #[test]
     fn go_match_basics() {

@@ -184,7 +184,7 @@ fn walk(
         };
         let link = fs::symlink_metadata(&path)
             .map_err(|e| Error::new(format!("error reading {n}: {}", os_text(&e))))?;
-        let target = if link.file_type().is_symlink() {
+        let (target, meta) = if link.file_type().is_symlink() {
             let resolved = fs::canonicalize(&path)
                 .map_err(|e| Error::new(format!("error reading {n}: {}", os_text(&e))))?;
             if !resolved.starts_with(top) {
@@ -193,12 +193,13 @@ fn walk(
                     resolved.display()
                 )));
             }
-            resolved
+            let meta = fs::metadata(&resolved)
+                .map_err(|e| Error::new(format!("error reading {n}: {}", os_text(&e))))?;
+            (resolved, meta)
         } else {
-            path.clone()
+            // Not a link: its own metadata is the target's, no second lookup needed.
+            (path.clone(), link)
         };
-        let meta = fs::metadata(&target)
-            .map_err(|e| Error::new(format!("error reading {n}: {}", os_text(&e))))?;
         if meta.is_dir() {
             if rules.ignored(&n, true) {
                 continue;

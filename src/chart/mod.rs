@@ -50,6 +50,16 @@ use crate::gotemplate::value::{Map, Value};
 use crate::Compat;
 
 pub use load::{load, load_archive, load_dir};
+
+/// A chart file's bytes as text, invalid UTF-8 replaced as Go's conversions do
+/// (`String::from_utf8_lossy`), with the fast whole-text check first: files are nearly
+/// always valid, and the lossy scan is several times slower on them.
+pub fn text_of(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(data) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(data),
+    }
+}
 pub use metadata::{Dependency, Maintainer, Metadata};
 
 /// One file of a chart: its path relative to the chart root, with `/` separators

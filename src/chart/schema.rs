@@ -104,7 +104,7 @@ fn to_json(v: &Value, compat: Compat, depth: usize) -> Json {
 
 /// Validates one chart's values; `Err` holds the lines Helm prints under the chart's name.
 pub fn validate_single(schema: &[u8], values: &Value, compat: Compat) -> Result<(), String> {
-    let text = String::from_utf8_lossy(schema);
+    let text = super::text_of(schema);
     // Go's encoding/json syntax errors, which both Helms print as they are.
     super::values::decode_json_document(&text)?;
     let schema_json: Json = serde_json::from_str(&text).map_err(|e| e.to_string())?;

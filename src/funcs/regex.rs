@@ -86,7 +86,9 @@ thread_local! {
 /// A compiled Go pattern: the `regex` crate's equivalent, and the Go name of each group.
 #[derive(Clone)]
 pub(crate) struct GoRegex {
-    re: Regex,
+    /// Shared, not cloned: a cloned `Regex` starts a fresh pool of match caches, whose
+    /// first use costs more than most matches.
+    re: Rc<Regex>,
     names: Rc<[Option<String>]>,
 }
 
@@ -109,7 +111,7 @@ pub(crate) fn compile(expr: &str) -> Result<GoRegex, String> {
             .build()
             .map_err(|_| format!("error parsing regexp: expression too large: `{expr}`"))?;
         Ok(GoRegex {
-            re,
+            re: Rc::new(re),
             names: names.into(),
         })
     });

@@ -24,7 +24,8 @@ pub struct Tree {
     pub parse_name: Rc<str>,
     /// The whole text that was parsed, for line and column of errors.
     pub text: Rc<str>,
-    pub root: Box<[Node]>,
+    /// Shared by the trees of every file with the same text (see `TemplateSet::parse`).
+    pub root: Rc<[Node]>,
 }
 
 impl Tree {

@@ -58,6 +58,9 @@ pub struct TemplateSet {
     templates: HashMap<Rc<str>, Rc<Tree>>,
     /// Parsed `tpl` texts, so a text used on every render is parsed once.
     tpl_cache: RefCell<HashMap<Box<str>, TplParse>>,
+    /// The trees of every file parsed so far, by text, and the name each was parsed as: a
+    /// file repeated across subcharts (each copy of a library chart) is parsed once.
+    file_cache: HashMap<Rc<str>, (Rc<str>, Rc<[Rc<Tree>]>)>,
     logs: RefCell<Vec<String>>,
     /// The name `$`, for every execution's first variable.
     dollar: Rc<str>,
@@ -79,6 +82,7 @@ impl TemplateSet {
             compat,
             templates: HashMap::default(),
             tpl_cache: RefCell::new(HashMap::default()),
+            file_cache: HashMap::default(),
             logs: RefCell::new(Vec::new()),
             dollar: Rc::from("$"),
         }
@@ -91,16 +95,58 @@ impl TemplateSet {
     /// Parses `text` as template `name`, adding it and its `define`s with Go's redefinition
     /// rules: a later non-empty definition replaces an earlier one; an empty one does not.
     pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
-        let parsed = parser::parse(name, text, &self.funcs)?;
-        for tree in parsed.trees {
+        let trees = match self.reparse(name, text) {
+            Some(trees) => trees,
+            None => {
+                let parsed = parser::parse(name, text, &self.funcs)?;
+                let trees: Rc<[Rc<Tree>]> = parsed.trees.into_iter().map(Rc::new).collect();
+                if let Some(first) = trees.first() {
+                    self.file_cache
+                        .insert(first.text.clone(), (Rc::from(name), trees.clone()));
+                }
+                trees.to_vec()
+            }
+        };
+        for tree in trees {
             if let Some(old) = self.templates.get(&tree.name) {
                 if tree.is_empty() && !old.root.is_empty() {
                     continue;
                 }
             }
-            self.templates.insert(tree.name.clone(), Rc::new(tree));
+            self.templates.insert(tree.name.clone(), tree);
         }
         Ok(())
+    }
+
+    /// The trees of `text` parsed as `name`, from an earlier parse of the same text under
+    /// another name: the same nodes, with `name` as the main tree's name and every tree's
+    /// file. `None` when the text is new, or when a `define` shares its name with either file
+    /// (the parse of the file's own tree would then differ).
+    fn reparse(&self, name: &str, text: &str) -> Option<Vec<Rc<Tree>>> {
+        let (first_name, cached) = self.file_cache.get(text)?;
+        let main = cached.first()?;
+        if main.name != *first_name
+            || cached[1..]
+                .iter()
+                .any(|t| t.name == *first_name || &*t.name == name)
+        {
+            return None;
+        }
+        let file: Rc<str> = Rc::from(name);
+        Some(
+            cached
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    Rc::new(Tree {
+                        name: if i == 0 { file.clone() } else { t.name.clone() },
+                        parse_name: file.clone(),
+                        text: t.text.clone(),
+                        root: t.root.clone(),
+                    })
+                })
+                .collect(),
+        )
     }
 
     pub fn has(&self, name: &str) -> bool {

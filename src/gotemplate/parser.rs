@@ -53,7 +53,7 @@ pub fn parse(name: &str, text: &str, funcs: &FuncMap) -> PResult<Parsed> {
         name: parse_name.clone(),
         parse_name,
         text,
-        root,
+        root: root.into(),
     })?;
     // The named template first, as callers expect.
     if let Some(i) = p.trees.iter().position(|t| *t.name == *name) {
@@ -266,7 +266,7 @@ impl Parser<'_> {
             name: Rc::from(name),
             parse_name: self.parse_name.clone(),
             text: self.text.clone(),
-            root,
+            root: root.into(),
         })
     }
 
@@ -436,7 +436,7 @@ impl Parser<'_> {
             name: name.clone(),
             parse_name: self.parse_name.clone(),
             text: self.text.clone(),
-            root,
+            root: root.into(),
         })?;
         Ok(Node::Template(Box::new(TemplateCall {
             pos: t.pos,

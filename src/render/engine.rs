@@ -113,7 +113,10 @@ pub fn render_with(
         let result = set.execute(name, &dot, opts, &mut out);
         logs.extend(set.take_logs());
         result.map_err(|e| e.helm_message(name, ctx.compat))?;
-        rendered.insert(name.to_string(), out.replace("<no value>", ""));
+        if out.contains("<no value>") {
+            out = out.replace("<no value>", "");
+        }
+        rendered.insert(name.to_string(), out);
     }
     Ok(rendered)
 }
@@ -188,7 +191,7 @@ fn collect(
         templates.insert(
             format!("{full}/{}", t.name),
             Renderable {
-                text: Rc::from(String::from_utf8_lossy(&t.data).as_ref()),
+                text: Rc::from(crate::chart::text_of(&t.data).as_ref()),
                 context: context.clone(),
                 base_path: base_path.clone(),
             },
@@ -199,12 +202,11 @@ fn collect(
 
 /// Helm's `sortTemplates`: more `/` first; at equal depth, reverse byte order.
 fn parse_order<'a>(names: impl Iterator<Item = &'a String>) -> Vec<&'a str> {
-    let mut names: Vec<&str> = names.map(String::as_str).collect();
-    names.sort_by(|a, b| {
-        let (da, db) = (a.matches('/').count(), b.matches('/').count());
-        db.cmp(&da).then_with(|| b.cmp(a))
-    });
-    names
+    let mut names: Vec<(usize, &str)> = names
+        .map(|n| (n.bytes().filter(|&b| b == b'/').count(), n.as_str()))
+        .collect();
+    names.sort_by(|(da, a), (db, b)| db.cmp(da).then_with(|| b.cmp(a)));
+    names.into_iter().map(|(_, n)| n).collect()
 }
 
 /// `path.Base` of a slash-separated name.

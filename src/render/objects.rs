@@ -62,7 +62,7 @@ impl Files {
                 Compat::Helm4 => Ok(Value::strings(Vec::new())),
             };
         }
-        let text = String::from_utf8_lossy(data);
+        let text = crate::chart::text_of(data);
         let text = text.strip_suffix('\n').unwrap_or(&text);
         Ok(Value::strings(text.split('\n').map(Value::str).collect()))
     }

@@ -56,7 +56,18 @@ pub struct Output {
 }
 
 fn doc(path: &str, content: &str) -> String {
-    format!("---\n# Source: {path}\n{content}\n")
+    let mut out = String::with_capacity(path.len() + content.len() + 16);
+    push_doc(&mut out, path, content);
+    out
+}
+
+/// Appends what [`doc`] returns, without an intermediate string (outputs run to megabytes).
+fn push_doc(out: &mut String, path: &str, content: &str) {
+    out.push_str("---\n# Source: ");
+    out.push_str(path);
+    out.push('\n');
+    out.push_str(content);
+    out.push('\n');
 }
 
 /// Builds the output of a render.
@@ -71,11 +82,22 @@ pub fn assemble(
 ) -> Result<Output, String> {
     let output_dir = opts.output_dir.as_deref().filter(|d| !d.is_empty());
     let mut manifest = String::new();
+    if output_dir.is_none() {
+        let docs = |path: &str, content: &str| path.len() + content.len() + 16;
+        let crd_len: usize = crds.iter().map(|c| docs(&c.filename, &c.data)).sum();
+        let len: usize = sorted
+            .manifests
+            .iter()
+            .map(|m| docs(&m.path, &m.content))
+            .sum();
+        let hooks: usize = sorted.hooks.iter().map(|h| docs(&h.path, &h.content)).sum();
+        manifest.reserve(if opts.include_crds { crd_len } else { 0 } + len + hooks + 1);
+    }
     let mut plan = FilePlan::default();
     if opts.include_crds {
         for crd in crds {
             match output_dir {
-                None => manifest.push_str(&doc(&crd.filename, &crd.data)),
+                None => push_doc(&mut manifest, &crd.filename, &crd.data),
                 Some(dir) => plan.write(dir, &crd.filename, &crd.data, false),
             }
         }
@@ -86,12 +108,16 @@ pub fn assemble(
     });
     for m in &sorted.manifests {
         match &manifest_dir {
-            None => manifest.push_str(&doc(&m.path, &m.content)),
+            None => push_doc(&mut manifest, &m.path, &m.content),
             Some(dir) => plan.write(dir, &m.path, &m.content, false),
         }
     }
-    let mut out = String::new();
-    out.push_str(manifest.trim());
+    // `manifest.trim()`, in place: the manifests' text is kept in the buffer the hooks
+    // then extend.
+    manifest.truncate(manifest.trim_end().len());
+    let lead = manifest.len() - manifest.trim_start().len();
+    manifest.drain(..lead);
+    let mut out = manifest;
     out.push('\n');
     if !opts.no_hooks {
         for h in &sorted.hooks {
@@ -99,7 +125,7 @@ pub fn assemble(
                 continue;
             }
             match &manifest_dir {
-                None => out.push_str(&doc(&h.path, &h.content)),
+                None => push_doc(&mut out, &h.path, &h.content),
                 Some(dir) => plan.write(dir, &h.path, &h.content, true),
             }
         }
@@ -114,10 +140,12 @@ pub fn assemble(
     for path in &plan.order {
         wrote.push_str(&format!("wrote {path}\n"));
     }
-    Ok(Output {
-        stdout: wrote + &stdout,
-        files,
-    })
+    let stdout = if wrote.is_empty() {
+        stdout
+    } else {
+        wrote + &stdout
+    };
+    Ok(Output { stdout, files })
 }
 
 fn source_re() -> &'static Regex {

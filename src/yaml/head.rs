@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use super::error::YamlError;
-use super::load::{go_to_json_value, load_go_first, Go};
+use super::load::{check_json_entry, json_key, load_go_first, Go};
 use super::num::format_g32;
 use crate::Compat;
 
@@ -139,26 +139,18 @@ fn folded(pairs: &[(Go, Go)]) -> Vec<(String, &Go)> {
 /// Runs the `sigs.k8s.io/yaml` conversion over entries that are not string-bound head
 /// fields, for its errors (null keys, NaN, unsupported key types).
 fn check_rest(pairs: &[(Go, Go)], head_fields: &[&str]) -> Result<(), YamlError> {
-    let mut rest = Vec::new();
     for (k, v) in pairs {
         // Head fields are checked by the head parse itself, string-bound as they are.
-        if matches!(k, Go::Str(s) if head_fields.contains(&s.to_ascii_lowercase().as_str())) {
+        if matches!(k, Go::Str(s) if head_fields.iter().any(|f| s.eq_ignore_ascii_case(f))) {
             continue;
         }
-        rest.push((k.clone(), v.clone()));
+        check_json_entry(k, v).map_err(YamlError::sigs)?;
     }
-    go_to_json_value(&Go::Map(rest))
-        .map(|_| ())
-        .map_err(YamlError::sigs)
+    Ok(())
 }
 
 fn map_key(k: &Go) -> Result<String, YamlError> {
-    match go_to_json_value(&Go::Map(vec![(k.clone(), Go::Nil)])).map_err(YamlError::sigs)? {
-        crate::gotemplate::value::Value::Map(m) => {
-            Ok(m.borrow().keys().next().cloned().unwrap_or_default())
-        }
-        _ => Ok(String::new()),
-    }
+    json_key(k, &Go::Nil).map_err(YamlError::sigs)
 }
 
 /// A value bound for a Go `string` field: scalars become strings as `sigs.k8s.io/yaml`

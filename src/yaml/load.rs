@@ -13,6 +13,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use super::error::{scan_error, YamlError};
 use super::num::format_g32;
 use super::resolve::{resolve_plain, Resolved};
+use crate::gotemplate::fxhash::FxHashMap;
 use crate::gotemplate::value::{Map, Value};
 
 /// A Go value as goyaml.v2 decodes YAML into `interface{}`.
@@ -307,7 +308,10 @@ fn parse_docs_once(text: &str, original: &str, first_only: bool) -> Result<Vec<D
     // Open collections: the node index, and for maps a pending key.
     let mut stack: Vec<(usize, Option<usize>)> = Vec::new();
     let mut anchors: HashMap<usize, usize> = HashMap::new();
-    let mut tabs = TabCheck::default();
+    let mut tabs = TabCheck {
+        ascii: text.is_ascii(),
+        ..TabCheck::default()
+    };
     while let Some(ev) = parser.next_event() {
         let (ev, span): (Event, Span) = match ev {
             Ok(ok) => ok,
@@ -445,18 +449,29 @@ struct TabCheck {
     /// Open collections: the line a flow collection started on, `None` for block ones.
     open: Vec<Option<usize>>,
     last_line: usize,
-    /// A character index and its byte offset, advanced as events move forward through the
-    /// text (event positions count characters).
+    /// A character index and its byte offset, moved as events move through the text (event
+    /// positions count characters; they mostly move forward, sometimes back a little).
     cursor: (usize, usize),
+    /// Whether the text is ASCII, where a character index is its byte offset.
+    ascii: bool,
 }
 
 impl TabCheck {
     /// The byte offset of character `index`.
     fn byte_at(&mut self, text: &str, index: usize) -> usize {
-        if index < self.cursor.0 {
-            self.cursor = (0, 0);
+        if self.ascii {
+            return index.min(text.len());
         }
         let (mut ci, mut bi) = self.cursor;
+        // Back up from the cursor rather than restarting at the text's start: collection
+        // events point a little before the scalar seen last.
+        for c in text[..bi].chars().rev() {
+            if ci <= index {
+                break;
+            }
+            ci -= 1;
+            bi -= c.len_utf8();
+        }
         for c in text[bi..].chars() {
             if ci == index {
                 break;
@@ -511,6 +526,9 @@ impl TabCheck {
 
     /// Checks the lines up to `last` (all lines when `None`).
     fn check(&self, text: &str, last: Option<usize>) -> Result<(), YamlError> {
+        if !text.contains('\t') {
+            return Ok(());
+        }
         for (i, line) in text.lines().enumerate() {
             let n = i + 1;
             if last.is_some_and(|l| n > l) {
@@ -713,12 +731,16 @@ impl Decoder<'_> {
 }
 
 /// A Go map under construction: entries in first-seen order, a repeated key replacing the
-/// value in place (last wins), found through an index so big files load in linear time.
+/// value in place (last wins). Small maps (nearly all) look keys up by scanning; a big one
+/// gets an index, so big files load in linear time.
 #[derive(Default)]
 struct MapBuilder {
     pairs: Vec<(Go, Go)>,
-    index: HashMap<KeyId, usize>,
+    index: FxHashMap<KeyId, usize>,
 }
+
+/// Up to this many entries a map's keys are compared one by one.
+const SCAN_LIMIT: usize = 16;
 
 /// Go's `==` on interface map keys as a hashable value: same dynamic type and value;
 /// `0.0 == -0.0`, and every NaN is a distinct key.
@@ -733,19 +755,51 @@ enum KeyId {
     Str(String),
 }
 
+/// Go's `==` on two interface map keys (what [`KeyId`] equality says).
+fn same_key(a: &Go, b: &Go) -> bool {
+    match (a, b) {
+        (Go::Nil, Go::Nil) => true,
+        (Go::Bool(x), Go::Bool(y)) => x == y,
+        (Go::Int(x), Go::Int(y)) => x == y,
+        (Go::Uint(x), Go::Uint(y)) => x == y,
+        // IEEE equality: NaN is never equal, `0.0 == -0.0`.
+        (Go::Float(x), Go::Float(y)) => x == y,
+        (Go::Str(x), Go::Str(y)) => x == y,
+        _ => false,
+    }
+}
+
 impl MapBuilder {
-    fn set(&mut self, key: Go, val: Go) {
-        let id = match &key {
+    fn key_id(key: &Go, at: usize) -> KeyId {
+        match key {
             Go::Nil => KeyId::Nil,
             Go::Bool(b) => KeyId::Bool(*b),
             Go::Int(i) => KeyId::Int(*i),
             Go::Uint(u) => KeyId::Uint(*u),
-            Go::Float(f) if f.is_nan() => KeyId::NaN(self.pairs.len()),
+            Go::Float(f) if f.is_nan() => KeyId::NaN(at),
             Go::Float(f) => KeyId::Float(if *f == 0.0 { 0 } else { f.to_bits() }),
             Go::Str(s) => KeyId::Str(s.clone()),
             // Collections are refused as keys before they get here.
-            Go::Seq(_) | Go::Map(_) => KeyId::NaN(self.pairs.len()),
-        };
+            Go::Seq(_) | Go::Map(_) => KeyId::NaN(at),
+        }
+    }
+
+    fn set(&mut self, key: Go, val: Go) {
+        if self.index.is_empty() {
+            if let Some(i) = self.pairs.iter().position(|(k, _)| same_key(k, &key)) {
+                self.pairs[i].1 = val;
+                return;
+            }
+            self.pairs.push((key, val));
+            if self.pairs.len() > SCAN_LIMIT {
+                // The keys are distinct here, so each gets its own slot.
+                for (i, (k, _)) in self.pairs.iter().enumerate() {
+                    self.index.insert(Self::key_id(k, i), i);
+                }
+            }
+            return;
+        }
+        let id = Self::key_id(&key, self.pairs.len());
         if let Some(&i) = self.index.get(&id) {
             self.pairs[i].1 = val;
         } else {
@@ -910,7 +964,9 @@ pub fn reader_allows(c: char) -> bool {
 }
 
 fn check_reader_chars(text: &str) -> Result<(), YamlError> {
-    if text.chars().all(reader_allows) {
+    // Nearly every text is printable ASCII: a byte test, before the character walk.
+    let printable_ascii = |b: u8| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7E);
+    if text.bytes().all(printable_ascii) || text.chars().all(reader_allows) {
         Ok(())
     } else {
         Err(YamlError::plain("yaml: control characters are not allowed"))
@@ -972,34 +1028,66 @@ pub fn go_to_json_value(v: &Go) -> Result<Value, YamlError> {
         Go::Map(pairs) => {
             let mut map = Map::new();
             for (k, val) in pairs {
-                let key = match k {
-                    Go::Str(s) => s.clone(),
-                    Go::Int(i) => i.to_string(),
-                    Go::Float(f) => match format_g32(*f).as_str() {
-                        "+Inf" => ".inf".into(),
-                        "-Inf" => "-.inf".into(),
-                        "NaN" => ".nan".into(),
-                        s => s.to_string(),
-                    },
-                    Go::Bool(b) => b.to_string(),
-                    Go::Nil => {
-                        return Err(YamlError::convert(format!(
-                            "unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
-                            go_sharp_v(val)
-                        )))
-                    }
-                    other => {
-                        return Err(YamlError::convert(format!(
-                            "unsupported map key of type: {}, key: {}, value: {}",
-                            go_type(other),
-                            go_sharp_v(other),
-                            go_sharp_v(val)
-                        )))
-                    }
-                };
-                map.insert(key, go_to_json_value(val)?);
+                map.insert(json_key(k, val)?, go_to_json_value(val)?);
             }
             Value::map(map)
+        }
+    })
+}
+
+/// Whether [`go_to_json_value`] would succeed, and its first error when not, without
+/// building the value (a manifest head check walks whole documents).
+pub fn check_json_value(v: &Go) -> Result<(), YamlError> {
+    match v {
+        Go::Nil | Go::Bool(_) | Go::Int(_) | Go::Uint(_) | Go::Str(_) => Ok(()),
+        Go::Float(f) => {
+            if f.is_finite() {
+                Ok(())
+            } else {
+                go_to_json_value(v).map(|_| ())
+            }
+        }
+        Go::Seq(items) => items.iter().try_for_each(check_json_value),
+        Go::Map(pairs) => pairs
+            .iter()
+            .try_for_each(|(k, val)| check_json_entry(k, val)),
+    }
+}
+
+/// [`check_json_value`] of one map entry.
+pub fn check_json_entry(k: &Go, val: &Go) -> Result<(), YamlError> {
+    if !matches!(k, Go::Str(_) | Go::Int(_) | Go::Float(_) | Go::Bool(_)) {
+        json_key(k, val)?;
+    }
+    check_json_value(val)
+}
+
+/// The JSON object key `sigs.k8s.io/yaml` makes of a goyaml map key (`val` is its value, for
+/// the error text).
+pub fn json_key(k: &Go, val: &Go) -> Result<String, YamlError> {
+    Ok(match k {
+        Go::Str(s) => s.clone(),
+        Go::Int(i) => i.to_string(),
+        Go::Float(f) => match format_g32(*f).as_str() {
+            "+Inf" => ".inf".into(),
+            "-Inf" => "-.inf".into(),
+            "NaN" => ".nan".into(),
+            s => s.to_string(),
+        },
+        Go::Bool(b) => b.to_string(),
+        Go::Nil => {
+            return Err(YamlError::convert(format!(
+                "unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
+                go_sharp_v(val)
+            )))
+        }
+        other => {
+            return Err(YamlError::convert(format!(
+                "unsupported map key of type: {}, key: {}, value: {}",
+                go_type(other),
+                go_sharp_v(other),
+                go_sharp_v(val)
+            )))
         }
     })
 }

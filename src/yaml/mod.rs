@@ -56,15 +56,7 @@ pub fn load_values(text: &str, multi_doc: MultiDoc) -> Result<Value, YamlError> 
         MultiDoc::First => load::load_first_map(text).map_err(YamlError::sigs),
         MultiDoc::Merge => {
             let mut acc = Value::empty_map();
-            for doc in load::split_documents(text)? {
-                let v = load::load_first_map(doc).map_err(|e| {
-                    // Helm's text counts lines within the document; the position we keep
-                    // for diagnostics counts them within the file.
-                    let offset = line_offset(text, doc);
-                    let mut e = e.sigs().with_context("cannot unmarshal yaml document");
-                    e.line = e.line.map(|l| l + offset);
-                    e
-                })?;
+            for v in load_value_documents(text)? {
                 merge_over(&acc, &v);
                 if acc.as_map().is_none() {
                     acc = v;
@@ -73,6 +65,25 @@ pub fn load_values(text: &str, multi_doc: MultiDoc) -> Result<Value, YamlError> 
             Ok(acc)
         }
     }
+}
+
+/// The documents of a values file as Helm 4 reads them, before merging: split as
+/// Kubernetes' `YAMLReader` splits them, each a map (an empty document an empty map), with
+/// the errors of [`load_values`] in [`MultiDoc::Merge`] mode.
+pub fn load_value_documents(text: &str) -> Result<Vec<Value>, YamlError> {
+    load::split_documents(text)?
+        .into_iter()
+        .map(|doc| {
+            load::load_first_map(doc).map_err(|e| {
+                // Helm's text counts lines within the document; the position we keep for
+                // diagnostics counts them within the file.
+                let offset = line_offset(text, doc);
+                let mut e = e.sigs().with_context("cannot unmarshal yaml document");
+                e.line = e.line.map(|l| l + offset);
+                e
+            })
+        })
+        .collect()
 }
 
 /// How many lines of `text` come before `part`, a slice of it.
