@@ -51,6 +51,9 @@ pub struct ExecOptions {
 /// The parse of one `tpl` text: its trees, the main one first.
 type TplParse = Result<Rc<[Rc<Tree>]>, Error>;
 
+/// The trees of one file's text (the main one first) and the name it was parsed as.
+type FileParse = (Rc<str>, Rc<[Rc<Tree>]>);
+
 /// A set of named templates parsed with one function map (Go's associated templates).
 pub struct TemplateSet {
     funcs: Rc<FuncMap>,
@@ -60,7 +63,7 @@ pub struct TemplateSet {
     tpl_cache: RefCell<HashMap<Box<str>, TplParse>>,
     /// The trees of every file parsed so far, by text, and the name each was parsed as: a
     /// file repeated across subcharts (each copy of a library chart) is parsed once.
-    file_cache: HashMap<Rc<str>, (Rc<str>, Rc<[Rc<Tree>]>)>,
+    file_cache: HashMap<Rc<str>, FileParse>,
     logs: RefCell<Vec<String>>,
     /// The name `$`, for every execution's first variable.
     dollar: Rc<str>,
