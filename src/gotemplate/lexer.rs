@@ -469,7 +469,20 @@ impl Lexer<'_> {
         }
     }
 
+    /// Skips a run of ASCII letters, digits and `_` (no newline among them) a byte at a
+    /// time; words are nearly always ASCII, and the character loops finish the rest.
+    #[inline]
+    fn skip_ascii_word(&mut self) {
+        let bytes = self.input.as_bytes();
+        let mut p = self.pos;
+        while p < bytes.len() && (bytes[p].is_ascii_alphanumeric() || bytes[p] == b'_') {
+            p += 1;
+        }
+        self.pos = p;
+    }
+
     fn lex_identifier(&mut self) -> State {
+        self.skip_ascii_word();
         loop {
             let r = self.next();
             match r {
@@ -525,6 +538,7 @@ impl Lexer<'_> {
             return State::InsideAction;
         }
         let mut r;
+        self.skip_ascii_word();
         loop {
             r = self.next();
             match r {
