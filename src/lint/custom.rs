@@ -12,26 +12,53 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use serde_json::Value as Json;
 
 use crate::gotemplate::value::Value;
+use crate::yaml::load::{go_get, go_to_json_value, Go};
 
 use super::rules::get_str;
 
+/// The CRD files a chart ships (its `crds/` folders and its subcharts'), in chart order.
+#[derive(Debug)]
+pub enum ChartCrds {
+    /// Every document, already parsed (Helm 4's CRD check reads them all anyway).
+    Parsed(Vec<Go>),
+    /// The files' text, parsed only when a custom resource asks for a kind a file names.
+    Texts(Vec<String>),
+}
+
+impl Default for ChartCrds {
+    fn default() -> ChartCrds {
+        ChartCrds::Texts(Vec::new())
+    }
+}
+
 /// `(apiVersion, kind)` → (index of the file, schema), and per file whether it was parsed.
 type FileCrds = (HashMap<(String, String), (usize, Json)>, Vec<bool>);
+
+/// A schema ready to validate with, or why it cannot be used.
+type Compiled = Rc<Result<CompiledSchema, String>>;
 
 /// The custom schemas available to a lint run.
 ///
 /// CRD files (in `--schema-location` folders and the chart's `crds/` folders) are read only
 /// when a document of a kind the Kubernetes bundle does not know asks for a schema, and a file
 /// is parsed only if its text names that kind: most charts render no custom resource, and some
-/// ship megabytes of CRDs for kinds they never render.
+/// ship megabytes of CRDs for kinds they never render. Each schema is compiled once per run.
 #[derive(Default)]
 pub struct CustomSchemas {
     dirs: Vec<PathBuf>,
-    /// CRD files in the order they are registered (a later one wins on the same kind).
+    /// The chart's own CRDs; they win over `--schema-location` files on the same kind.
+    chart: ChartCrds,
+    /// `(apiVersion, kind)` → schema, from the chart's parsed CRDs converted so far.
+    chart_found: RefCell<HashMap<(String, String), Json>>,
+    /// The same for the chart's CRD files given as text.
+    chart_files: RefCell<FileCrds>,
+    /// CRD files in `--schema-location` folders, in the order they are registered (a later
+    /// one wins on the same kind).
     crd_files: Vec<PathBuf>,
     /// The CRD files' text, once read.
     file_texts: OnceCell<Vec<String>>,
@@ -40,12 +67,15 @@ pub struct CustomSchemas {
     file_crds: RefCell<FileCrds>,
     /// `(apiVersion, kind)` → schema, from CRDs registered as documents (rendered ones).
     crds: HashMap<(String, String), Json>,
+    /// Compiled schemas by `(apiVersion, kind)`; `None` when no source has one.
+    compiled: RefCell<HashMap<(String, String), Option<Compiled>>>,
 }
 
 impl CustomSchemas {
-    pub fn new(dirs: &[String]) -> CustomSchemas {
+    pub fn new(dirs: &[String], chart: ChartCrds) -> CustomSchemas {
         let mut s = CustomSchemas {
             dirs: dirs.iter().map(PathBuf::from).collect(),
+            chart,
             ..CustomSchemas::default()
         };
         for dir in dirs {
@@ -64,12 +94,8 @@ impl CustomSchemas {
         s
     }
 
-    /// Registers a file of CRDs, read on first use (other documents in it are ignored).
-    pub fn add_crd_file(&mut self, path: PathBuf) {
-        self.crd_files.push(path);
-    }
-
-    /// The schema for `apiVersion`/`kind` from the CRD files; of several, the last file's.
+    /// The schema for `apiVersion`/`kind` from the `--schema-location` CRD files; of several,
+    /// the last file's.
     fn file_crd(&self, api_version: &str, kind: &str) -> Option<Json> {
         let texts = self.file_texts.get_or_init(|| {
             self.crd_files
@@ -77,29 +103,36 @@ impl CustomSchemas {
                 .map(|p| fs::read_to_string(p).unwrap_or_default())
                 .collect()
         });
-        let mut cache = self.file_crds.borrow_mut();
-        let (found, parsed) = &mut *cache;
-        parsed.resize(texts.len(), false);
-        for (i, text) in texts.iter().enumerate() {
-            // A CRD for the kind spells it out in `spec.names.kind`.
-            if parsed[i] || !text.contains(kind) {
-                continue;
-            }
-            parsed[i] = true;
-            let mut one = CustomSchemas::default();
-            one.add_crd_text(text);
-            for (key, schema) in one.crds {
-                match found.get(&key) {
-                    Some((j, _)) if *j > i => {}
-                    _ => {
-                        found.insert(key, (i, schema));
+        lazy_crd(texts, &self.file_crds, api_version, kind)
+    }
+
+    /// The schema for `apiVersion`/`kind` from the chart's own CRDs; of several, the last.
+    fn chart_crd(&self, api_version: &str, kind: &str) -> Option<Json> {
+        let key = (api_version.to_string(), kind.to_string());
+        match &self.chart {
+            ChartCrds::Texts(texts) => lazy_crd(texts, &self.chart_files, api_version, kind),
+            ChartCrds::Parsed(docs) => {
+                if let Some(s) = self.chart_found.borrow().get(&key) {
+                    return Some(s.clone());
+                }
+                // Only the CRDs of this kind are converted; the last one wins.
+                let mut one = CustomSchemas::default();
+                for doc in docs {
+                    let names_kind = matches!(
+                        go_get(doc, &["spec", "names", "kind"]),
+                        Some(Go::Str(k)) if k == kind
+                    );
+                    if names_kind {
+                        if let Ok(value) = go_to_json_value(doc) {
+                            one.add_crd(&value);
+                        }
                     }
                 }
+                let found = one.crds.get(&key).cloned()?;
+                self.chart_found.borrow_mut().insert(key, found.clone());
+                Some(found)
             }
         }
-        found
-            .get(&(api_version.to_string(), kind.to_string()))
-            .map(|(_, schema)| schema.clone())
     }
 
     /// Registers the CRDs in a YAML stream (other documents are ignored).
@@ -143,11 +176,15 @@ impl CustomSchemas {
         }
     }
 
-    /// The schema for `apiVersion`/`kind`, if any source has one.
+    /// The schema for `apiVersion`/`kind`, if any source has one: CRDs rendered by the
+    /// templates, then the chart's own CRD files, then the `--schema-location` folders.
     pub fn schema(&self, api_version: &str, kind: &str) -> Option<Json> {
         let key = (api_version.to_string(), kind.to_string());
         if let Some(s) = self.crds.get(&key) {
             return Some(s.clone());
+        }
+        if let Some(s) = self.chart_crd(api_version, kind) {
+            return Some(s);
         }
         if let Some(s) = self.file_crd(api_version, kind) {
             return Some(s);
@@ -173,6 +210,53 @@ impl CustomSchemas {
         }
         None
     }
+
+    /// The compiled schema for `apiVersion`/`kind` (see [`CustomSchemas::schema`]), compiled
+    /// on first use: operator charts render dozens of resources of one kind.
+    pub fn compiled(&self, api_version: &str, kind: &str) -> Option<Compiled> {
+        let key = (api_version.to_string(), kind.to_string());
+        if let Some(found) = self.compiled.borrow().get(&key) {
+            return found.clone();
+        }
+        let found = self
+            .schema(api_version, kind)
+            .map(|schema| Rc::new(CompiledSchema::new(schema)));
+        self.compiled.borrow_mut().insert(key, found.clone());
+        found
+    }
+}
+
+/// The schema for `apiVersion`/`kind` from CRD files given as text, parsing only the files
+/// that name the kind, each at most once; of several, the last file's.
+fn lazy_crd(
+    texts: &[String],
+    table: &RefCell<FileCrds>,
+    api_version: &str,
+    kind: &str,
+) -> Option<Json> {
+    let mut cache = table.borrow_mut();
+    let (found, parsed) = &mut *cache;
+    parsed.resize(texts.len(), false);
+    for (i, text) in texts.iter().enumerate() {
+        // A CRD for the kind spells it out in `spec.names.kind`.
+        if parsed[i] || !text.contains(kind) {
+            continue;
+        }
+        parsed[i] = true;
+        let mut one = CustomSchemas::default();
+        one.add_crd_text(text);
+        for (key, schema) in one.crds {
+            match found.get(&key) {
+                Some((j, _)) if *j > i => {}
+                _ => {
+                    found.insert(key, (i, schema));
+                }
+            }
+        }
+    }
+    found
+        .get(&(api_version.to_string(), kind.to_string()))
+        .map(|(_, schema)| schema.clone())
 }
 
 fn read_json(path: &Path) -> Option<Json> {
@@ -180,25 +264,44 @@ fn read_json(path: &Path) -> Option<Json> {
     serde_json::from_str(&text).ok()
 }
 
+/// A JSON Schema compiled for validation, with the schema itself for the server-side
+/// defaults applied before validating.
+pub struct CompiledSchema {
+    schema: Json,
+    validator: jsonschema::Validator,
+}
+
+impl CompiledSchema {
+    pub fn new(schema: Json) -> Result<CompiledSchema, String> {
+        let validator = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
+        Ok(CompiledSchema { schema, validator })
+    }
+
+    /// Validates `doc`; each violation as `path: message`, sorted.
+    pub fn validate(&self, doc: &Value) -> Vec<String> {
+        let mut instance = to_json(doc, 0);
+        apply_server_defaults(&self.schema, &mut instance, 0);
+        let mut out: Vec<String> = self
+            .validator
+            .iter_errors(&instance)
+            .map(|e| {
+                let ptr = e.instance_path().as_str().to_string();
+                let path = if ptr.is_empty() {
+                    "(root)".to_string()
+                } else {
+                    ptr.trim_start_matches('/').replace('/', ".")
+                };
+                format!("{path}: {e}")
+            })
+            .collect();
+        out.sort();
+        out
+    }
+}
+
 /// Validates `doc` against `schema`; each violation as `path: message`.
 pub fn validate(schema: &Json, doc: &Value) -> Result<Vec<String>, String> {
-    let validator = jsonschema::validator_for(schema).map_err(|e| e.to_string())?;
-    let mut instance = to_json(doc, 0);
-    apply_server_defaults(schema, &mut instance, 0);
-    let mut out: Vec<String> = validator
-        .iter_errors(&instance)
-        .map(|e| {
-            let ptr = e.instance_path().as_str().to_string();
-            let path = if ptr.is_empty() {
-                "(root)".to_string()
-            } else {
-                ptr.trim_start_matches('/').replace('/', ".")
-            };
-            format!("{path}: {e}")
-        })
-        .collect();
-    out.sort();
-    Ok(out)
+    Ok(CompiledSchema::new(schema.clone())?.validate(doc))
 }
 
 /// What the API server does to a custom resource before validating it against its structural

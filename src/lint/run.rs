@@ -9,7 +9,7 @@ use crate::gotemplate::value::Value;
 use crate::render::capabilities::KubeVersion;
 use crate::Compat;
 
-use super::custom::{self, CustomSchemas};
+use super::custom::CustomSchemas;
 use super::diagnostic::{Diagnostic, Severity};
 use super::helm::{self, Message, Options, Rendered};
 use super::k8s::{self, Validation, ViolationKind};
@@ -107,8 +107,7 @@ pub fn lint_path(path: &str, opts: &Options<'_>, own: &OwnOptions) -> ChartResul
         if own.enabled {
             let mut disabled = own.disabled.clone();
             disabled.extend(super::config::disabled_rules(&dir));
-            let mut custom = CustomSchemas::new(&own.schema_locations);
-            add_chart_crds(&dir, &mut custom);
+            let mut custom = CustomSchemas::new(&own.schema_locations, lint.crds);
             result.own = own_checks(rendered, opts, &disabled, &mut custom);
         }
     }
@@ -160,36 +159,6 @@ pub fn manifests(rendered: &Rendered) -> Vec<Manifest> {
         }
     }
     out
-}
-
-/// The CRDs in the chart's `crds/` folders (its own and its subcharts').
-fn add_chart_crds(dir: &Path, custom: &mut CustomSchemas) {
-    let mut found = Vec::new();
-    collect_crd_paths(dir, &mut found, 0);
-    for p in found {
-        custom.add_crd_file(p);
-    }
-}
-
-fn collect_crd_paths(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    if depth > 16 {
-        return;
-    }
-    if let Ok(entries) = fs::read_dir(dir.join("crds")) {
-        let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-        paths.sort();
-        out.extend(paths.into_iter().filter(|p| {
-            p.extension()
-                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
-        }));
-    }
-    if let Ok(entries) = fs::read_dir(dir.join("charts")) {
-        let mut subs: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-        subs.sort();
-        for sub in subs.into_iter().filter(|p| p.is_dir()) {
-            collect_crd_paths(&sub, out, depth + 1);
-        }
-    }
 }
 
 /// Where each document starts in the template source, when the source splits into as many
@@ -305,10 +274,10 @@ fn schema_checks(
                 }
             }
             Validation::UnknownKind { api_version, kind } => {
-                match custom.schema(&api_version, &kind) {
-                    Some(schema) => match custom::validate(&schema, &m.doc) {
-                        Ok(errors) => {
-                            for e in errors {
+                match custom.compiled(&api_version, &kind) {
+                    Some(compiled) => match &*compiled {
+                        Ok(schema) => {
+                            for e in schema.validate(&m.doc) {
                                 out.push(diag(Severity::Error, e));
                             }
                         }

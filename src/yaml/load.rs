@@ -1017,6 +1017,21 @@ fn go_type(v: &Go) -> &'static str {
     }
 }
 
+/// The value under a path of string keys in a decoded document.
+pub fn go_get<'a>(doc: &'a Go, path: &[&str]) -> Option<&'a Go> {
+    let mut cur = doc;
+    for key in path {
+        let Go::Map(pairs) = cur else {
+            return None;
+        };
+        cur = pairs
+            .iter()
+            .find(|(k, _)| matches!(k, Go::Str(s) if s == key))
+            .map(|(_, v)| v)?;
+    }
+    Some(cur)
+}
+
 /// The JSON kind name `encoding/json` uses in "cannot unmarshal X into Go value of type ...".
 pub fn json_kind(v: &Value) -> &'static str {
     match v {
