@@ -137,9 +137,10 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
         Vec::new()
     };
     let load_error = loaded.as_ref().err().map(|e| e.message.clone());
+    let dependency_messages = dependencies(dir, &loaded);
     let (rendered, parsed) = parse_during(&parts, || {
         let rendered = templates(&mut l, dir, opts, loaded, warnings);
-        dependencies(&mut l, dir, opts.compat);
+        l.messages.extend(dependency_messages);
         rendered
     });
     let chart_crds = if check_crds {
@@ -183,7 +184,7 @@ fn parse_during<R>(
             break;
         };
         let parsed = crate::yaml::load::load_go_first(text).and_then(|doc| {
-            crate::yaml::load::go_to_json_value(&doc)?;
+            crate::yaml::load::go_json_check(&doc)?;
             Ok(doc)
         });
         let _ = slots[i].set(parsed);
@@ -990,9 +991,13 @@ fn str_at(doc: &Value, path: &[&str]) -> String {
 // ---------------------------------------------------------------------------------------------
 // dependencies
 
-fn dependencies(l: &mut Linter, dir: &Path, compat: Compat) {
-    let mut warnings = Vec::new();
-    let loaded = match chart::load(dir, compat, &mut warnings) {
+/// Helm's dependency rule on the loaded chart; its messages, for where Helm reports them.
+fn dependencies(dir: &Path, loaded: &Result<Chart, chart::Error>) -> Vec<Message> {
+    let mut l = Linter {
+        messages: Vec::new(),
+        logs: Vec::new(),
+    };
+    let loaded = match loaded {
         Ok(c) => c,
         Err(e) => {
             l.add(
@@ -1000,21 +1005,10 @@ fn dependencies(l: &mut Linter, dir: &Path, compat: Compat) {
                 "",
                 format!("unable to load chart\n\t{}", e.message),
             );
-            return;
+            return l.messages;
         }
     };
     let abs = abs_dir(dir);
-    let declared: Vec<String> = loaded
-        .metadata
-        .deps()
-        .map(|d| {
-            if d.alias.is_empty() {
-                d.name.clone()
-            } else {
-                d.alias.clone()
-            }
-        })
-        .collect();
     let dep_names: Vec<&str> = loaded.metadata.deps().map(|d| d.name.as_str()).collect();
     let undeclared: Vec<&str> = loaded
         .dependencies
@@ -1032,7 +1026,6 @@ fn dependencies(l: &mut Linter, dir: &Path, compat: Compat) {
             ),
         );
     }
-    let _ = declared;
     let missing: Vec<&str> = loaded
         .metadata
         .deps()
@@ -1049,6 +1042,7 @@ fn dependencies(l: &mut Linter, dir: &Path, compat: Compat) {
             ),
         );
     }
+    l.messages
 }
 
 fn abs_dir(dir: &Path) -> String {

@@ -194,11 +194,7 @@ fn own_checks(
     disabled: &[String],
     custom: &mut CustomSchemas,
 ) -> Vec<Diagnostic> {
-    let kube = opts
-        .kube_version
-        .clone()
-        .unwrap_or_else(|| KubeVersion::default_for(opts.compat));
-    let kube_minor = kube.minor.trim_end_matches('+').parse::<u32>().unwrap_or(0);
+    let kube_minor = kube_minor(opts.kube_version.as_ref(), opts.compat);
     let manifests = manifests(rendered);
     let mut out = Vec::new();
     if !disabled.iter().any(|d| d == SCHEMA_RULE) {
@@ -218,6 +214,33 @@ fn own_checks(
     out
 }
 
+/// Starts unpacking the Kubernetes schema bundle (and the tables of the version `kube` picks)
+/// on a thread of its own, so it is ready when the render is done rather than after it.
+pub fn warm_up(kube: Option<&KubeVersion>, compat: Compat) {
+    let minor = kube_minor(kube, compat);
+    // Without a thread the bundle is unpacked on first use, as before.
+    let _ = std::thread::Builder::new().spawn(move || {
+        if let Some(nearest) = nearest_minor(minor) {
+            k8s::bundle().validator(nearest);
+        }
+    });
+}
+
+fn kube_minor(kube: Option<&KubeVersion>, compat: Compat) -> u32 {
+    let kube = kube
+        .cloned()
+        .unwrap_or_else(|| KubeVersion::default_for(compat));
+    kube.minor.trim_end_matches('+').parse::<u32>().unwrap_or(0)
+}
+
+/// The bundled Kubernetes minor version nearest to `minor`.
+fn nearest_minor(minor: u32) -> Option<u32> {
+    k8s::bundle()
+        .minors()
+        .into_iter()
+        .min_by_key(|m| (i64::from(*m) - i64::from(minor)).abs())
+}
+
 /// Validates every manifest against the bundled schemas of Kubernetes `1.<minor>` (the
 /// nearest bundled version when that one is not bundled).
 fn schema_checks(
@@ -227,24 +250,31 @@ fn schema_checks(
     custom: &CustomSchemas,
     out: &mut Vec<Diagnostic>,
 ) {
-    let bundle = k8s::bundle();
-    let minors = bundle.minors();
-    let Some(&nearest) = minors
-        .iter()
-        .min_by_key(|m| (i64::from(**m) - i64::from(minor)).abs())
-    else {
+    let Some(nearest) = nearest_minor(minor) else {
         return;
     };
-    let Some(validator) = bundle.validator(nearest) else {
+    let Some(validator) = k8s::bundle().validator(nearest) else {
         return;
     };
-    for m in manifests {
-        let disabled = rules::get_str(
+    let disabled = |m: &Manifest| {
+        rules::get_str(
             &m.doc,
             &["metadata", "annotations", rules::DISABLE_ANNOTATION],
         )
-        .is_some_and(|s| s.split(',').any(|r| r.trim() == SCHEMA_RULE));
-        if disabled {
+        .is_some_and(|s| s.split(',').any(|r| r.trim() == SCHEMA_RULE))
+    };
+    let unknown: Vec<(String, String)> = manifests
+        .iter()
+        .filter(|m| !disabled(m))
+        .filter_map(|m| {
+            let api_version = rules::get_str(&m.doc, &["apiVersion"])?;
+            let kind = rules::get_str(&m.doc, &["kind"])?;
+            (!validator.knows(&api_version, &kind)).then_some((api_version, kind))
+        })
+        .collect();
+    custom.prefetch(&unknown);
+    for m in manifests {
+        if disabled(m) {
             continue;
         }
         let diag = |severity, message: String| Diagnostic {

@@ -972,34 +972,56 @@ pub fn go_to_json_value(v: &Go) -> Result<Value, YamlError> {
         Go::Map(pairs) => {
             let mut map = Map::new();
             for (k, val) in pairs {
-                let key = match k {
-                    Go::Str(s) => s.clone(),
-                    Go::Int(i) => i.to_string(),
-                    Go::Float(f) => match format_g32(*f).as_str() {
-                        "+Inf" => ".inf".into(),
-                        "-Inf" => "-.inf".into(),
-                        "NaN" => ".nan".into(),
-                        s => s.to_string(),
-                    },
-                    Go::Bool(b) => b.to_string(),
-                    Go::Nil => {
-                        return Err(YamlError::convert(format!(
-                            "unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
-                            go_sharp_v(val)
-                        )))
-                    }
-                    other => {
-                        return Err(YamlError::convert(format!(
-                            "unsupported map key of type: {}, key: {}, value: {}",
-                            go_type(other),
-                            go_sharp_v(other),
-                            go_sharp_v(val)
-                        )))
-                    }
-                };
+                let key = json_key(k, val)?;
                 map.insert(key, go_to_json_value(val)?);
             }
             Value::map(map)
+        }
+    })
+}
+
+/// Whether [`go_to_json_value`] succeeds on `v`, and its error if not, without building the
+/// value (Helm's CRD check only asks whether each document converts).
+pub fn go_json_check(v: &Go) -> Result<(), YamlError> {
+    match v {
+        Go::Float(f) if !f.is_finite() => go_to_json_value(v).map(drop),
+        Go::Seq(items) => items.iter().try_for_each(go_json_check),
+        Go::Map(pairs) => pairs.iter().try_for_each(|(k, val)| {
+            if !matches!(k, Go::Str(_)) {
+                json_key(k, val)?;
+            }
+            go_json_check(val)
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A mapping key as `sigs.k8s.io/yaml` turns it into a JSON object key (`val` is the value
+/// under it, for the error text).
+pub fn json_key(k: &Go, val: &Go) -> Result<String, YamlError> {
+    Ok(match k {
+        Go::Str(s) => s.clone(),
+        Go::Int(i) => i.to_string(),
+        Go::Float(f) => match format_g32(*f).as_str() {
+            "+Inf" => ".inf".into(),
+            "-Inf" => "-.inf".into(),
+            "NaN" => ".nan".into(),
+            s => s.to_string(),
+        },
+        Go::Bool(b) => b.to_string(),
+        Go::Nil => {
+            return Err(YamlError::convert(format!(
+                "unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
+                go_sharp_v(val)
+            )))
+        }
+        other => {
+            return Err(YamlError::convert(format!(
+                "unsupported map key of type: {}, key: {}, value: {}",
+                go_type(other),
+                go_sharp_v(other),
+                go_sharp_v(val)
+            )))
         }
     })
 }
@@ -1187,5 +1209,30 @@ mod flow_indent_tests {
     #[test]
     fn block_indentation_errors_stay_errors() {
         assert!(crate::yaml::load_any("a:\n    b: 1\n  c: 2\n").is_err());
+    }
+}
+
+#[cfg(test)]
+mod json_check_tests {
+    use super::*;
+
+    #[test]
+    fn the_check_fails_exactly_where_the_conversion_does() {
+        for text in [
+            "a: 1\nb: [x, {c: 2.5}]\n",
+            "a: .nan\n",
+            "a: [1, -.inf]\n",
+            "1: x\ntrue: y\n",
+            "1.5: x\n.inf: y\n",
+            "~: x\n",
+            "a: {b: [c, {~: d}]}\n",
+        ] {
+            let doc = load_go_first(text).unwrap();
+            assert_eq!(
+                go_json_check(&doc).err(),
+                go_to_json_value(&doc).err(),
+                "{text:?}"
+            );
+        }
     }
 }
