@@ -58,6 +58,8 @@ pub struct HelmLint {
 
 pub struct Rendered {
     pub files: BTreeMap<String, String>,
+    /// The documents of the rendered files Helm's checks parsed, by the same full names.
+    pub documents: BTreeMap<String, Vec<Document>>,
     /// The template sources by the same full names, to map documents back to source lines.
     pub sources: BTreeMap<String, String>,
     pub values: Value,
@@ -720,6 +722,7 @@ fn templates(
         .trim_end_matches('+')
         .parse::<u32>()
         .unwrap_or(0);
+    let mut documents = BTreeMap::new();
     per_template_checks(
         l,
         &root_templates,
@@ -727,11 +730,13 @@ fn templates(
         &rendered,
         compat,
         kube_minor,
+        &mut documents,
     );
     let mut sources = BTreeMap::new();
     collect_sources(&prepared.chart, &mut sources, 0);
     Some(Rendered {
         files: rendered,
+        documents,
         sources,
         values: prepared.values,
         chart_name,
@@ -763,6 +768,7 @@ fn per_template_checks(
     rendered: &BTreeMap<String, String>,
     compat: Compat,
     kube_minor: u32,
+    documents: &mut BTreeMap<String, Vec<Document>>,
 ) {
     for t in templates {
         let name = t.name.as_str();
@@ -795,7 +801,8 @@ fn per_template_checks(
         if !is_yaml {
             continue;
         }
-        let Some(content) = rendered.get(&format!("{chart_name}/{name}")) else {
+        let full_name = format!("{chart_name}/{name}");
+        let Some(content) = rendered.get(&full_name) else {
             continue;
         };
         if content.trim().is_empty() {
@@ -814,13 +821,13 @@ fn per_template_checks(
             }
         }
         let docs = match parse_documents(content) {
-            Ok(d) => d,
+            Ok(d) => documents.entry(full_name).or_insert(d),
             Err(e) => {
                 l.add(Severity::Error, name, format!("unable to parse YAML: {e}"));
                 return;
             }
         };
-        for (_, doc) in &docs {
+        for (_, doc) in docs.iter() {
             let doc = match doc {
                 Ok(doc) => doc,
                 Err(e) => {

@@ -140,8 +140,13 @@ pub fn manifests(rendered: &Rendered) -> Vec<Manifest> {
             continue;
         }
         let file = name.strip_prefix(&prefix).unwrap_or(name);
-        let Ok(docs) = helm::parse_documents(text) else {
-            continue;
+        // Helm's checks parsed the root chart's files already.
+        let docs = match rendered.documents.get(name) {
+            Some(docs) => docs.clone(),
+            None => match helm::parse_documents(text) {
+                Ok(docs) => docs,
+                Err(_) => continue,
+            },
         };
         let source_lines = rendered
             .sources
