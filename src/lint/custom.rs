@@ -175,6 +175,11 @@ impl CustomSchemas {
         s
     }
 
+    /// The chart's CRDs, given back.
+    pub fn into_chart_crds(self) -> ChartCrds {
+        self.chart
+    }
+
     fn sources(&self) -> Sources<'_> {
         let files = self.file_texts.get_or_init(|| {
             self.crd_files
@@ -480,7 +485,13 @@ pub struct CompiledSchema {
 
 impl CompiledSchema {
     pub fn new(schema: Json) -> Result<CompiledSchema, String> {
-        let validator = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
+        // A CRD's `openAPIV3Schema` is OpenAPI 3.0's dialect, draft 4 with extensions
+        // (`exclusiveMinimum: true` is a boolean there, an error under later drafts). Formats
+        // stay annotations, as before: which ones the API server checks is its own list.
+        let validator = jsonschema::draft4::options()
+            .should_validate_formats(false)
+            .build(&schema)
+            .map_err(|e| e.to_string())?;
         Ok(CompiledSchema { schema, validator })
     }
 
