@@ -86,6 +86,9 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
         disabled: args.disable.clone(),
         schema_locations: args.schema_location.clone(),
     };
+    if own.enabled && !own.disabled.iter().any(|d| d == run::SCHEMA_RULE) {
+        run::warm_up(kube_version.as_ref(), compat);
+    }
     let namespace = crate::render::release::namespace(
         args.global.namespace.as_deref(),
         std::env::var("HELM_NAMESPACE").ok().as_deref(),

@@ -12,40 +12,151 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 use serde_json::Value as Json;
 
 use crate::gotemplate::value::Value;
+use crate::yaml::load::{go_get, Go};
 
 use super::rules::get_str;
 
-/// `(apiVersion, kind)` → (index of the file, schema), and per file whether it was parsed.
-type FileCrds = (HashMap<(String, String), (usize, Json)>, Vec<bool>);
+/// The CRD files a chart ships (its `crds/` folders and its subcharts'), in chart order.
+#[derive(Debug)]
+pub enum ChartCrds {
+    /// Every document, already parsed (Helm 4's CRD check reads them all anyway).
+    Parsed(Vec<Go>),
+    /// The files' text, parsed only when a custom resource asks for a kind a file names.
+    Texts(Vec<String>),
+}
+
+impl Default for ChartCrds {
+    fn default() -> ChartCrds {
+        ChartCrds::Texts(Vec::new())
+    }
+}
+
+/// What is known of CRD files given as text.
+#[derive(Default)]
+struct FileCrds {
+    /// `(apiVersion, kind)` → (index of the file, schema).
+    found: HashMap<(String, String), (usize, Json)>,
+    /// The `(file, document)` indexes parsed so far.
+    parsed: std::collections::HashSet<(usize, usize)>,
+    /// Each file's documents as byte ranges, once split (`None` if it does not split).
+    parts: HashMap<usize, Option<Vec<std::ops::Range<usize>>>>,
+}
+
+/// A schema ready to validate with, or why it cannot be used.
+type Compiled = Rc<Result<CompiledSchema, String>>;
 
 /// The custom schemas available to a lint run.
 ///
 /// CRD files (in `--schema-location` folders and the chart's `crds/` folders) are read only
-/// when a document of a kind the Kubernetes bundle does not know asks for a schema, and a file
-/// is parsed only if its text names that kind: most charts render no custom resource, and some
-/// ship megabytes of CRDs for kinds they never render.
+/// when a document of a kind the Kubernetes bundle does not know asks for a schema, and only
+/// the documents that name that kind are parsed: most charts render no custom resource, and
+/// some ship megabytes of CRDs for kinds they never render. Each schema is compiled once per
+/// run; [`CustomSchemas::prefetch`] finds and compiles several kinds on two threads.
 #[derive(Default)]
 pub struct CustomSchemas {
     dirs: Vec<PathBuf>,
-    /// CRD files in the order they are registered (a later one wins on the same kind).
+    /// The chart's own CRDs; they win over `--schema-location` files on the same kind.
+    chart: ChartCrds,
+    /// CRD files in `--schema-location` folders, in the order they are registered (a later
+    /// one wins on the same kind).
     crd_files: Vec<PathBuf>,
     /// The CRD files' text, once read.
     file_texts: OnceCell<Vec<String>>,
-    /// `(apiVersion, kind)` → (file index, schema) from the CRD files parsed so far, and which
-    /// files those are.
-    file_crds: RefCell<FileCrds>,
     /// `(apiVersion, kind)` → schema, from CRDs registered as documents (rendered ones).
     crds: HashMap<(String, String), Json>,
+    /// What this thread has parsed of the CRD files so far.
+    tables: Tables,
+    /// Compiled schemas by `(apiVersion, kind)`; `None` when no source has one.
+    compiled: RefCell<HashMap<(String, String), Option<Compiled>>>,
+}
+
+/// Where schemas come from, in the order they are looked up; shareable between threads.
+#[derive(Clone, Copy)]
+struct Sources<'a> {
+    rendered: &'a HashMap<(String, String), Json>,
+    chart: &'a ChartCrds,
+    files: &'a [String],
+    dirs: &'a [PathBuf],
+}
+
+/// The CRD files parsed so far, per thread: the chart's files (when given as text) and the
+/// `--schema-location` files.
+#[derive(Default)]
+struct Tables {
+    chart: RefCell<FileCrds>,
+    files: RefCell<FileCrds>,
+}
+
+impl Sources<'_> {
+    /// The schema for `apiVersion`/`kind`, if any source has one: CRDs rendered by the
+    /// templates, then the chart's own CRD files, then the `--schema-location` folders.
+    fn schema(&self, tables: &Tables, api_version: &str, kind: &str) -> Option<Json> {
+        let key = (api_version.to_string(), kind.to_string());
+        if let Some(s) = self.rendered.get(&key) {
+            return Some(s.clone());
+        }
+        let chart = match self.chart {
+            ChartCrds::Texts(texts) => lazy_crd(texts, &tables.chart, api_version, kind),
+            ChartCrds::Parsed(docs) => {
+                // Only the CRDs of this kind are converted; the last one wins.
+                let mut found = None;
+                for doc in docs {
+                    let names_kind = matches!(
+                        go_get(doc, &["spec", "names", "kind"]),
+                        Some(Go::Str(k)) if k == kind
+                    );
+                    if names_kind {
+                        for (k, schema) in crd_schemas(doc) {
+                            if k == key {
+                                found = Some(schema);
+                            }
+                        }
+                    }
+                }
+                found
+            }
+        };
+        if chart.is_some() {
+            return chart;
+        }
+        if let Some(s) = lazy_crd(self.files, &tables.files, api_version, kind) {
+            return Some(s);
+        }
+        let lower = kind.to_ascii_lowercase();
+        let names = match api_version.split_once('/') {
+            Some((group, version)) => {
+                let first = group.split('.').next().unwrap_or(group);
+                vec![
+                    format!("{lower}-{group}-{version}.json"),
+                    format!("{lower}-{first}-{version}.json"),
+                    format!("{lower}_{version}.json"),
+                ]
+            }
+            None => vec![format!("{lower}-{api_version}.json")],
+        };
+        for dir in self.dirs {
+            for n in &names {
+                if let Some(schema) = read_json(&dir.join(n)) {
+                    return Some(schema);
+                }
+            }
+        }
+        None
+    }
 }
 
 impl CustomSchemas {
-    pub fn new(dirs: &[String]) -> CustomSchemas {
+    pub fn new(dirs: &[String], chart: ChartCrds) -> CustomSchemas {
         let mut s = CustomSchemas {
             dirs: dirs.iter().map(PathBuf::from).collect(),
+            chart,
             ..CustomSchemas::default()
         };
         for dir in dirs {
@@ -64,42 +175,24 @@ impl CustomSchemas {
         s
     }
 
-    /// Registers a file of CRDs, read on first use (other documents in it are ignored).
-    pub fn add_crd_file(&mut self, path: PathBuf) {
-        self.crd_files.push(path);
+    /// The chart's CRDs, given back.
+    pub fn into_chart_crds(self) -> ChartCrds {
+        self.chart
     }
 
-    /// The schema for `apiVersion`/`kind` from the CRD files; of several, the last file's.
-    fn file_crd(&self, api_version: &str, kind: &str) -> Option<Json> {
-        let texts = self.file_texts.get_or_init(|| {
+    fn sources(&self) -> Sources<'_> {
+        let files = self.file_texts.get_or_init(|| {
             self.crd_files
                 .iter()
                 .map(|p| fs::read_to_string(p).unwrap_or_default())
                 .collect()
         });
-        let mut cache = self.file_crds.borrow_mut();
-        let (found, parsed) = &mut *cache;
-        parsed.resize(texts.len(), false);
-        for (i, text) in texts.iter().enumerate() {
-            // A CRD for the kind spells it out in `spec.names.kind`.
-            if parsed[i] || !text.contains(kind) {
-                continue;
-            }
-            parsed[i] = true;
-            let mut one = CustomSchemas::default();
-            one.add_crd_text(text);
-            for (key, schema) in one.crds {
-                match found.get(&key) {
-                    Some((j, _)) if *j > i => {}
-                    _ => {
-                        found.insert(key, (i, schema));
-                    }
-                }
-            }
+        Sources {
+            rendered: &self.crds,
+            chart: &self.chart,
+            files,
+            dirs: &self.dirs,
         }
-        found
-            .get(&(api_version.to_string(), kind.to_string()))
-            .map(|(_, schema)| schema.clone())
     }
 
     /// Registers the CRDs in a YAML stream (other documents are ignored).
@@ -125,53 +218,256 @@ impl CustomSchemas {
         ) else {
             return;
         };
-        let json = to_json(doc, 0);
-        let versions = json
-            .pointer("/spec/versions")
-            .and_then(Json::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for v in versions {
+        let Some(Value::List(versions)) = super::rules::get(doc, &["spec", "versions"]) else {
+            return;
+        };
+        for v in versions.iter() {
             let (Some(name), Some(schema)) = (
-                v.get("name").and_then(Json::as_str),
-                v.pointer("/schema/openAPIV3Schema"),
+                get_str(v, &["name"]),
+                super::rules::get(v, &["schema", "openAPIV3Schema"]),
             ) else {
                 continue;
             };
-            self.crds
-                .insert((format!("{group}/{name}"), kind.clone()), schema.clone());
+            self.crds.insert(
+                (format!("{group}/{name}"), kind.clone()),
+                to_json(&schema, 0),
+            );
         }
     }
 
-    /// The schema for `apiVersion`/`kind`, if any source has one.
+    /// The schema for `apiVersion`/`kind`, if any source has one: CRDs rendered by the
+    /// templates, then the chart's own CRD files, then the `--schema-location` folders.
     pub fn schema(&self, api_version: &str, kind: &str) -> Option<Json> {
+        self.sources().schema(&self.tables, api_version, kind)
+    }
+
+    /// The compiled schema for `apiVersion`/`kind` (see [`CustomSchemas::schema`]), compiled
+    /// on first use: operator charts render dozens of resources of one kind.
+    pub fn compiled(&self, api_version: &str, kind: &str) -> Option<Compiled> {
         let key = (api_version.to_string(), kind.to_string());
-        if let Some(s) = self.crds.get(&key) {
-            return Some(s.clone());
+        if let Some(found) = self.compiled.borrow().get(&key) {
+            return found.clone();
         }
-        if let Some(s) = self.file_crd(api_version, kind) {
-            return Some(s);
-        }
-        let lower = kind.to_ascii_lowercase();
-        let names = match api_version.split_once('/') {
-            Some((group, version)) => {
-                let first = group.split('.').next().unwrap_or(group);
-                vec![
-                    format!("{lower}-{group}-{version}.json"),
-                    format!("{lower}-{first}-{version}.json"),
-                    format!("{lower}_{version}.json"),
-                ]
-            }
-            None => vec![format!("{lower}-{api_version}.json")],
+        let found = self
+            .schema(api_version, kind)
+            .map(|schema| Rc::new(CompiledSchema::new(schema)));
+        self.compiled.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    /// Finds and compiles the schemas of `keys` (`(apiVersion, kind)`) ahead of
+    /// [`CustomSchemas::compiled`], on this thread and a second one: each can mean parsing a
+    /// CRD of hundreds of kilobytes and compiling its schema.
+    pub fn prefetch(&self, keys: &[(String, String)]) {
+        let keys: Vec<&(String, String)> = {
+            let compiled = self.compiled.borrow();
+            let mut keys: Vec<_> = keys.iter().filter(|k| !compiled.contains_key(*k)).collect();
+            keys.sort();
+            keys.dedup();
+            keys
         };
-        for dir in &self.dirs {
-            for n in &names {
-                if let Some(schema) = read_json(&dir.join(n)) {
-                    return Some(schema);
+        if keys.len() < 2 {
+            return;
+        }
+        let sources = self.sources();
+        let slots: Vec<OnceLock<Option<Result<CompiledSchema, String>>>> =
+            keys.iter().map(|_| OnceLock::new()).collect();
+        let next = AtomicUsize::new(0);
+        let work = || {
+            let tables = Tables::default();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((api_version, kind)) = keys.get(i) else {
+                    break;
+                };
+                let found = sources
+                    .schema(&tables, api_version, kind)
+                    .map(CompiledSchema::new);
+                let _ = slots[i].set(found);
+            }
+        };
+        std::thread::scope(|s| {
+            let helper = std::thread::Builder::new()
+                .stack_size(8 << 20)
+                .spawn_scoped(s, work);
+            work();
+            if let Ok(h) = helper {
+                if let Err(panic) = h.join() {
+                    // A panic while compiling is a bug in chartctl: carry it to this thread.
+                    std::panic::resume_unwind(panic);
+                }
+            }
+        });
+        let mut compiled = self.compiled.borrow_mut();
+        for (key, slot) in keys.into_iter().zip(slots) {
+            if let Some(found) = slot.into_inner() {
+                compiled.insert(key.clone(), found.map(Rc::new));
+            }
+        }
+    }
+}
+
+/// The schema for `apiVersion`/`kind` from CRD files given as text, parsing only the
+/// documents that name the kind (see [`names_kind`]), each at most once; of several, the last
+/// file's.
+fn lazy_crd(
+    texts: &[String],
+    table: &RefCell<FileCrds>,
+    api_version: &str,
+    kind: &str,
+) -> Option<Json> {
+    let mut cache = table.borrow_mut();
+    let FileCrds {
+        found,
+        parsed,
+        parts,
+    } = &mut *cache;
+    for (i, text) in texts.iter().enumerate() {
+        if !text.contains(kind) {
+            continue;
+        }
+        let ranges = parts.entry(i).or_insert_with(|| {
+            let base = text.as_ptr() as usize;
+            crate::yaml::load::split_documents(text).ok().map(|docs| {
+                docs.iter()
+                    .map(|d| {
+                        let start = d.as_ptr() as usize - base;
+                        start..start + d.len()
+                    })
+                    .collect()
+            })
+        });
+        let Some(ranges) = ranges else {
+            continue;
+        };
+        for (j, range) in ranges.iter().enumerate() {
+            let part = &text[range.clone()];
+            if !names_kind(part, kind) || !parsed.insert((i, j)) {
+                continue;
+            }
+            let Ok(doc) = crate::yaml::load::load_go_first(part) else {
+                continue;
+            };
+            for (key, schema) in crd_schemas(&doc) {
+                match found.get(&key) {
+                    Some((k, _)) if *k > i => {}
+                    _ => {
+                        found.insert(key, (i, schema));
+                    }
                 }
             }
         }
-        None
+    }
+    found
+        .get(&(api_version.to_string(), kind.to_string()))
+        .map(|(_, schema)| schema.clone())
+}
+
+/// Whether a document's text may define `kind`: it holds a `kind` key with `kind` as value,
+/// in any quoting (`kind: X`, `kind: "X"`, `"kind": "X"`, `{kind: X}`). Only the documents
+/// that pass are parsed: operator CRDs run to hundreds of kilobytes each, and the kind's name
+/// alone (say `Prometheus`) appears in the descriptions of most of them.
+fn names_kind(text: &str, kind: &str) -> bool {
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.';
+    let bytes = text.as_bytes();
+    text.match_indices(kind).any(|(at, _)| {
+        let end = at + kind.len();
+        if bytes.get(end).is_some_and(|&c| ident(c)) {
+            return false;
+        }
+        // Walk back: an optional quote, blanks, `:`, an optional quote, then the key.
+        let mut i = at;
+        if i > 0 && matches!(bytes[i - 1], b'"' | b'\'') {
+            i -= 1;
+        }
+        while i > 0 && bytes[i - 1].is_ascii_whitespace() {
+            i -= 1;
+        }
+        if i == 0 || bytes[i - 1] != b':' {
+            return false;
+        }
+        i -= 1;
+        while i > 0 && bytes[i - 1].is_ascii_whitespace() {
+            i -= 1;
+        }
+        if i > 0 && matches!(bytes[i - 1], b'"' | b'\'') {
+            i -= 1;
+        }
+        i >= 4 && &bytes[i - 4..i] == b"kind" && (i == 4 || !ident(bytes[i - 5]))
+    })
+}
+
+/// The schemas a CustomResourceDefinition document defines, by `(group/version, kind)`;
+/// nothing for any other document.
+fn crd_schemas(doc: &Go) -> Vec<((String, String), Json)> {
+    let get_str = |path: &[&str]| match go_get(doc, path) {
+        Some(Go::Str(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    if get_str(&["kind"]) != Some("CustomResourceDefinition") {
+        return Vec::new();
+    }
+    let (Some(group), Some(kind)) = (
+        get_str(&["spec", "group"]),
+        get_str(&["spec", "names", "kind"]),
+    ) else {
+        return Vec::new();
+    };
+    let Some(Go::Seq(versions)) = go_get(doc, &["spec", "versions"]) else {
+        return Vec::new();
+    };
+    versions
+        .iter()
+        .filter_map(|v| {
+            let Some(Go::Str(name)) = go_get(v, &["name"]) else {
+                return None;
+            };
+            let schema = go_json(go_get(v, &["schema", "openAPIV3Schema"])?, 0)?;
+            Some(((format!("{group}/{name}"), kind.to_string()), schema))
+        })
+        .collect()
+}
+
+/// A decoded YAML value as JSON, as `sigs.k8s.io/yaml` and then the API server read it (see
+/// [`to_json`]); `None` where the JSON conversion fails.
+fn go_json(v: &Go, depth: usize) -> Option<Json> {
+    if depth > 512 {
+        return None;
+    }
+    #[allow(clippy::cast_precision_loss)] // the JSON hop makes every number a float64
+    Some(match v {
+        Go::Nil => Json::Null,
+        Go::Bool(b) => Json::Bool(*b),
+        Go::Int(i) => float_json(*i as f64),
+        Go::Uint(u) => float_json(*u as f64),
+        Go::Float(f) if f.is_finite() => float_json(*f),
+        Go::Float(_) => return None,
+        Go::Str(s) => Json::String(s.clone()),
+        Go::Seq(items) => Json::Array(
+            items
+                .iter()
+                .map(|x| go_json(x, depth + 1))
+                .collect::<Option<_>>()?,
+        ),
+        Go::Map(pairs) => {
+            let mut map = serde_json::Map::new();
+            for (k, x) in pairs {
+                let key = crate::yaml::load::json_key(k, x).ok()?;
+                map.insert(key, go_json(x, depth + 1)?);
+            }
+            Json::Object(map)
+        }
+    })
+}
+
+/// A float64 as JSON: integral values below 2^53 as integers, as the API server reads them.
+fn float_json(f: f64) -> Json {
+    if f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 {
+        // Exact: an integral float below 2^53 converts without loss.
+        #[allow(clippy::cast_possible_truncation)]
+        Json::from(f as i64)
+    } else {
+        serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number)
     }
 }
 
@@ -180,25 +476,50 @@ fn read_json(path: &Path) -> Option<Json> {
     serde_json::from_str(&text).ok()
 }
 
+/// A JSON Schema compiled for validation, with the schema itself for the server-side
+/// defaults applied before validating.
+pub struct CompiledSchema {
+    schema: Json,
+    validator: jsonschema::Validator,
+}
+
+impl CompiledSchema {
+    pub fn new(schema: Json) -> Result<CompiledSchema, String> {
+        // A CRD's `openAPIV3Schema` is OpenAPI 3.0's dialect, draft 4 with extensions
+        // (`exclusiveMinimum: true` is a boolean there, an error under later drafts). Formats
+        // stay annotations, as before: which ones the API server checks is its own list.
+        let validator = jsonschema::draft4::options()
+            .should_validate_formats(false)
+            .build(&schema)
+            .map_err(|e| e.to_string())?;
+        Ok(CompiledSchema { schema, validator })
+    }
+
+    /// Validates `doc`; each violation as `path: message`, sorted.
+    pub fn validate(&self, doc: &Value) -> Vec<String> {
+        let mut instance = to_json(doc, 0);
+        apply_server_defaults(&self.schema, &mut instance, 0);
+        let mut out: Vec<String> = self
+            .validator
+            .iter_errors(&instance)
+            .map(|e| {
+                let ptr = e.instance_path().as_str().to_string();
+                let path = if ptr.is_empty() {
+                    "(root)".to_string()
+                } else {
+                    ptr.trim_start_matches('/').replace('/', ".")
+                };
+                format!("{path}: {e}")
+            })
+            .collect();
+        out.sort();
+        out
+    }
+}
+
 /// Validates `doc` against `schema`; each violation as `path: message`.
 pub fn validate(schema: &Json, doc: &Value) -> Result<Vec<String>, String> {
-    let validator = jsonschema::validator_for(schema).map_err(|e| e.to_string())?;
-    let mut instance = to_json(doc, 0);
-    apply_server_defaults(schema, &mut instance, 0);
-    let mut out: Vec<String> = validator
-        .iter_errors(&instance)
-        .map(|e| {
-            let ptr = e.instance_path().as_str().to_string();
-            let path = if ptr.is_empty() {
-                "(root)".to_string()
-            } else {
-                ptr.trim_start_matches('/').replace('/', ".")
-            };
-            format!("{path}: {e}")
-        })
-        .collect();
-    out.sort();
-    Ok(out)
+    Ok(CompiledSchema::new(schema.clone())?.validate(doc))
 }
 
 /// What the API server does to a custom resource before validating it against its structural
@@ -255,15 +576,7 @@ fn to_json(v: &Value, depth: usize) -> Json {
         Value::Bool(b) => Json::Bool(*b),
         Value::Int(i) | Value::Int64(i) => Json::from(*i),
         Value::Uint(u) => Json::from(*u),
-        Value::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 {
-                // Exact: an integral float below 2^53 converts without loss.
-                #[allow(clippy::cast_possible_truncation)]
-                Json::from(*f as i64)
-            } else {
-                serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number)
-            }
-        }
+        Value::Float(f) => float_json(*f),
         Value::String(s) => Json::String(s.to_string()),
         Value::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
         Value::List(l) => Json::Array(l.iter().map(|x| to_json(x, depth + 1)).collect()),
@@ -303,6 +616,52 @@ spec:
               properties:
                 size: {type: integer}
 ";
+
+    #[test]
+    fn documents_are_parsed_only_when_they_name_the_kind() {
+        assert!(names_kind(CRD, "Widget"));
+        assert!(names_kind(
+            "spec:\n  names:\n    kind: 'Widget' # the kind\n",
+            "Widget"
+        ));
+        assert!(names_kind(
+            "{\"spec\": {\"names\": {\"kind\":\"Widget\"}}}",
+            "Widget"
+        ));
+        assert!(names_kind(
+            "names: {kind: Widget, plural: widgets}",
+            "Widget"
+        ));
+        // The name in a description, a longer kind, another key: not a definition.
+        assert!(!names_kind(
+            "description: A Widget runs\nkind: WidgetList\n",
+            "Widget"
+        ));
+        assert!(!names_kind("listKind: Widget\n", "Widget"));
+        assert!(!names_kind("kind: CustomResourceDefinition\n", "Widget"));
+    }
+
+    #[test]
+    fn chart_crds_serve_schemas_parsed_or_not() {
+        let text = format!("kind: ConfigMap\n---\n{CRD}");
+        for chart in [
+            ChartCrds::Texts(vec![text.clone()]),
+            ChartCrds::Parsed(
+                crate::yaml::load::split_documents(&text)
+                    .unwrap()
+                    .into_iter()
+                    .map(|d| crate::yaml::load::load_go_first(d).unwrap())
+                    .collect(),
+            ),
+        ] {
+            let s = CustomSchemas::new(&[], chart);
+            let compiled = s.compiled("example.com/v1", "Widget").unwrap();
+            let schema = compiled.as_ref().as_ref().unwrap();
+            let bad = crate::yaml::load::load_first("spec: {size: big}\n").unwrap();
+            assert_eq!(schema.validate(&bad).len(), 1);
+            assert!(s.compiled("example.com/v2", "Widget").is_none());
+        }
+    }
 
     #[test]
     fn crd_schema_validates_its_resources() {

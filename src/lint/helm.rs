@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 use crate::chart::metadata::{self, go_quote};
 use crate::chart::{self, Chart, Warning};
@@ -16,8 +18,11 @@ use crate::gotemplate::value::{Map, Value};
 use crate::render::capabilities::{Capabilities, KubeVersion};
 use crate::render::engine::{self, RenderContext};
 use crate::render::objects::ReleaseInfo;
+use crate::yaml::load::Go;
+use crate::yaml::YamlError;
 use crate::{funcs, Compat};
 
+use super::custom::ChartCrds;
 use super::diagnostic::Severity;
 
 /// One Helm lint message: `[SEVERITY] path: text`.
@@ -47,10 +52,14 @@ pub struct HelmLint {
     /// The chart's rendered templates (full template name → text) and coalesced values, when
     /// the render succeeded.
     pub rendered: Option<Rendered>,
+    /// The CRDs the chart and its subcharts ship, for validating custom resources.
+    pub crds: ChartCrds,
 }
 
 pub struct Rendered {
     pub files: BTreeMap<String, String>,
+    /// The documents of the rendered files Helm's checks parsed, by the same full names.
+    pub documents: BTreeMap<String, Vec<Document>>,
     /// The template sources by the same full names, to map documents back to source lines.
     pub sources: BTreeMap<String, String>,
     pub values: Value,
@@ -99,35 +108,56 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
             ..HelmLint::default()
         };
     }
-    // Helm 4's CRD check parses every CRD file in full, which for operator charts (megabytes
-    // of CRDs) costs more than the render: it reads only files, so it runs on a second thread
-    // while the templates render, and its messages join the report where Helm puts them.
-    let crd_check = (opts.compat == Compat::Helm4 && dir.join("crds").exists()).then(|| {
-        let dir = dir.to_path_buf();
-        let compat = opts.compat;
-        std::thread::Builder::new()
-            .stack_size(8 << 20)
-            .spawn(move || {
-                let mut own = Linter {
-                    messages: Vec::new(),
-                    logs: Vec::new(),
-                };
-                crds(&mut own, &dir, compat);
-                own.messages
-            })
+    let mut warnings = Vec::new();
+    let loaded = chart::load(dir, opts.compat, &mut warnings);
+    let crd_files: Vec<chart::ChartFile> = match &loaded {
+        Ok(c) => {
+            let mut files = Vec::new();
+            collect_crd_files(c, &mut files, 0);
+            files
+        }
+        Err(_) => Vec::new(),
+    };
+    let texts: Vec<String> = crd_files
+        .iter()
+        .map(|f| String::from_utf8_lossy(&f.data).into_owned())
+        .collect();
+    let crd_dir = dir.join("crds");
+    let check_crds = opts.compat == Compat::Helm4 && crd_dir.exists();
+    // Helm 4's CRD check parses every CRD document in full, which for operator charts
+    // (megabytes of CRDs) costs more than the render: the documents are parsed on a second
+    // thread while the templates render, and on both threads once the render is done. The
+    // parsed documents then also serve the validation of custom resources.
+    let parts: Vec<(usize, &str)> = if check_crds && crd_dir.is_dir() {
+        texts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| crate::yaml::load::split_documents(t).ok().map(|p| (i, p)))
+            .flat_map(|(i, parts)| parts.into_iter().map(move |p| (i, p)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let load_error = loaded.as_ref().err().map(|e| e.message.clone());
+    let dependency_messages = dependencies(dir, &loaded);
+    let (rendered, parsed) = parse_during(&parts, || {
+        let rendered = templates(&mut l, dir, opts, loaded, warnings);
+        l.messages.extend(dependency_messages);
+        rendered
     });
-    let rendered = templates(&mut l, dir, opts);
-    dependencies(&mut l, dir, opts.compat);
-    match crd_check {
-        Some(Ok(handle)) => match handle.join() {
-            Ok(messages) => l.messages.extend(messages),
-            // A panic in the check is a bug in chartctl: carry it to the main thread.
-            Err(panic) => std::panic::resume_unwind(panic),
-        },
-        // No thread to be had: run the check here.
-        Some(Err(_)) => crds(&mut l, dir, opts.compat),
-        None => {}
-    }
+    let chart_crds = if check_crds {
+        crds(
+            &mut l,
+            &crd_dir,
+            load_error.as_deref(),
+            &crd_files,
+            &parts,
+            &parsed,
+        );
+        ChartCrds::Parsed(parsed.into_iter().filter_map(Result::ok).collect())
+    } else {
+        ChartCrds::Texts(texts)
+    };
     let mut rendered = rendered;
     if let Some(r) = rendered.as_mut() {
         r.warnings.splice(0..0, l.logs.drain(..));
@@ -136,7 +166,59 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
         messages: l.messages,
         panic: None,
         rendered,
+        crds: chart_crds,
     }
+}
+
+/// Runs `during` on this thread while the documents `parts` are parsed on a second one, then
+/// helps with what is left. Each document is parsed as `sigs.k8s.io/yaml` reads it (goyaml,
+/// then the JSON conversion); a document that fails keeps its error.
+fn parse_during<R>(
+    parts: &[(usize, &str)],
+    during: impl FnOnce() -> R,
+) -> (R, Vec<Result<Go, YamlError>>) {
+    let slots: Vec<OnceLock<Result<Go, YamlError>>> =
+        parts.iter().map(|_| OnceLock::new()).collect();
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some((_, text)) = parts.get(i) else {
+            break;
+        };
+        let parsed = crate::yaml::load::load_go_first(text).and_then(|doc| {
+            crate::yaml::load::check_json_value(&doc)?;
+            Ok(doc)
+        });
+        let _ = slots[i].set(parsed);
+    };
+    let result = std::thread::scope(|s| {
+        let helper = (!parts.is_empty())
+            .then(|| {
+                std::thread::Builder::new()
+                    .stack_size(8 << 20)
+                    .spawn_scoped(s, work)
+                    .ok()
+            })
+            .flatten();
+        let result = during();
+        // Without a second thread, this one does all the parsing.
+        work();
+        if let Some(h) = helper {
+            if let Err(panic) = h.join() {
+                // A panic while parsing is a bug in chartctl: carry it to this thread.
+                std::panic::resume_unwind(panic);
+            }
+        }
+        result
+    });
+    let parsed = slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .unwrap_or_else(|| Err(YamlError::plain("document not parsed")))
+        })
+        .collect();
+    (result, parsed)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -560,7 +642,13 @@ fn values_file(l: &mut Linter, dir: &Path, opts: &Options<'_>) {
 // ---------------------------------------------------------------------------------------------
 // templates
 
-fn templates(l: &mut Linter, dir: &Path, opts: &Options<'_>) -> Option<Rendered> {
+fn templates(
+    l: &mut Linter,
+    dir: &Path,
+    opts: &Options<'_>,
+    loaded: Result<Chart, chart::Error>,
+    mut warnings: Vec<Warning>,
+) -> Option<Rendered> {
     const DIR: &str = "templates/";
     let compat = opts.compat;
     let tdir = dir.join("templates");
@@ -582,8 +670,7 @@ fn templates(l: &mut Linter, dir: &Path, opts: &Options<'_>) -> Option<Rendered>
             }
         }
     }
-    let mut warnings = Vec::new();
-    let loaded = match chart::load(dir, compat, &mut warnings) {
+    let loaded = match loaded {
         Ok(c) => c,
         Err(e) => {
             l.add(Severity::Error, DIR, e.message);
@@ -635,6 +722,7 @@ fn templates(l: &mut Linter, dir: &Path, opts: &Options<'_>) -> Option<Rendered>
         .trim_end_matches('+')
         .parse::<u32>()
         .unwrap_or(0);
+    let mut documents = BTreeMap::new();
     per_template_checks(
         l,
         &root_templates,
@@ -642,11 +730,13 @@ fn templates(l: &mut Linter, dir: &Path, opts: &Options<'_>) -> Option<Rendered>
         &rendered,
         compat,
         kube_minor,
+        &mut documents,
     );
     let mut sources = BTreeMap::new();
     collect_sources(&prepared.chart, &mut sources, 0);
     Some(Rendered {
         files: rendered,
+        documents,
         sources,
         values: prepared.values,
         chart_name,
@@ -678,6 +768,7 @@ fn per_template_checks(
     rendered: &BTreeMap<String, String>,
     compat: Compat,
     kube_minor: u32,
+    documents: &mut BTreeMap<String, Vec<Document>>,
 ) {
     for t in templates {
         let name = t.name.as_str();
@@ -710,7 +801,8 @@ fn per_template_checks(
         if !is_yaml {
             continue;
         }
-        let Some(content) = rendered.get(&format!("{chart_name}/{name}")) else {
+        let full_name = format!("{chart_name}/{name}");
+        let Some(content) = rendered.get(&full_name) else {
             continue;
         };
         if content.trim().is_empty() {
@@ -729,13 +821,13 @@ fn per_template_checks(
             }
         }
         let docs = match parse_documents(content) {
-            Ok(d) => d,
+            Ok(d) => documents.entry(full_name).or_insert(d),
             Err(e) => {
                 l.add(Severity::Error, name, format!("unable to parse YAML: {e}"));
                 return;
             }
         };
-        for (_, doc) in &docs {
+        for (_, doc) in docs.iter() {
             let doc = match doc {
                 Ok(doc) => doc,
                 Err(e) => {
@@ -906,9 +998,13 @@ fn str_at(doc: &Value, path: &[&str]) -> String {
 // ---------------------------------------------------------------------------------------------
 // dependencies
 
-fn dependencies(l: &mut Linter, dir: &Path, compat: Compat) {
-    let mut warnings = Vec::new();
-    let loaded = match chart::load(dir, compat, &mut warnings) {
+/// Helm's dependency rule on the loaded chart; its messages, for where Helm reports them.
+fn dependencies(dir: &Path, loaded: &Result<Chart, chart::Error>) -> Vec<Message> {
+    let mut l = Linter {
+        messages: Vec::new(),
+        logs: Vec::new(),
+    };
+    let loaded = match loaded {
         Ok(c) => c,
         Err(e) => {
             l.add(
@@ -916,21 +1012,10 @@ fn dependencies(l: &mut Linter, dir: &Path, compat: Compat) {
                 "",
                 format!("unable to load chart\n\t{}", e.message),
             );
-            return;
+            return l.messages;
         }
     };
     let abs = abs_dir(dir);
-    let declared: Vec<String> = loaded
-        .metadata
-        .deps()
-        .map(|d| {
-            if d.alias.is_empty() {
-                d.name.clone()
-            } else {
-                d.alias.clone()
-            }
-        })
-        .collect();
     let dep_names: Vec<&str> = loaded.metadata.deps().map(|d| d.name.as_str()).collect();
     let undeclared: Vec<&str> = loaded
         .dependencies
@@ -948,7 +1033,6 @@ fn dependencies(l: &mut Linter, dir: &Path, compat: Compat) {
             ),
         );
     }
-    let _ = declared;
     let missing: Vec<&str> = loaded
         .metadata
         .deps()
@@ -965,6 +1049,7 @@ fn dependencies(l: &mut Linter, dir: &Path, compat: Compat) {
             ),
         );
     }
+    l.messages
 }
 
 fn abs_dir(dir: &Path) -> String {
@@ -975,62 +1060,64 @@ fn abs_dir(dir: &Path) -> String {
 // ---------------------------------------------------------------------------------------------
 // crds (Helm 4)
 
-fn crds(l: &mut Linter, dir: &Path, compat: Compat) {
+/// Helm 4's `crds/` rule on the documents [`parse_during`] parsed (`parts` and `parsed` side
+/// by side): a YAML error ends the check; every other document must be an
+/// `apiextensions.k8s.io` CustomResourceDefinition.
+fn crds(
+    l: &mut Linter,
+    crd_dir: &Path,
+    load_error: Option<&str>,
+    files: &[chart::ChartFile],
+    parts: &[(usize, &str)],
+    parsed: &[Result<Go, YamlError>],
+) {
     const DIR: &str = "crds/";
-    let cdir = dir.join("crds");
-    if !cdir.exists() {
-        return;
-    }
-    if !cdir.is_dir() {
+    if !crd_dir.is_dir() {
         l.add(Severity::Error, DIR, "not a directory");
         return;
     }
-    let mut warnings = Vec::new();
-    let loaded = match chart::load(dir, compat, &mut warnings) {
-        Ok(c) => c,
-        Err(e) => {
-            l.add(Severity::Error, DIR, e.message);
-            return;
-        }
-    };
-    let mut files = Vec::new();
-    collect_crd_files(&loaded, &mut files, 0);
-    for f in files {
-        let text = String::from_utf8_lossy(&f.data).into_owned();
-        let Ok(parts) = crate::yaml::load::split_documents(&text) else {
-            continue;
+    if let Some(e) = load_error {
+        l.add(Severity::Error, DIR, e);
+        return;
+    }
+    for ((file, _), doc) in parts.iter().zip(parsed) {
+        let name = &files[*file].name;
+        let doc = match doc {
+            Ok(d) => d,
+            Err(e) => {
+                l.add(
+                    Severity::Error,
+                    name,
+                    format!("unable to parse YAML: {}", e.clone().sigs()),
+                );
+                return;
+            }
         };
-        for part in parts {
-            let doc = match crate::yaml::load::load_first(part) {
-                Ok(d) => d,
-                Err(e) => {
-                    l.add(
-                        Severity::Error,
-                        &f.name,
-                        format!("unable to parse YAML: {}", e.sigs()),
-                    );
-                    return;
-                }
-            };
-            if matches!(doc, Value::Nil) {
-                continue;
-            }
-            let api = str_at(&doc, &["apiVersion"]);
-            if !api.starts_with("apiextensions.k8s.io") {
-                l.add(
-                    Severity::Error,
-                    &f.name,
-                    "apiVersion is not in 'apiextensions.k8s.io'",
-                );
-            }
-            if str_at(&doc, &["kind"]) != "CustomResourceDefinition" {
-                l.add(
-                    Severity::Error,
-                    &f.name,
-                    "object kind is not 'CustomResourceDefinition'",
-                );
-            }
+        if matches!(doc, Go::Nil) {
+            continue;
         }
+        if !go_str(doc, "apiVersion").starts_with("apiextensions.k8s.io") {
+            l.add(
+                Severity::Error,
+                name,
+                "apiVersion is not in 'apiextensions.k8s.io'",
+            );
+        }
+        if go_str(doc, "kind") != "CustomResourceDefinition" {
+            l.add(
+                Severity::Error,
+                name,
+                "object kind is not 'CustomResourceDefinition'",
+            );
+        }
+    }
+}
+
+/// A top-level string field of a document, as Helm reads it into a struct (empty otherwise).
+fn go_str<'a>(doc: &'a Go, key: &str) -> &'a str {
+    match crate::yaml::load::go_get(doc, &[key]) {
+        Some(Go::Str(s)) => s,
+        _ => "",
     }
 }
 

@@ -9,7 +9,7 @@ use crate::gotemplate::value::Value;
 use crate::render::capabilities::KubeVersion;
 use crate::Compat;
 
-use super::custom::{self, CustomSchemas};
+use super::custom::{ChartCrds, CustomSchemas};
 use super::diagnostic::{Diagnostic, Severity};
 use super::helm::{self, Message, Options, Rendered};
 use super::k8s::{self, Validation, ViolationKind};
@@ -94,7 +94,7 @@ pub fn lint_path(path: &str, opts: &Options<'_>, own: &OwnOptions) -> ChartResul
         ));
         return result;
     }
-    let lint = helm::lint_chart(&dir, opts);
+    let mut lint = helm::lint_chart(&dir, opts);
     result.helm = lint.messages;
     result.panic = lint.panic;
     if let Some(rendered) = &lint.rendered {
@@ -107,10 +107,18 @@ pub fn lint_path(path: &str, opts: &Options<'_>, own: &OwnOptions) -> ChartResul
         if own.enabled {
             let mut disabled = own.disabled.clone();
             disabled.extend(super::config::disabled_rules(&dir));
-            let mut custom = CustomSchemas::new(&own.schema_locations);
-            add_chart_crds(&dir, &mut custom);
+            let mut custom =
+                CustomSchemas::new(&own.schema_locations, std::mem::take(&mut lint.crds));
             result.own = own_checks(rendered, opts, &disabled, &mut custom);
+            lint.crds = custom.into_chart_crds();
         }
+    }
+    // The parsed CRDs of an operator chart are millions of small allocations: they are freed
+    // on a thread of their own while the report is printed.
+    if matches!(&lint.crds, ChartCrds::Parsed(docs) if !docs.is_empty()) {
+        let crds = std::mem::take(&mut lint.crds);
+        // Without a thread they are freed here.
+        let _ = std::thread::Builder::new().spawn(move || drop(crds));
     }
     result
 }
@@ -141,8 +149,13 @@ pub fn manifests(rendered: &Rendered) -> Vec<Manifest> {
             continue;
         }
         let file = name.strip_prefix(&prefix).unwrap_or(name);
-        let Ok(docs) = helm::parse_documents(text) else {
-            continue;
+        // Helm's checks parsed the root chart's files already.
+        let docs = match rendered.documents.get(name) {
+            Some(docs) => docs.clone(),
+            None => match helm::parse_documents(text) {
+                Ok(docs) => docs,
+                Err(_) => continue,
+            },
         };
         let source_lines = rendered
             .sources
@@ -160,36 +173,6 @@ pub fn manifests(rendered: &Rendered) -> Vec<Manifest> {
         }
     }
     out
-}
-
-/// The CRDs in the chart's `crds/` folders (its own and its subcharts').
-fn add_chart_crds(dir: &Path, custom: &mut CustomSchemas) {
-    let mut found = Vec::new();
-    collect_crd_paths(dir, &mut found, 0);
-    for p in found {
-        custom.add_crd_file(p);
-    }
-}
-
-fn collect_crd_paths(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    if depth > 16 {
-        return;
-    }
-    if let Ok(entries) = fs::read_dir(dir.join("crds")) {
-        let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-        paths.sort();
-        out.extend(paths.into_iter().filter(|p| {
-            p.extension()
-                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
-        }));
-    }
-    if let Ok(entries) = fs::read_dir(dir.join("charts")) {
-        let mut subs: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-        subs.sort();
-        for sub in subs.into_iter().filter(|p| p.is_dir()) {
-            collect_crd_paths(&sub, out, depth + 1);
-        }
-    }
 }
 
 /// Where each document starts in the template source, when the source splits into as many
@@ -225,11 +208,7 @@ fn own_checks(
     disabled: &[String],
     custom: &mut CustomSchemas,
 ) -> Vec<Diagnostic> {
-    let kube = opts
-        .kube_version
-        .clone()
-        .unwrap_or_else(|| KubeVersion::default_for(opts.compat));
-    let kube_minor = kube.minor.trim_end_matches('+').parse::<u32>().unwrap_or(0);
+    let kube_minor = kube_minor(opts.kube_version.as_ref(), opts.compat);
     let manifests = manifests(rendered);
     let mut out = Vec::new();
     if !disabled.iter().any(|d| d == SCHEMA_RULE) {
@@ -249,6 +228,33 @@ fn own_checks(
     out
 }
 
+/// Starts unpacking the Kubernetes schema bundle (and the tables of the version `kube` picks)
+/// on a thread of its own, so it is ready when the render is done rather than after it.
+pub fn warm_up(kube: Option<&KubeVersion>, compat: Compat) {
+    let minor = kube_minor(kube, compat);
+    // Without a thread the bundle is unpacked on first use, as before.
+    let _ = std::thread::Builder::new().spawn(move || {
+        if let Some(nearest) = nearest_minor(minor) {
+            k8s::bundle().validator(nearest);
+        }
+    });
+}
+
+fn kube_minor(kube: Option<&KubeVersion>, compat: Compat) -> u32 {
+    let kube = kube
+        .cloned()
+        .unwrap_or_else(|| KubeVersion::default_for(compat));
+    kube.minor.trim_end_matches('+').parse::<u32>().unwrap_or(0)
+}
+
+/// The bundled Kubernetes minor version nearest to `minor`.
+fn nearest_minor(minor: u32) -> Option<u32> {
+    k8s::bundle()
+        .minors()
+        .into_iter()
+        .min_by_key(|m| (i64::from(*m) - i64::from(minor)).abs())
+}
+
 /// Validates every manifest against the bundled schemas of Kubernetes `1.<minor>` (the
 /// nearest bundled version when that one is not bundled).
 fn schema_checks(
@@ -258,24 +264,31 @@ fn schema_checks(
     custom: &CustomSchemas,
     out: &mut Vec<Diagnostic>,
 ) {
-    let bundle = k8s::bundle();
-    let minors = bundle.minors();
-    let Some(&nearest) = minors
-        .iter()
-        .min_by_key(|m| (i64::from(**m) - i64::from(minor)).abs())
-    else {
+    let Some(nearest) = nearest_minor(minor) else {
         return;
     };
-    let Some(validator) = bundle.validator(nearest) else {
+    let Some(validator) = k8s::bundle().validator(nearest) else {
         return;
     };
-    for m in manifests {
-        let disabled = rules::get_str(
+    let disabled = |m: &Manifest| {
+        rules::get_str(
             &m.doc,
             &["metadata", "annotations", rules::DISABLE_ANNOTATION],
         )
-        .is_some_and(|s| s.split(',').any(|r| r.trim() == SCHEMA_RULE));
-        if disabled {
+        .is_some_and(|s| s.split(',').any(|r| r.trim() == SCHEMA_RULE))
+    };
+    let unknown: Vec<(String, String)> = manifests
+        .iter()
+        .filter(|m| !disabled(m))
+        .filter_map(|m| {
+            let api_version = rules::get_str(&m.doc, &["apiVersion"])?;
+            let kind = rules::get_str(&m.doc, &["kind"])?;
+            (!validator.knows(&api_version, &kind)).then_some((api_version, kind))
+        })
+        .collect();
+    custom.prefetch(&unknown);
+    for m in manifests {
+        if disabled(m) {
             continue;
         }
         let diag = |severity, message: String| Diagnostic {
@@ -305,10 +318,10 @@ fn schema_checks(
                 }
             }
             Validation::UnknownKind { api_version, kind } => {
-                match custom.schema(&api_version, &kind) {
-                    Some(schema) => match custom::validate(&schema, &m.doc) {
-                        Ok(errors) => {
-                            for e in errors {
+                match custom.compiled(&api_version, &kind) {
+                    Some(compiled) => match &*compiled {
+                        Ok(schema) => {
+                            for e in schema.validate(&m.doc) {
                                 out.push(diag(Severity::Error, e));
                             }
                         }

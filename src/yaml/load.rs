@@ -1105,6 +1105,21 @@ fn go_type(v: &Go) -> &'static str {
     }
 }
 
+/// The value under a path of string keys in a decoded document.
+pub fn go_get<'a>(doc: &'a Go, path: &[&str]) -> Option<&'a Go> {
+    let mut cur = doc;
+    for key in path {
+        let Go::Map(pairs) = cur else {
+            return None;
+        };
+        cur = pairs
+            .iter()
+            .find(|(k, _)| matches!(k, Go::Str(s) if s == key))
+            .map(|(_, v)| v)?;
+    }
+    Some(cur)
+}
+
 /// The JSON kind name `encoding/json` uses in "cannot unmarshal X into Go value of type ...".
 pub fn json_kind(v: &Value) -> &'static str {
     match v {
@@ -1260,5 +1275,30 @@ mod flow_indent_tests {
     #[test]
     fn block_indentation_errors_stay_errors() {
         assert!(crate::yaml::load_any("a:\n    b: 1\n  c: 2\n").is_err());
+    }
+}
+
+#[cfg(test)]
+mod json_check_tests {
+    use super::*;
+
+    #[test]
+    fn the_check_fails_exactly_where_the_conversion_does() {
+        for text in [
+            "a: 1\nb: [x, {c: 2.5}]\n",
+            "a: .nan\n",
+            "a: [1, -.inf]\n",
+            "1: x\ntrue: y\n",
+            "1.5: x\n.inf: y\n",
+            "~: x\n",
+            "a: {b: [c, {~: d}]}\n",
+        ] {
+            let doc = load_go_first(text).unwrap();
+            assert_eq!(
+                check_json_value(&doc).err(),
+                go_to_json_value(&doc).err(),
+                "{text:?}"
+            );
+        }
     }
 }
