@@ -195,7 +195,8 @@ fn is_probable_prime<const N: usize>(n: &[u64; N], rounds: usize, rng: &mut OsRn
     let s = trailing_zeros(&n_minus_1);
     let d = shr(&n_minus_1, s);
     let one = mont.one();
-    let minus_one = mont.to_mont(&n_minus_1);
+    let minus_one = mont.minus_one();
+    let r2 = mont.r2();
     'rounds: for _ in 0..rounds {
         let base = loop {
             let mut b = [0u64; N];
@@ -208,7 +209,7 @@ fn is_probable_prime<const N: usize>(n: &[u64; N], rounds: usize, rng: &mut OsRn
                 break b;
             }
         };
-        let mut x = mont.pow(&mont.to_mont(&base), &d);
+        let mut x = mont.pow(&mont.mul(&base, &r2), &d);
         if x == one || x == minus_one {
             continue;
         }
@@ -234,7 +235,7 @@ fn is_probable_prime_base2<const N: usize>(n: &[u64; N]) -> bool {
     let s = trailing_zeros(&n_minus_1);
     let d = shr(&n_minus_1, s);
     let one = mont.one();
-    let minus_one = mont.to_mont(&n_minus_1);
+    let minus_one = mont.minus_one();
     let mut x = one;
     let mut started = false;
     for &limb in d.iter().rev() {
@@ -296,11 +297,13 @@ struct Montgomery<const N: usize> {
     m: [u64; N],
     /// -m^-1 mod 2^64.
     m_inv: u64,
-    /// R^2 mod m, to enter Montgomery form.
-    r2: [u64; N],
+    /// R mod m: 1 in Montgomery form.
+    one: [u64; N],
 }
 
 impl<const N: usize> Montgomery<N> {
+    /// Set-up for the odd modulus `m` (not zero in its top limb). Cheap for a candidate with
+    /// its top bit set: the base-2 round needs nothing more, and runs once per sieve survivor.
     fn new(m: &[u64; N]) -> Self {
         // Newton's iteration doubles the correct low bits of the inverse each step.
         let mut inv: u64 = 1;
@@ -308,28 +311,46 @@ impl<const N: usize> Montgomery<N> {
             inv = inv.wrapping_mul(2u64.wrapping_sub(m[0].wrapping_mul(inv)));
         }
         let m_inv = inv.wrapping_neg();
-        // R mod m by doubling 1 (64N times), then R^2 mod m by doubling 64N more times: only
-        // once per candidate that survives the sieve, and cheap next to an exponentiation.
-        let mut r = [0u64; N];
-        r[0] = 1;
-        for _ in 0..2 * 64 * N {
-            r = double_mod(&r, m);
+        // R mod m: the top bit of m, doubled up to 2^(64N) (a single doubling when the top bit
+        // of the top limb is set, as for every candidate).
+        let top_bit = 64 * N - 1 - m[N - 1].leading_zeros() as usize;
+        let mut one = [0u64; N];
+        one[top_bit / 64] = 1 << (top_bit % 64);
+        for _ in top_bit..64 * N {
+            one = double_mod(&one, m);
         }
-        Montgomery {
-            m: *m,
-            m_inv,
-            r2: r,
-        }
+        Montgomery { m: *m, m_inv, one }
     }
 
     fn one(&self) -> [u64; N] {
-        let mut one = [0u64; N];
-        one[0] = 1;
-        self.to_mont(&one)
+        self.one
     }
 
+    /// -1 in Montgomery form: m - (R mod m).
+    fn minus_one(&self) -> [u64; N] {
+        let mut out = self.m;
+        sub_in_place(&mut out, &self.one);
+        out
+    }
+
+    /// R^2 mod m, to enter Montgomery form: with 64N = c * 2^e (c odd), R * 2^c mod m by c
+    /// doublings of R mod m, then e squarings (each turns R * 2^k into R * 2^(2k)).
+    fn r2(&self) -> [u64; N] {
+        let bits = 64 * N;
+        let e = bits.trailing_zeros();
+        let mut x = self.one;
+        for _ in 0..bits >> e {
+            x = double_mod(&x, &self.m);
+        }
+        for _ in 0..e {
+            x = self.sqr(&x);
+        }
+        x
+    }
+
+    #[cfg(test)]
     fn to_mont(&self, x: &[u64; N]) -> [u64; N] {
-        self.mul(x, &self.r2)
+        self.mul(x, &self.r2())
     }
 
     /// a * b / R mod m (coarsely integrated operand scanning).
@@ -482,6 +503,88 @@ fn double_mod<const N: usize>(x: &[u64; N], m: &[u64; N]) -> [u64; N] {
         sub_in_place(&mut out, m);
     }
     out
+}
+
+/// Entry points for `benches/keygen.rs`, which times the pieces of the search apart; not part
+/// of the crate's API.
+#[doc(hidden)]
+pub mod bench_support {
+    use super::*;
+
+    /// A random odd modulus of `N` limbs with its top bit set, and a value below it.
+    fn random_operands<const N: usize>() -> ([u64; N], [u64; N]) {
+        let mut rng = OsRng;
+        let mut m = [0u64; N];
+        let mut a = [0u64; N];
+        for i in 0..N {
+            m[i] = rng.next_u64();
+            a[i] = rng.next_u64();
+        }
+        m[0] |= 1;
+        m[N - 1] |= 1 << 63;
+        a[N - 1] &= !(1 << 63);
+        (m, a)
+    }
+
+    fn squarings_n<const N: usize>(count: usize) -> u64 {
+        let (m, mut a) = random_operands::<N>();
+        let mont = Montgomery::new(&m);
+        for _ in 0..count {
+            a = mont.sqr(std::hint::black_box(&a));
+        }
+        a[0]
+    }
+
+    fn multiplications_n<const N: usize>(count: usize) -> u64 {
+        let (m, mut a) = random_operands::<N>();
+        let (_, b) = random_operands::<N>();
+        let mont = Montgomery::new(&m);
+        for _ in 0..count {
+            a = mont.mul(std::hint::black_box(&a), &b);
+        }
+        a[0]
+    }
+
+    fn base2_rounds_n<const N: usize>(count: usize) -> usize {
+        let mut passed = 0;
+        for _ in 0..count {
+            let (mut n, _) = random_operands::<N>();
+            n[N - 1] |= 0b11 << 62;
+            passed += usize::from(is_probable_prime_base2(std::hint::black_box(&n)));
+        }
+        passed
+    }
+
+    /// `count` chained Montgomery squarings of `limbs` limbs (16 or 32); returns a limb of the
+    /// result so the work is not optimised away.
+    pub fn squarings(limbs: usize, count: usize) -> u64 {
+        match limbs {
+            16 => squarings_n::<16>(count),
+            _ => squarings_n::<32>(count),
+        }
+    }
+
+    /// `count` chained Montgomery multiplications of `limbs` limbs (16 or 32).
+    pub fn multiplications(limbs: usize, count: usize) -> u64 {
+        match limbs {
+            16 => multiplications_n::<16>(count),
+            _ => multiplications_n::<32>(count),
+        }
+    }
+
+    /// `count` base-2 Miller-Rabin rounds on random odd numbers of `limbs` limbs (16 or 32), as
+    /// the search runs on each sieve survivor; returns how many passed.
+    pub fn base2_rounds(limbs: usize, count: usize) -> usize {
+        match limbs {
+            16 => base2_rounds_n::<16>(count),
+            _ => base2_rounds_n::<32>(count),
+        }
+    }
+
+    /// One random prime of `bits` bits, as a key of twice the size needs two of.
+    pub fn prime(bits: usize) -> BigUint {
+        random_prime(bits)
+    }
 }
 
 #[cfg(test)]
