@@ -1,6 +1,7 @@
 //! Times the pieces of RSA key generation (`src/funcs/rsa_keygen.rs`) apart: one Montgomery
 //! squaring and multiplication of 16 and 32 limbs (the two prime sizes of 2048- and 4096-bit
-//! keys), one base-2 Miller-Rabin round on a random odd number of each size, one whole prime
+//! keys), one base-2 Miller-Rabin round on a random odd number of each size, one sieve start (the
+//! residues of a random start and one window marked), one whole prime
 //! search of 1024 and 2048 bits, and one whole key of 2048 and 4096 bits (two primes on two
 //! threads, then the `rsa` crate's key assembly).
 //!
@@ -66,6 +67,20 @@ const MEASUREMENTS: &[Measurement] = &[
         name: "base-2 round 32",
         run: |n| {
             black_box(bench_support::base2_rounds(32, n));
+        },
+        random: false,
+    },
+    Measurement {
+        name: "sieve 16",
+        run: |n| {
+            black_box(bench_support::sieve_starts(16, n));
+        },
+        random: false,
+    },
+    Measurement {
+        name: "sieve 32",
+        run: |n| {
+            black_box(bench_support::sieve_starts(32, n));
         },
         random: false,
     },

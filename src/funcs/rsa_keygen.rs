@@ -5,9 +5,10 @@
 //! per `genCA`/`genSignedCert`, 4096 bits for `genPrivateKey "rsa"`), and the prime search is
 //! nearly all of their cost. The `rsa` crate's own generator tests each random candidate
 //! afresh on arbitrary-precision integers; here a random odd start is sieved incrementally
-//! against the small primes (one division per small prime per start, then only additions),
-//! survivors go through Miller-Rabin on fixed-size limbs that the compiler unrolls, and the
-//! two primes of a key are searched on two threads. The `rsa` crate still builds the key
+//! against the small primes (one residue per small prime per start, by multiplications, then
+//! only additions; the bound grows with the prime's size), survivors go through a base-2
+//! Miller-Rabin round on fixed-size Montgomery limbs (compiled for BMI2 where the CPU has it)
+//! and then the random-base rounds, and the two primes of a key are searched on two threads. The `rsa` crate still builds the key
 //! (exponents, CRT values) from the primes and does all signing and encoding.
 //!
 //! Candidates have their top two bits set, so `p*q` has exactly the requested length, as Go's
@@ -75,10 +76,10 @@ fn random_prime(bits: usize) -> BigUint {
 }
 
 fn prime_limbs<const N: usize>() -> BigUint {
-    let primes = small_primes();
+    let primes = sieve_primes(N);
     let rounds = if N * 64 >= 1536 { 4 } else { 5 };
     let mut rng = OsRng;
-    let mut residues = vec![0u32; primes.len()];
+    let mut residue = vec![0u32; primes.len()];
     let mut composite = vec![false; WINDOW];
     loop {
         let mut start = [0u64; N];
@@ -87,27 +88,11 @@ fn prime_limbs<const N: usize>() -> BigUint {
         }
         start[N - 1] |= 0b11 << 62;
         start[0] |= 1;
-        for (r, &p) in residues.iter_mut().zip(primes) {
-            *r = rem_u32(&start, p);
-        }
-        let e_residue = u64::from(rem_u32(&start, PUBLIC_EXPONENT as u32));
+        residues(&start, primes, &mut residue);
+        let e_residue = u64::from(SmallPrime::new(PUBLIC_EXPONENT as u32).rem(&start));
         let mut base: u64 = 0;
         while base < MAX_WALK {
-            // composite[i] says start + base + 2i has a small factor.
-            composite.fill(false);
-            for (&r, &p) in residues.iter().zip(primes) {
-                let p = u64::from(p);
-                let r = (u64::from(r) + base) % p;
-                let mut first = (p - r) % p;
-                if first % 2 == 1 {
-                    first += p;
-                }
-                let mut i = (first / 2) as usize;
-                while i < WINDOW {
-                    composite[i] = true;
-                    i += p as usize;
-                }
-            }
+            mark_window(primes, &residue, base, &mut composite);
             for (i, _) in composite.iter().enumerate().filter(|(_, &c)| !c) {
                 let delta = base + 2 * i as u64;
                 if (e_residue + delta) % PUBLIC_EXPONENT == 1 {
@@ -118,9 +103,7 @@ fn prime_limbs<const N: usize>() -> BigUint {
                 };
                 // A round to base 2 first: it costs only squarings and throws out nearly every
                 // composite the sieve let through; the random-base rounds then confirm.
-                if is_probable_prime_base2(&candidate)
-                    && is_probable_prime(&candidate, rounds, &mut rng)
-                {
+                if base2_round(&candidate) && is_probable_prime(&candidate, rounds, &mut rng) {
                     return to_biguint(&candidate);
                 }
             }
@@ -129,41 +112,156 @@ fn prime_limbs<const N: usize>() -> BigUint {
     }
 }
 
+/// Sets `composite[i]` when `start + base + 2i` has a factor among `primes`, whose residues
+/// `start mod p` are given.
+fn mark_window(primes: &[SmallPrime], residues: &[u32], base: u64, composite: &mut [bool]) {
+    composite.fill(false);
+    let window = composite.len() as u64;
+    for (&r, prime) in residues.iter().zip(primes) {
+        let p = u64::from(prime.p);
+        // The first i with start + base + 2i = 0 (mod p): 2i = -(r + base) (mod p).
+        let mut first = p - prime.reduce(u64::from(r) + base);
+        if first == p {
+            first = 0;
+        }
+        if first % 2 == 1 {
+            first += p;
+        }
+        let mut i = first / 2;
+        while i < window {
+            composite[i as usize] = true;
+            i += p;
+        }
+    }
+}
+
 /// Odd offsets sieved at a time.
 const WINDOW: usize = 4096;
 
-/// The odd primes below 2^16: they leave ~10% of odd numbers to exponentiate.
-fn small_primes() -> &'static [u32] {
-    static PRIMES: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
-    PRIMES.get_or_init(|| {
-        const LIMIT: usize = 1 << 16;
-        let mut composite = vec![false; LIMIT];
+/// The odd primes a search for an `n`-limb prime sieves with: those below a bound that grows
+/// with the size. More primes mean fewer Miller-Rabin rounds on survivors (their share of odd
+/// numbers falls as 1.12 / ln(bound)) for one more residue per prime per start; a round on a
+/// 2048-bit candidate costs about seven times one on a 1024-bit candidate, so larger primes
+/// sieve deeper. The bounds are where the measured costs of residues and rounds balance
+/// (BENCHMARKS.md, "RSA key generation").
+fn sieve_primes(n: usize) -> &'static [SmallPrime] {
+    let bits = match n {
+        24.. => LARGE_SIEVE_BITS,
+        12.. => SMALL_SIEVE_BITS,
+        _ => 16,
+    };
+    let primes = if bits > SMALL_SIEVE_BITS {
+        small_primes_below(&LARGE_TABLE, LARGE_SIEVE_BITS)
+    } else {
+        small_primes_below(&SMALL_TABLE, SMALL_SIEVE_BITS)
+    };
+    &primes[..primes.partition_point(|p| p.p >> bits == 0)]
+}
+
+/// The two prime tables, each made on first use: the large one only for keys of 3072 bits and
+/// more, whose searches repay its few milliseconds and megabytes.
+const SMALL_SIEVE_BITS: u32 = 19;
+const LARGE_SIEVE_BITS: u32 = 21;
+static SMALL_TABLE: std::sync::OnceLock<Vec<SmallPrime>> = std::sync::OnceLock::new();
+static LARGE_TABLE: std::sync::OnceLock<Vec<SmallPrime>> = std::sync::OnceLock::new();
+
+/// An odd small prime with what a residue of a many-limb number needs.
+#[derive(Clone, Copy)]
+struct SmallPrime {
+    p: u32,
+    /// 2^32 mod p.
+    c32: u32,
+    /// 2^64 mod p.
+    c64: u32,
+    /// floor((2^64 - 1) / p), for reductions by multiplication.
+    v: u64,
+}
+
+impl SmallPrime {
+    /// For `p` odd and below 2^31.
+    fn new(p: u32) -> Self {
+        let c32 = (1u64 << 32) % u64::from(p);
+        SmallPrime {
+            p,
+            c32: c32 as u32,
+            c64: (c32 * c32 % u64::from(p)) as u32,
+            v: u64::MAX / u64::from(p),
+        }
+    }
+
+    /// x mod p by Barrett's method: the quotient estimate `x * v / 2^64` is short by at most
+    /// one, so one subtraction finishes. Multiplications pipeline where a division would not.
+    #[inline(always)]
+    fn reduce(&self, x: u64) -> u64 {
+        let q = ((u128::from(x) * u128::from(self.v)) >> 64) as u64;
+        let r = x - q * u64::from(self.p);
+        if r >= u64::from(self.p) {
+            r - u64::from(self.p)
+        } else {
+            r
+        }
+    }
+
+    /// One Horner step: (r * 2^64 + limb) mod p for r < p, through r * c64 + hi * c32 + lo,
+    /// which is congruent and stays below 2^64 since r, c64 and c32 are below p < 2^31.
+    #[inline(always)]
+    fn step(&self, r: u64, limb: u64) -> u64 {
+        self.reduce(
+            r * u64::from(self.c64) + (limb >> 32) * u64::from(self.c32) + (limb & 0xffff_ffff),
+        )
+    }
+
+    /// x mod p.
+    fn rem<const N: usize>(&self, x: &[u64; N]) -> u32 {
+        x.iter().rev().fold(0, |r, &limb| self.step(r, limb)) as u32
+    }
+}
+
+/// `x mod p` for every small prime: four primes at a time, so that four independent chains of
+/// multiplications overlap.
+fn residues<const N: usize>(x: &[u64; N], primes: &[SmallPrime], out: &mut [u32]) {
+    let mut ps = primes.chunks_exact(4);
+    let mut rs = out.chunks_exact_mut(4);
+    for (p, r) in (&mut ps).zip(&mut rs) {
+        let mut acc = [0u64; 4];
+        for &limb in x.iter().rev() {
+            for k in 0..4 {
+                acc[k] = p[k].step(acc[k], limb);
+            }
+        }
+        for k in 0..4 {
+            r[k] = acc[k] as u32;
+        }
+    }
+    for (p, r) in ps.remainder().iter().zip(rs.into_remainder()) {
+        *r = p.rem(x);
+    }
+}
+
+/// The odd primes below 2^`bits`, by Eratosthenes' sieve over the odd numbers.
+fn small_primes_below(
+    table: &'static std::sync::OnceLock<Vec<SmallPrime>>,
+    bits: u32,
+) -> &'static [SmallPrime] {
+    table.get_or_init(|| {
+        let limit = 1usize << bits;
+        // composite[i] is for the odd number 2i + 1.
+        let mut composite = vec![false; limit / 2];
         let mut out = Vec::new();
-        for n in 3..LIMIT {
-            if !composite[n] {
-                if n % 2 == 1 {
-                    out.push(n as u32);
-                }
-                let mut m = n * n;
-                while m < LIMIT {
-                    composite[m] = true;
-                    m += n;
-                }
+        for i in 1..limit / 2 {
+            if composite[i] {
+                continue;
+            }
+            let n = 2 * i + 1;
+            out.push(SmallPrime::new(n as u32));
+            let mut j = n * n / 2;
+            while j < composite.len() {
+                composite[j] = true;
+                j += n;
             }
         }
         out
     })
-}
-
-fn rem_u32<const N: usize>(x: &[u64; N], m: u32) -> u32 {
-    // Half a limb at a time keeps the division in 64 bits.
-    let m = u64::from(m);
-    let mut r: u64 = 0;
-    for &limb in x.iter().rev() {
-        r = ((r << 32) | (limb >> 32)) % m;
-        r = ((r << 32) | (limb & 0xffff_ffff)) % m;
-    }
-    r as u32
 }
 
 /// `x + d`, or `None` if it no longer fits in `N` limbs.
@@ -227,7 +325,30 @@ fn is_probable_prime<const N: usize>(n: &[u64; N], rounds: usize, rng: &mut OsRn
     true
 }
 
-/// One Miller-Rabin round to base 2, where multiplying by the base is a doubling.
+/// The base-2 round, on x86-64 CPUs with BMI2 compiled for them: the squaring's 64x64-bit
+/// products then use `mulx`, which leaves the flags alone and takes any registers, and the
+/// round runs in about a fifth fewer instructions (BENCHMARKS.md, "RSA key generation").
+fn base2_round<const N: usize>(n: &[u64; N]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("bmi2") {
+            // SAFETY: the CPU has the one feature the function is compiled with.
+            return unsafe { is_probable_prime_base2_bmi2(n) };
+        }
+    }
+    is_probable_prime_base2(n)
+}
+
+/// `is_probable_prime_base2` with its arithmetic inlined and compiled with BMI2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "bmi2")]
+unsafe fn is_probable_prime_base2_bmi2<const N: usize>(n: &[u64; N]) -> bool {
+    is_probable_prime_base2(n)
+}
+
+/// One Miller-Rabin round to base 2, where multiplying by the base is a doubling. (Inlined
+/// always, and its arithmetic too, so that `base2_round` can compile it for BMI2.)
+#[inline(always)]
 fn is_probable_prime_base2<const N: usize>(n: &[u64; N]) -> bool {
     let mont = Montgomery::new(n);
     let mut n_minus_1 = *n;
@@ -304,6 +425,7 @@ struct Montgomery<const N: usize> {
 impl<const N: usize> Montgomery<N> {
     /// Set-up for the odd modulus `m` (not zero in its top limb). Cheap for a candidate with
     /// its top bit set: the base-2 round needs nothing more, and runs once per sieve survivor.
+    #[inline(always)]
     fn new(m: &[u64; N]) -> Self {
         // Newton's iteration doubles the correct low bits of the inverse each step.
         let mut inv: u64 = 1;
@@ -389,6 +511,7 @@ impl<const N: usize> Montgomery<N> {
     }
 
     /// a * a / R mod m: each cross product computed once, then one Montgomery reduction.
+    #[inline(always)]
     fn sqr(&self, a: &[u64; N]) -> [u64; N] {
         // Room for the 2N-limb square of the largest supported size, plus a carry limb.
         let mut t = [0u64; 2 * 32 + 1];
@@ -472,6 +595,7 @@ impl<const N: usize> Montgomery<N> {
     }
 }
 
+#[inline(always)]
 fn less_than<const N: usize>(a: &[u64; N], b: &[u64; N]) -> bool {
     for i in (0..N).rev() {
         if a[i] != b[i] {
@@ -481,6 +605,7 @@ fn less_than<const N: usize>(a: &[u64; N], b: &[u64; N]) -> bool {
     false
 }
 
+#[inline(always)]
 fn sub_in_place<const N: usize>(a: &mut [u64; N], b: &[u64; N]) {
     let mut borrow = false;
     for i in 0..N {
@@ -492,6 +617,7 @@ fn sub_in_place<const N: usize>(a: &mut [u64; N], b: &[u64; N]) {
 }
 
 /// 2x mod m for x < m.
+#[inline(always)]
 fn double_mod<const N: usize>(x: &[u64; N], m: &[u64; N]) -> [u64; N] {
     let mut out = [0u64; N];
     let mut carry = 0u64;
@@ -550,7 +676,7 @@ pub mod bench_support {
         for _ in 0..count {
             let (mut n, _) = random_operands::<N>();
             n[N - 1] |= 0b11 << 62;
-            passed += usize::from(is_probable_prime_base2(std::hint::black_box(&n)));
+            passed += usize::from(base2_round(std::hint::black_box(&n)));
         }
         passed
     }
@@ -578,6 +704,31 @@ pub mod bench_support {
         match limbs {
             16 => base2_rounds_n::<16>(count),
             _ => base2_rounds_n::<32>(count),
+        }
+    }
+
+    fn sieve_starts_n<const N: usize>(count: usize) -> usize {
+        let primes = sieve_primes(N);
+        let mut residues_ = vec![0u32; primes.len()];
+        let mut composite = vec![false; WINDOW];
+        let mut survivors = 0;
+        for _ in 0..count {
+            let (mut start, _) = random_operands::<N>();
+            start[0] |= 1;
+            residues(std::hint::black_box(&start), primes, &mut residues_);
+            mark_window(primes, &residues_, 0, &mut composite);
+            survivors += composite.iter().filter(|&&c| !c).count();
+        }
+        survivors
+    }
+
+    /// `count` sieve starts for `limbs`-limb primes (16 or 32): the residues of a random
+    /// start and one window marked, as the search does per start; returns how many odd
+    /// offsets survived in all.
+    pub fn sieve_starts(limbs: usize, count: usize) -> usize {
+        match limbs {
+            16 => sieve_starts_n::<16>(count),
+            _ => sieve_starts_n::<32>(count),
         }
     }
 
@@ -627,6 +778,150 @@ mod tests {
             let got = to_biguint(&mont.mul(&got, &one));
             let want = to_biguint(&b).modpow(&to_biguint(&e), &to_biguint(&m));
             assert_eq!(got, want);
+        }
+    }
+
+    fn random_limbs<const N: usize>(rng: &mut OsRng) -> [u64; N] {
+        let mut x = [0u64; N];
+        for limb in x.iter_mut() {
+            *limb = rng.next_u64();
+        }
+        x
+    }
+
+    /// Montgomery arithmetic of `N` limbs against big integers, on random odd moduli (with the
+    /// top bit set, as candidates have, and with short top limbs) and random values below them.
+    fn check_montgomery<const N: usize>() {
+        let mut rng = OsRng;
+        for round in 0..10 {
+            let mut m: [u64; N] = random_limbs(&mut rng);
+            match round % 3 {
+                0 => m[N - 1] |= 0b11 << 62,
+                1 => m[N - 1] |= 1 << 63,
+                // A short top limb: R mod m then takes many doublings.
+                _ => m[N - 1] = (m[N - 1] >> 40).max(3),
+            }
+            m[0] |= 1;
+            let big_m = to_biguint(&m);
+            let below_m = |x: [u64; N]| {
+                let x = to_biguint(&x) % &big_m;
+                limbs::<N>(&x)
+            };
+            let a = below_m(random_limbs(&mut rng));
+            let b = below_m(random_limbs(&mut rng));
+            let mont = Montgomery::new(&m);
+            let r = BigUint::from(1u8) << (64 * N);
+            let (big_a, big_b) = (to_biguint(&a), to_biguint(&b));
+            // mul(a, b) * R = a * b (mod m), and the result is reduced.
+            let prod = mont.mul(&a, &b);
+            assert!(to_biguint(&prod) < big_m);
+            assert_eq!(
+                to_biguint(&prod) * &r % &big_m,
+                &big_a * &big_b % &big_m,
+                "mul, N = {N}"
+            );
+            let sq = mont.sqr(&a);
+            assert!(to_biguint(&sq) < big_m);
+            assert_eq!(
+                to_biguint(&sq) * &r % &big_m,
+                &big_a * &big_a % &big_m,
+                "sqr, N = {N}"
+            );
+            assert_eq!(to_biguint(&mont.one()), &r % &big_m);
+            assert_eq!(to_biguint(&mont.r2()), &r * &r % &big_m);
+            assert_eq!(
+                (to_biguint(&mont.minus_one()) + &r % &big_m) % &big_m,
+                BigUint::from(0u8)
+            );
+            // The largest value: m - 1.
+            let mut top = m;
+            top[0] -= 1;
+            let big_top = to_biguint(&top);
+            assert_eq!(
+                to_biguint(&mont.sqr(&top)) * &r % &big_m,
+                &big_top * &big_top % &big_m
+            );
+        }
+    }
+
+    #[test]
+    fn montgomery_arithmetic_matches_big_integers_for_every_size() {
+        check_montgomery::<1>();
+        check_montgomery::<2>();
+        check_montgomery::<4>();
+        check_montgomery::<9>();
+        check_montgomery::<16>();
+        check_montgomery::<24>();
+        check_montgomery::<32>();
+    }
+
+    #[test]
+    fn small_prime_residues_match_big_integers() {
+        let mut rng = OsRng;
+        let small = small_primes_below(&SMALL_TABLE, SMALL_SIEVE_BITS);
+        let large = small_primes_below(&LARGE_TABLE, LARGE_SIEVE_BITS);
+        assert_eq!(small.len(), 43_389); // odd primes below 2^19
+        assert_eq!(large.len(), 155_610); // odd primes below 2^21
+        assert_eq!(
+            &large[..3].iter().map(|p| p.p).collect::<Vec<_>>(),
+            &[3, 5, 7]
+        );
+        // A sample of each table, its largest primes included; an odd count leaves a remainder
+        // for the four-at-a-time loop.
+        let sample: Vec<SmallPrime> = large
+            .iter()
+            .step_by(97)
+            .chain(&large[large.len() - 7..])
+            .chain(&small[small.len() - 3..])
+            .copied()
+            .collect();
+        for _ in 0..5 {
+            let x: [u64; 32] = random_limbs(&mut rng);
+            let big_x = to_biguint(&x);
+            let mut got = vec![0u32; sample.len()];
+            residues(&x, &sample, &mut got);
+            for (p, &r) in sample.iter().zip(&got) {
+                let want = &big_x % BigUint::from(p.p);
+                assert_eq!(BigUint::from(r), want, "x mod {}", p.p);
+                assert_eq!(BigUint::from(p.rem(&x)), want);
+            }
+        }
+        // Barrett's reduction at the edges of its range.
+        for p in [3u32, 65_537, (1 << 21) - 9] {
+            let sp = SmallPrime::new(p);
+            for x in [0, 1, u64::from(p) - 1, u64::from(p), u64::MAX, u64::MAX - 1] {
+                assert_eq!(sp.reduce(x), x % u64::from(p), "{x} mod {p}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_sieve_marks_exactly_the_offsets_with_small_factors() {
+        let mut rng = OsRng;
+        let primes = &small_primes_below(&SMALL_TABLE, SMALL_SIEVE_BITS)[..2000];
+        let mut start: [u64; 16] = random_limbs(&mut rng);
+        start[0] |= 1;
+        let big_start = to_biguint(&start);
+        let mut residue = vec![0u32; primes.len()];
+        residues(&start, primes, &mut residue);
+        let mut composite = vec![false; WINDOW];
+        for base in [0u64, 2 * WINDOW as u64, 10 * WINDOW as u64] {
+            mark_window(primes, &residue, base, &mut composite);
+            // Each offset's residues, from the big integer itself.
+            let starts: Vec<u64> = primes
+                .iter()
+                .map(|p| {
+                    let r = (&big_start + BigUint::from(base)) % BigUint::from(p.p);
+                    limbs::<1>(&r)[0]
+                })
+                .collect();
+            for (i, &marked) in composite.iter().enumerate() {
+                let divisible = primes
+                    .iter()
+                    .zip(&starts)
+                    .any(|(p, &r)| (r + 2 * i as u64) % u64::from(p.p) == 0);
+                assert_eq!(marked, divisible, "offset {i} from base {base}");
+            }
         }
     }
 
