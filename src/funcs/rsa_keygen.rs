@@ -247,18 +247,26 @@ fn small_primes_below(
         let limit = 1usize << bits;
         // composite[i] is for the odd number 2i + 1.
         let mut composite = vec![false; limit / 2];
-        let mut out = Vec::new();
+        composite[0] = true;
         for i in 1..limit / 2 {
+            let n = 2 * i + 1;
+            if n * n >= limit {
+                break;
+            }
             if composite[i] {
                 continue;
             }
-            let n = 2 * i + 1;
-            out.push(SmallPrime::new(n as u32));
             let mut j = n * n / 2;
             while j < composite.len() {
                 composite[j] = true;
                 j += n;
             }
+        }
+        // Sized exactly: the table lives as long as the process.
+        let count = composite.iter().filter(|&&c| !c).count();
+        let mut out = Vec::with_capacity(count);
+        for (i, _) in composite.iter().enumerate().filter(|(_, &c)| !c) {
+            out.push(SmallPrime::new((2 * i + 1) as u32));
         }
         out
     })
