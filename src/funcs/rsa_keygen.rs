@@ -5,9 +5,10 @@
 //! per `genCA`/`genSignedCert`, 4096 bits for `genPrivateKey "rsa"`), and the prime search is
 //! nearly all of their cost. The `rsa` crate's own generator tests each random candidate
 //! afresh on arbitrary-precision integers; here a random odd start is sieved incrementally
-//! against the small primes (one division per small prime per start, then only additions),
-//! survivors go through Miller-Rabin on fixed-size limbs that the compiler unrolls, and the
-//! two primes of a key are searched on two threads. The `rsa` crate still builds the key
+//! against the small primes (one residue per small prime per start, by multiplications, then
+//! only additions; the bound grows with the prime's size), survivors go through a base-2
+//! Miller-Rabin round on fixed-size Montgomery limbs (compiled for BMI2 where the CPU has it)
+//! and then the random-base rounds, and the two primes of a key are searched on two threads. The `rsa` crate still builds the key
 //! (exponents, CRT values) from the primes and does all signing and encoding.
 //!
 //! Candidates have their top two bits set, so `p*q` has exactly the requested length, as Go's
@@ -75,10 +76,10 @@ fn random_prime(bits: usize) -> BigUint {
 }
 
 fn prime_limbs<const N: usize>() -> BigUint {
-    let primes = small_primes();
+    let primes = sieve_primes(N);
     let rounds = if N * 64 >= 1536 { 4 } else { 5 };
     let mut rng = OsRng;
-    let mut residues = vec![0u32; primes.len()];
+    let mut residue = vec![0u32; primes.len()];
     let mut composite = vec![false; WINDOW];
     loop {
         let mut start = [0u64; N];
@@ -87,27 +88,11 @@ fn prime_limbs<const N: usize>() -> BigUint {
         }
         start[N - 1] |= 0b11 << 62;
         start[0] |= 1;
-        for (r, &p) in residues.iter_mut().zip(primes) {
-            *r = rem_u32(&start, p);
-        }
-        let e_residue = u64::from(rem_u32(&start, PUBLIC_EXPONENT as u32));
+        residues(&start, primes, &mut residue);
+        let e_residue = u64::from(SmallPrime::new(PUBLIC_EXPONENT as u32).rem(&start));
         let mut base: u64 = 0;
         while base < MAX_WALK {
-            // composite[i] says start + base + 2i has a small factor.
-            composite.fill(false);
-            for (&r, &p) in residues.iter().zip(primes) {
-                let p = u64::from(p);
-                let r = (u64::from(r) + base) % p;
-                let mut first = (p - r) % p;
-                if first % 2 == 1 {
-                    first += p;
-                }
-                let mut i = (first / 2) as usize;
-                while i < WINDOW {
-                    composite[i] = true;
-                    i += p as usize;
-                }
-            }
+            mark_window(primes, &residue, base, &mut composite);
             for (i, _) in composite.iter().enumerate().filter(|(_, &c)| !c) {
                 let delta = base + 2 * i as u64;
                 if (e_residue + delta) % PUBLIC_EXPONENT == 1 {
@@ -118,9 +103,7 @@ fn prime_limbs<const N: usize>() -> BigUint {
                 };
                 // A round to base 2 first: it costs only squarings and throws out nearly every
                 // composite the sieve let through; the random-base rounds then confirm.
-                if is_probable_prime_base2(&candidate)
-                    && is_probable_prime(&candidate, rounds, &mut rng)
-                {
+                if base2_round(&candidate) && is_probable_prime(&candidate, rounds, &mut rng) {
                     return to_biguint(&candidate);
                 }
             }
@@ -129,41 +112,164 @@ fn prime_limbs<const N: usize>() -> BigUint {
     }
 }
 
+/// Sets `composite[i]` when `start + base + 2i` has a factor among `primes`, whose residues
+/// `start mod p` are given.
+fn mark_window(primes: &[SmallPrime], residues: &[u32], base: u64, composite: &mut [bool]) {
+    composite.fill(false);
+    let window = composite.len() as u64;
+    for (&r, prime) in residues.iter().zip(primes) {
+        let p = u64::from(prime.p);
+        // The first i with start + base + 2i = 0 (mod p): 2i = -(r + base) (mod p).
+        let mut first = p - prime.reduce(u64::from(r) + base);
+        if first == p {
+            first = 0;
+        }
+        if first % 2 == 1 {
+            first += p;
+        }
+        let mut i = first / 2;
+        while i < window {
+            composite[i as usize] = true;
+            i += p;
+        }
+    }
+}
+
 /// Odd offsets sieved at a time.
 const WINDOW: usize = 4096;
 
-/// The odd primes below 2^16: they leave ~10% of odd numbers to exponentiate.
-fn small_primes() -> &'static [u32] {
-    static PRIMES: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
-    PRIMES.get_or_init(|| {
-        const LIMIT: usize = 1 << 16;
-        let mut composite = vec![false; LIMIT];
-        let mut out = Vec::new();
-        for n in 3..LIMIT {
-            if !composite[n] {
-                if n % 2 == 1 {
-                    out.push(n as u32);
-                }
-                let mut m = n * n;
-                while m < LIMIT {
-                    composite[m] = true;
-                    m += n;
-                }
+/// The odd primes a search for an `n`-limb prime sieves with: those below a bound that grows
+/// with the size. More primes mean fewer Miller-Rabin rounds on survivors (their share of odd
+/// numbers falls as 1.12 / ln(bound)) for one more residue per prime per start; a round on a
+/// 2048-bit candidate costs about seven times one on a 1024-bit candidate, so larger primes
+/// sieve deeper. The bounds are where the measured costs of residues and rounds balance
+/// (BENCHMARKS.md, "RSA key generation").
+fn sieve_primes(n: usize) -> &'static [SmallPrime] {
+    let bits = match n {
+        24.. => LARGE_SIEVE_BITS,
+        12.. => SMALL_SIEVE_BITS,
+        _ => 16,
+    };
+    let primes = if bits > SMALL_SIEVE_BITS {
+        small_primes_below(&LARGE_TABLE, LARGE_SIEVE_BITS)
+    } else {
+        small_primes_below(&SMALL_TABLE, SMALL_SIEVE_BITS)
+    };
+    &primes[..primes.partition_point(|p| p.p >> bits == 0)]
+}
+
+/// The two prime tables, each made on first use: the large one only for keys of 3072 bits and
+/// more, whose searches repay its few milliseconds and megabytes.
+const SMALL_SIEVE_BITS: u32 = 19;
+const LARGE_SIEVE_BITS: u32 = 21;
+static SMALL_TABLE: std::sync::OnceLock<Vec<SmallPrime>> = std::sync::OnceLock::new();
+static LARGE_TABLE: std::sync::OnceLock<Vec<SmallPrime>> = std::sync::OnceLock::new();
+
+/// An odd small prime with what a residue of a many-limb number needs.
+#[derive(Clone, Copy)]
+struct SmallPrime {
+    p: u32,
+    /// 2^32 mod p.
+    c32: u32,
+    /// 2^64 mod p.
+    c64: u32,
+    /// floor((2^64 - 1) / p), for reductions by multiplication.
+    v: u64,
+}
+
+impl SmallPrime {
+    /// For `p` odd and below 2^31.
+    fn new(p: u32) -> Self {
+        let c32 = (1u64 << 32) % u64::from(p);
+        SmallPrime {
+            p,
+            c32: c32 as u32,
+            c64: (c32 * c32 % u64::from(p)) as u32,
+            v: u64::MAX / u64::from(p),
+        }
+    }
+
+    /// x mod p by Barrett's method: the quotient estimate `x * v / 2^64` is short by at most
+    /// one, so one subtraction finishes. Multiplications pipeline where a division would not.
+    #[inline(always)]
+    fn reduce(&self, x: u64) -> u64 {
+        let q = ((u128::from(x) * u128::from(self.v)) >> 64) as u64;
+        let r = x - q * u64::from(self.p);
+        if r >= u64::from(self.p) {
+            r - u64::from(self.p)
+        } else {
+            r
+        }
+    }
+
+    /// One Horner step: (r * 2^64 + limb) mod p for r < p, through r * c64 + hi * c32 + lo,
+    /// which is congruent and stays below 2^64 since r, c64 and c32 are below p < 2^31.
+    #[inline(always)]
+    fn step(&self, r: u64, limb: u64) -> u64 {
+        self.reduce(
+            r * u64::from(self.c64) + (limb >> 32) * u64::from(self.c32) + (limb & 0xffff_ffff),
+        )
+    }
+
+    /// x mod p.
+    fn rem<const N: usize>(&self, x: &[u64; N]) -> u32 {
+        x.iter().rev().fold(0, |r, &limb| self.step(r, limb)) as u32
+    }
+}
+
+/// `x mod p` for every small prime: four primes at a time, so that four independent chains of
+/// multiplications overlap.
+fn residues<const N: usize>(x: &[u64; N], primes: &[SmallPrime], out: &mut [u32]) {
+    let mut ps = primes.chunks_exact(4);
+    let mut rs = out.chunks_exact_mut(4);
+    for (p, r) in (&mut ps).zip(&mut rs) {
+        let mut acc = [0u64; 4];
+        for &limb in x.iter().rev() {
+            for k in 0..4 {
+                acc[k] = p[k].step(acc[k], limb);
             }
+        }
+        for k in 0..4 {
+            r[k] = acc[k] as u32;
+        }
+    }
+    for (p, r) in ps.remainder().iter().zip(rs.into_remainder()) {
+        *r = p.rem(x);
+    }
+}
+
+/// The odd primes below 2^`bits`, by Eratosthenes' sieve over the odd numbers.
+fn small_primes_below(
+    table: &'static std::sync::OnceLock<Vec<SmallPrime>>,
+    bits: u32,
+) -> &'static [SmallPrime] {
+    table.get_or_init(|| {
+        let limit = 1usize << bits;
+        // composite[i] is for the odd number 2i + 1.
+        let mut composite = vec![false; limit / 2];
+        composite[0] = true;
+        for i in 1..limit / 2 {
+            let n = 2 * i + 1;
+            if n * n >= limit {
+                break;
+            }
+            if composite[i] {
+                continue;
+            }
+            let mut j = n * n / 2;
+            while j < composite.len() {
+                composite[j] = true;
+                j += n;
+            }
+        }
+        // Sized exactly: the table lives as long as the process.
+        let count = composite.iter().filter(|&&c| !c).count();
+        let mut out = Vec::with_capacity(count);
+        for (i, _) in composite.iter().enumerate().filter(|(_, &c)| !c) {
+            out.push(SmallPrime::new((2 * i + 1) as u32));
         }
         out
     })
-}
-
-fn rem_u32<const N: usize>(x: &[u64; N], m: u32) -> u32 {
-    // Half a limb at a time keeps the division in 64 bits.
-    let m = u64::from(m);
-    let mut r: u64 = 0;
-    for &limb in x.iter().rev() {
-        r = ((r << 32) | (limb >> 32)) % m;
-        r = ((r << 32) | (limb & 0xffff_ffff)) % m;
-    }
-    r as u32
 }
 
 /// `x + d`, or `None` if it no longer fits in `N` limbs.
@@ -195,7 +301,8 @@ fn is_probable_prime<const N: usize>(n: &[u64; N], rounds: usize, rng: &mut OsRn
     let s = trailing_zeros(&n_minus_1);
     let d = shr(&n_minus_1, s);
     let one = mont.one();
-    let minus_one = mont.to_mont(&n_minus_1);
+    let minus_one = mont.minus_one();
+    let r2 = mont.r2();
     'rounds: for _ in 0..rounds {
         let base = loop {
             let mut b = [0u64; N];
@@ -208,7 +315,7 @@ fn is_probable_prime<const N: usize>(n: &[u64; N], rounds: usize, rng: &mut OsRn
                 break b;
             }
         };
-        let mut x = mont.pow(&mont.to_mont(&base), &d);
+        let mut x = mont.pow(&mont.mul(&base, &r2), &d);
         if x == one || x == minus_one {
             continue;
         }
@@ -226,7 +333,30 @@ fn is_probable_prime<const N: usize>(n: &[u64; N], rounds: usize, rng: &mut OsRn
     true
 }
 
-/// One Miller-Rabin round to base 2, where multiplying by the base is a doubling.
+/// The base-2 round, on x86-64 CPUs with BMI2 compiled for them: the squaring's 64x64-bit
+/// products then use `mulx`, which leaves the flags alone and takes any registers, and the
+/// round runs in about a fifth fewer instructions (BENCHMARKS.md, "RSA key generation").
+fn base2_round<const N: usize>(n: &[u64; N]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("bmi2") {
+            // SAFETY: the CPU has the one feature the function is compiled with.
+            return unsafe { is_probable_prime_base2_bmi2(n) };
+        }
+    }
+    is_probable_prime_base2(n)
+}
+
+/// `is_probable_prime_base2` with its arithmetic inlined and compiled with BMI2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "bmi2")]
+unsafe fn is_probable_prime_base2_bmi2<const N: usize>(n: &[u64; N]) -> bool {
+    is_probable_prime_base2(n)
+}
+
+/// One Miller-Rabin round to base 2, where multiplying by the base is a doubling. (Inlined
+/// always, and its arithmetic too, so that `base2_round` can compile it for BMI2.)
+#[inline(always)]
 fn is_probable_prime_base2<const N: usize>(n: &[u64; N]) -> bool {
     let mont = Montgomery::new(n);
     let mut n_minus_1 = *n;
@@ -234,7 +364,7 @@ fn is_probable_prime_base2<const N: usize>(n: &[u64; N]) -> bool {
     let s = trailing_zeros(&n_minus_1);
     let d = shr(&n_minus_1, s);
     let one = mont.one();
-    let minus_one = mont.to_mont(&n_minus_1);
+    let minus_one = mont.minus_one();
     let mut x = one;
     let mut started = false;
     for &limb in d.iter().rev() {
@@ -296,11 +426,14 @@ struct Montgomery<const N: usize> {
     m: [u64; N],
     /// -m^-1 mod 2^64.
     m_inv: u64,
-    /// R^2 mod m, to enter Montgomery form.
-    r2: [u64; N],
+    /// R mod m: 1 in Montgomery form.
+    one: [u64; N],
 }
 
 impl<const N: usize> Montgomery<N> {
+    /// Set-up for the odd modulus `m` (not zero in its top limb). Cheap for a candidate with
+    /// its top bit set: the base-2 round needs nothing more, and runs once per sieve survivor.
+    #[inline(always)]
     fn new(m: &[u64; N]) -> Self {
         // Newton's iteration doubles the correct low bits of the inverse each step.
         let mut inv: u64 = 1;
@@ -308,28 +441,46 @@ impl<const N: usize> Montgomery<N> {
             inv = inv.wrapping_mul(2u64.wrapping_sub(m[0].wrapping_mul(inv)));
         }
         let m_inv = inv.wrapping_neg();
-        // R mod m by doubling 1 (64N times), then R^2 mod m by doubling 64N more times: only
-        // once per candidate that survives the sieve, and cheap next to an exponentiation.
-        let mut r = [0u64; N];
-        r[0] = 1;
-        for _ in 0..2 * 64 * N {
-            r = double_mod(&r, m);
+        // R mod m: the top bit of m, doubled up to 2^(64N) (a single doubling when the top bit
+        // of the top limb is set, as for every candidate).
+        let top_bit = 64 * N - 1 - m[N - 1].leading_zeros() as usize;
+        let mut one = [0u64; N];
+        one[top_bit / 64] = 1 << (top_bit % 64);
+        for _ in top_bit..64 * N {
+            one = double_mod(&one, m);
         }
-        Montgomery {
-            m: *m,
-            m_inv,
-            r2: r,
-        }
+        Montgomery { m: *m, m_inv, one }
     }
 
     fn one(&self) -> [u64; N] {
-        let mut one = [0u64; N];
-        one[0] = 1;
-        self.to_mont(&one)
+        self.one
     }
 
+    /// -1 in Montgomery form: m - (R mod m).
+    fn minus_one(&self) -> [u64; N] {
+        let mut out = self.m;
+        sub_in_place(&mut out, &self.one);
+        out
+    }
+
+    /// R^2 mod m, to enter Montgomery form: with 64N = c * 2^e (c odd), R * 2^c mod m by c
+    /// doublings of R mod m, then e squarings (each turns R * 2^k into R * 2^(2k)).
+    fn r2(&self) -> [u64; N] {
+        let bits = 64 * N;
+        let e = bits.trailing_zeros();
+        let mut x = self.one;
+        for _ in 0..bits >> e {
+            x = double_mod(&x, &self.m);
+        }
+        for _ in 0..e {
+            x = self.sqr(&x);
+        }
+        x
+    }
+
+    #[cfg(test)]
     fn to_mont(&self, x: &[u64; N]) -> [u64; N] {
-        self.mul(x, &self.r2)
+        self.mul(x, &self.r2())
     }
 
     /// a * b / R mod m (coarsely integrated operand scanning).
@@ -367,58 +518,71 @@ impl<const N: usize> Montgomery<N> {
         t
     }
 
-    /// a * a / R mod m: each cross product computed once, then one Montgomery reduction.
+    /// a * a / R mod m by product scanning with the reduction interleaved: column k of the
+    /// 2N-limb square sums its products (each cross product once, doubled) and the reduction
+    /// products `q[j] * m[k - j]` in a three-limb accumulator; in the low columns `q[k]` is
+    /// chosen to clear the column's low limb, and the high columns are the result. Each column
+    /// is written out with a constant k (the macro below), so the compiler unrolls its loops
+    /// and no intermediate limb goes through memory: a third fewer instructions than squaring
+    /// and reducing row by row for 16 limbs, a tenth fewer for 32 (BENCHMARKS.md).
+    #[inline(always)]
     fn sqr(&self, a: &[u64; N]) -> [u64; N] {
-        // Room for the 2N-limb square of the largest supported size, plus a carry limb.
-        let mut t = [0u64; 2 * 32 + 1];
-        for i in 0..N {
-            let mut carry: u64 = 0;
-            for j in i + 1..N {
-                let v =
-                    u128::from(a[i]) * u128::from(a[j]) + u128::from(t[i + j]) + u128::from(carry);
-                t[i + j] = v as u64;
-                carry = (v >> 64) as u64;
-            }
-            t[i + N] = carry;
+        const { assert!(N <= 32, "the columns below are listed for up to 32 limbs") };
+        let mut st = Comba {
+            q: [0u64; N],
+            out: [0u64; N],
+            acc: Acc::default(),
+        };
+        macro_rules! columns {
+            ($($k:literal)*) => {
+                $(
+                    if $k < 2 * N - 1 {
+                        self.sqr_column(a, &mut st, $k);
+                    }
+                )*
+            };
         }
-        // Double the cross products and add the squares on the diagonal.
-        let mut top = 0u64;
-        for limb in t[..2 * N].iter_mut() {
-            let next = *limb >> 63;
-            *limb = (*limb << 1) | top;
-            top = next;
-        }
-        let mut carry: u64 = 0;
-        for i in 0..N {
-            let sq = u128::from(a[i]) * u128::from(a[i]);
-            let v = u128::from(t[2 * i]) + (sq as u64 as u128) + u128::from(carry);
-            t[2 * i] = v as u64;
-            let v = u128::from(t[2 * i + 1]) + (sq >> 64) + (v >> 64);
-            t[2 * i + 1] = v as u64;
-            carry = (v >> 64) as u64;
-        }
-        // Reduce: clear one low limb per step by adding a multiple of m.
-        let mut extra: u64 = 0;
-        for i in 0..N {
-            let q = t[i].wrapping_mul(self.m_inv);
-            let mut carry: u64 = 0;
-            for j in 0..N {
-                let v = u128::from(self.m[j]) * u128::from(q)
-                    + u128::from(t[i + j])
-                    + u128::from(carry);
-                t[i + j] = v as u64;
-                carry = (v >> 64) as u64;
-            }
-            let v = u128::from(t[i + N]) + u128::from(carry) + u128::from(extra);
-            t[i + N] = v as u64;
-            extra = (v >> 64) as u64;
-        }
-        let mut out = [0u64; N];
-        out.copy_from_slice(&t[N..2 * N]);
-        if extra != 0 || !less_than(&out, &self.m) {
+        columns!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29
+            30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57
+            58 59 60 61 62);
+        let Comba {
+            mut out, mut acc, ..
+        } = st;
+        out[N - 1] = acc.w0;
+        acc.shift();
+        if acc.w0 != 0 || !less_than(&out, &self.m) {
             sub_in_place(&mut out, &self.m);
         }
         out
+    }
+
+    /// Column k of `sqr`.
+    #[inline(always)]
+    fn sqr_column(&self, a: &[u64; N], st: &mut Comba<N>, k: usize) {
+        let start = k.saturating_sub(N - 1);
+        let mut cross = Acc::default();
+        let mut i = start;
+        while 2 * i < k {
+            cross.mac(a[i], a[k - i]);
+            i += 1;
+        }
+        st.acc.add_doubled(&cross);
+        if k % 2 == 0 {
+            st.acc.mac(a[k / 2], a[k / 2]);
+        }
+        let mut j = start;
+        while j < k && j < N {
+            st.acc.mac(st.q[j], self.m[k - j]);
+            j += 1;
+        }
+        if k < N {
+            let qk = st.acc.w0.wrapping_mul(self.m_inv);
+            st.q[k] = qk;
+            st.acc.mac(qk, self.m[0]);
+        } else {
+            st.out[k - N] = st.acc.w0;
+        }
+        st.acc.shift();
     }
 
     /// base^exp for `base` in Montgomery form, with a fixed 4-bit window.
@@ -451,6 +615,79 @@ impl<const N: usize> Montgomery<N> {
     }
 }
 
+/// The state of a product-scanning squaring between columns.
+struct Comba<const N: usize> {
+    q: [u64; N],
+    out: [u64; N],
+    acc: Acc,
+}
+
+/// A 192-bit column sum (at most 2N + 2 products of 128 bits plus the carry of the column
+/// before).
+#[derive(Clone, Copy, Default)]
+struct Acc {
+    w0: u64,
+    w1: u64,
+    w2: u64,
+}
+
+/// `a + b + carry` and the carry out: on x86-64 the intrinsic keeps the compiler to one
+/// add-with-carry chain (plain carries get reassociated into comparisons and vector code).
+#[inline(always)]
+fn adc(carry: u8, a: u64, b: u64) -> (u64, u8) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut out = 0;
+        // SAFETY: `_addcarry_u64` needs no CPU feature beyond x86-64 itself.
+        #[allow(unused_unsafe)]
+        let c = unsafe { core::arch::x86_64::_addcarry_u64(carry, a, b, &mut out) };
+        (out, c)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let (s1, c1) = a.overflowing_add(b);
+        let (s2, c2) = s1.overflowing_add(u64::from(carry));
+        (s2, u8::from(c1 | c2))
+    }
+}
+
+impl Acc {
+    /// self += x * y
+    #[inline(always)]
+    fn mac(&mut self, x: u64, y: u64) {
+        let p = u128::from(x) * u128::from(y);
+        let (w0, c) = adc(0, self.w0, p as u64);
+        let (w1, c) = adc(c, self.w1, (p >> 64) as u64);
+        let (w2, _) = adc(c, self.w2, 0);
+        self.w0 = w0;
+        self.w1 = w1;
+        self.w2 = w2;
+    }
+
+    /// self += 2 * other
+    #[inline(always)]
+    fn add_doubled(&mut self, other: &Acc) {
+        let d0 = other.w0 << 1;
+        let d1 = (other.w1 << 1) | (other.w0 >> 63);
+        let d2 = (other.w2 << 1) | (other.w1 >> 63);
+        let (w0, c) = adc(0, self.w0, d0);
+        let (w1, c) = adc(c, self.w1, d1);
+        let (w2, _) = adc(c, self.w2, d2);
+        self.w0 = w0;
+        self.w1 = w1;
+        self.w2 = w2;
+    }
+
+    /// self >>= 64
+    #[inline(always)]
+    fn shift(&mut self) {
+        self.w0 = self.w1;
+        self.w1 = self.w2;
+        self.w2 = 0;
+    }
+}
+
+#[inline(always)]
 fn less_than<const N: usize>(a: &[u64; N], b: &[u64; N]) -> bool {
     for i in (0..N).rev() {
         if a[i] != b[i] {
@@ -460,6 +697,7 @@ fn less_than<const N: usize>(a: &[u64; N], b: &[u64; N]) -> bool {
     false
 }
 
+#[inline(always)]
 fn sub_in_place<const N: usize>(a: &mut [u64; N], b: &[u64; N]) {
     let mut borrow = false;
     for i in 0..N {
@@ -471,6 +709,7 @@ fn sub_in_place<const N: usize>(a: &mut [u64; N], b: &[u64; N]) {
 }
 
 /// 2x mod m for x < m.
+#[inline(always)]
 fn double_mod<const N: usize>(x: &[u64; N], m: &[u64; N]) -> [u64; N] {
     let mut out = [0u64; N];
     let mut carry = 0u64;
@@ -482,6 +721,130 @@ fn double_mod<const N: usize>(x: &[u64; N], m: &[u64; N]) -> [u64; N] {
         sub_in_place(&mut out, m);
     }
     out
+}
+
+/// Entry points for `benches/keygen.rs`, which times the pieces of the search apart; not part
+/// of the crate's API.
+#[doc(hidden)]
+pub mod bench_support {
+    use super::*;
+
+    /// A random odd modulus of `N` limbs with its top bit set, and a value below it.
+    fn random_operands<const N: usize>() -> ([u64; N], [u64; N]) {
+        let mut rng = OsRng;
+        let mut m = [0u64; N];
+        let mut a = [0u64; N];
+        for i in 0..N {
+            m[i] = rng.next_u64();
+            a[i] = rng.next_u64();
+        }
+        m[0] |= 1;
+        m[N - 1] |= 1 << 63;
+        a[N - 1] &= !(1 << 63);
+        (m, a)
+    }
+
+    #[inline(always)]
+    fn squarings_n<const N: usize>(count: usize) -> u64 {
+        let (m, mut a) = random_operands::<N>();
+        let mont = Montgomery::new(&m);
+        for _ in 0..count {
+            a = mont.sqr(std::hint::black_box(&a));
+        }
+        a[0]
+    }
+
+    /// The squarings as the base-2 round runs them: compiled for BMI2 where the CPU has it.
+    fn squarings_as_searched<const N: usize>(count: usize) -> u64 {
+        #[cfg(target_arch = "x86_64")]
+        {
+            #[target_feature(enable = "bmi2")]
+            unsafe fn bmi2<const N: usize>(count: usize) -> u64 {
+                squarings_n::<N>(count)
+            }
+            if std::is_x86_feature_detected!("bmi2") {
+                // SAFETY: the CPU has the one feature the function is compiled with.
+                return unsafe { bmi2::<N>(count) };
+            }
+        }
+        squarings_n::<N>(count)
+    }
+
+    fn multiplications_n<const N: usize>(count: usize) -> u64 {
+        let (m, mut a) = random_operands::<N>();
+        let (_, b) = random_operands::<N>();
+        let mont = Montgomery::new(&m);
+        for _ in 0..count {
+            a = mont.mul(std::hint::black_box(&a), &b);
+        }
+        a[0]
+    }
+
+    fn base2_rounds_n<const N: usize>(count: usize) -> usize {
+        let mut passed = 0;
+        for _ in 0..count {
+            let (mut n, _) = random_operands::<N>();
+            n[N - 1] |= 0b11 << 62;
+            passed += usize::from(base2_round(std::hint::black_box(&n)));
+        }
+        passed
+    }
+
+    /// `count` chained Montgomery squarings of `limbs` limbs (16 or 32), compiled as in the
+    /// search; returns a limb of the result so the work is not optimised away.
+    pub fn squarings(limbs: usize, count: usize) -> u64 {
+        match limbs {
+            16 => squarings_as_searched::<16>(count),
+            _ => squarings_as_searched::<32>(count),
+        }
+    }
+
+    /// `count` chained Montgomery multiplications of `limbs` limbs (16 or 32).
+    pub fn multiplications(limbs: usize, count: usize) -> u64 {
+        match limbs {
+            16 => multiplications_n::<16>(count),
+            _ => multiplications_n::<32>(count),
+        }
+    }
+
+    /// `count` base-2 Miller-Rabin rounds on random odd numbers of `limbs` limbs (16 or 32), as
+    /// the search runs on each sieve survivor; returns how many passed.
+    pub fn base2_rounds(limbs: usize, count: usize) -> usize {
+        match limbs {
+            16 => base2_rounds_n::<16>(count),
+            _ => base2_rounds_n::<32>(count),
+        }
+    }
+
+    fn sieve_starts_n<const N: usize>(count: usize) -> usize {
+        let primes = sieve_primes(N);
+        let mut residues_ = vec![0u32; primes.len()];
+        let mut composite = vec![false; WINDOW];
+        let mut survivors = 0;
+        for _ in 0..count {
+            let (mut start, _) = random_operands::<N>();
+            start[0] |= 1;
+            residues(std::hint::black_box(&start), primes, &mut residues_);
+            mark_window(primes, &residues_, 0, &mut composite);
+            survivors += composite.iter().filter(|&&c| !c).count();
+        }
+        survivors
+    }
+
+    /// `count` sieve starts for `limbs`-limb primes (16 or 32): the residues of a random
+    /// start and one window marked, as the search does per start; returns how many odd
+    /// offsets survived in all.
+    pub fn sieve_starts(limbs: usize, count: usize) -> usize {
+        match limbs {
+            16 => sieve_starts_n::<16>(count),
+            _ => sieve_starts_n::<32>(count),
+        }
+    }
+
+    /// One random prime of `bits` bits, as a key of twice the size needs two of.
+    pub fn prime(bits: usize) -> BigUint {
+        random_prime(bits)
+    }
 }
 
 #[cfg(test)]
@@ -524,6 +887,150 @@ mod tests {
             let got = to_biguint(&mont.mul(&got, &one));
             let want = to_biguint(&b).modpow(&to_biguint(&e), &to_biguint(&m));
             assert_eq!(got, want);
+        }
+    }
+
+    fn random_limbs<const N: usize>(rng: &mut OsRng) -> [u64; N] {
+        let mut x = [0u64; N];
+        for limb in x.iter_mut() {
+            *limb = rng.next_u64();
+        }
+        x
+    }
+
+    /// Montgomery arithmetic of `N` limbs against big integers, on random odd moduli (with the
+    /// top bit set, as candidates have, and with short top limbs) and random values below them.
+    fn check_montgomery<const N: usize>() {
+        let mut rng = OsRng;
+        for round in 0..10 {
+            let mut m: [u64; N] = random_limbs(&mut rng);
+            match round % 3 {
+                0 => m[N - 1] |= 0b11 << 62,
+                1 => m[N - 1] |= 1 << 63,
+                // A short top limb: R mod m then takes many doublings.
+                _ => m[N - 1] = (m[N - 1] >> 40).max(3),
+            }
+            m[0] |= 1;
+            let big_m = to_biguint(&m);
+            let below_m = |x: [u64; N]| {
+                let x = to_biguint(&x) % &big_m;
+                limbs::<N>(&x)
+            };
+            let a = below_m(random_limbs(&mut rng));
+            let b = below_m(random_limbs(&mut rng));
+            let mont = Montgomery::new(&m);
+            let r = BigUint::from(1u8) << (64 * N);
+            let (big_a, big_b) = (to_biguint(&a), to_biguint(&b));
+            // mul(a, b) * R = a * b (mod m), and the result is reduced.
+            let prod = mont.mul(&a, &b);
+            assert!(to_biguint(&prod) < big_m);
+            assert_eq!(
+                to_biguint(&prod) * &r % &big_m,
+                &big_a * &big_b % &big_m,
+                "mul, N = {N}"
+            );
+            let sq = mont.sqr(&a);
+            assert!(to_biguint(&sq) < big_m);
+            assert_eq!(
+                to_biguint(&sq) * &r % &big_m,
+                &big_a * &big_a % &big_m,
+                "sqr, N = {N}"
+            );
+            assert_eq!(to_biguint(&mont.one()), &r % &big_m);
+            assert_eq!(to_biguint(&mont.r2()), &r * &r % &big_m);
+            assert_eq!(
+                (to_biguint(&mont.minus_one()) + &r % &big_m) % &big_m,
+                BigUint::from(0u8)
+            );
+            // The largest value: m - 1.
+            let mut top = m;
+            top[0] -= 1;
+            let big_top = to_biguint(&top);
+            assert_eq!(
+                to_biguint(&mont.sqr(&top)) * &r % &big_m,
+                &big_top * &big_top % &big_m
+            );
+        }
+    }
+
+    #[test]
+    fn montgomery_arithmetic_matches_big_integers_for_every_size() {
+        check_montgomery::<1>();
+        check_montgomery::<2>();
+        check_montgomery::<4>();
+        check_montgomery::<9>();
+        check_montgomery::<16>();
+        check_montgomery::<24>();
+        check_montgomery::<32>();
+    }
+
+    #[test]
+    fn small_prime_residues_match_big_integers() {
+        let mut rng = OsRng;
+        let small = small_primes_below(&SMALL_TABLE, SMALL_SIEVE_BITS);
+        let large = small_primes_below(&LARGE_TABLE, LARGE_SIEVE_BITS);
+        assert_eq!(small.len(), 43_389); // odd primes below 2^19
+        assert_eq!(large.len(), 155_610); // odd primes below 2^21
+        assert_eq!(
+            &large[..3].iter().map(|p| p.p).collect::<Vec<_>>(),
+            &[3, 5, 7]
+        );
+        // A sample of each table, its largest primes included; an odd count leaves a remainder
+        // for the four-at-a-time loop.
+        let sample: Vec<SmallPrime> = large
+            .iter()
+            .step_by(97)
+            .chain(&large[large.len() - 7..])
+            .chain(&small[small.len() - 3..])
+            .copied()
+            .collect();
+        for _ in 0..5 {
+            let x: [u64; 32] = random_limbs(&mut rng);
+            let big_x = to_biguint(&x);
+            let mut got = vec![0u32; sample.len()];
+            residues(&x, &sample, &mut got);
+            for (p, &r) in sample.iter().zip(&got) {
+                let want = &big_x % BigUint::from(p.p);
+                assert_eq!(BigUint::from(r), want, "x mod {}", p.p);
+                assert_eq!(BigUint::from(p.rem(&x)), want);
+            }
+        }
+        // Barrett's reduction at the edges of its range.
+        for p in [3u32, 65_537, (1 << 21) - 9] {
+            let sp = SmallPrime::new(p);
+            for x in [0, 1, u64::from(p) - 1, u64::from(p), u64::MAX, u64::MAX - 1] {
+                assert_eq!(sp.reduce(x), x % u64::from(p), "{x} mod {p}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_sieve_marks_exactly_the_offsets_with_small_factors() {
+        let mut rng = OsRng;
+        let primes = &small_primes_below(&SMALL_TABLE, SMALL_SIEVE_BITS)[..2000];
+        let mut start: [u64; 16] = random_limbs(&mut rng);
+        start[0] |= 1;
+        let big_start = to_biguint(&start);
+        let mut residue = vec![0u32; primes.len()];
+        residues(&start, primes, &mut residue);
+        let mut composite = vec![false; WINDOW];
+        for base in [0u64, 2 * WINDOW as u64, 10 * WINDOW as u64] {
+            mark_window(primes, &residue, base, &mut composite);
+            // Each offset's residues, from the big integer itself.
+            let starts: Vec<u64> = primes
+                .iter()
+                .map(|p| {
+                    let r = (&big_start + BigUint::from(base)) % BigUint::from(p.p);
+                    limbs::<1>(&r)[0]
+                })
+                .collect();
+            for (i, &marked) in composite.iter().enumerate() {
+                let divisible = primes
+                    .iter()
+                    .zip(&starts)
+                    .any(|(p, &r)| (r + 2 * i as u64) % u64::from(p.p) == 0);
+                assert_eq!(marked, divisible, "offset {i} from base {base}");
+            }
         }
     }
 
