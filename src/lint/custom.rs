@@ -23,20 +23,9 @@ use crate::yaml::load::{go_get, Go};
 
 use super::rules::get_str;
 
-/// The CRD files a chart ships (its `crds/` folders and its subcharts'), in chart order.
-#[derive(Debug)]
-pub enum ChartCrds {
-    /// Every document, already parsed (Helm 4's CRD check reads them all anyway).
-    Parsed(Vec<Go>),
-    /// The files' text, parsed only when a custom resource asks for a kind a file names.
-    Texts(Vec<String>),
-}
-
-impl Default for ChartCrds {
-    fn default() -> ChartCrds {
-        ChartCrds::Texts(Vec::new())
-    }
-}
+/// The text of the CRD files a chart ships (its `crds/` folders and its subcharts'), in chart
+/// order.
+pub type ChartCrds = Vec<String>;
 
 /// What is known of CRD files given as text.
 #[derive(Default)]
@@ -81,13 +70,13 @@ pub struct CustomSchemas {
 #[derive(Clone, Copy)]
 struct Sources<'a> {
     rendered: &'a HashMap<(String, String), Json>,
-    chart: &'a ChartCrds,
+    chart: &'a [String],
     files: &'a [String],
     dirs: &'a [PathBuf],
 }
 
-/// The CRD files parsed so far, per thread: the chart's files (when given as text) and the
-/// `--schema-location` files.
+/// The CRD files parsed so far, per thread: the chart's files and the `--schema-location`
+/// files.
 #[derive(Default)]
 struct Tables {
     chart: RefCell<FileCrds>,
@@ -102,27 +91,7 @@ impl Sources<'_> {
         if let Some(s) = self.rendered.get(&key) {
             return Some(s.clone());
         }
-        let chart = match self.chart {
-            ChartCrds::Texts(texts) => lazy_crd(texts, &tables.chart, api_version, kind),
-            ChartCrds::Parsed(docs) => {
-                // Only the CRDs of this kind are converted; the last one wins.
-                let mut found = None;
-                for doc in docs {
-                    let names_kind = matches!(
-                        go_get(doc, &["spec", "names", "kind"]),
-                        Some(Go::Str(k)) if k == kind
-                    );
-                    if names_kind {
-                        for (k, schema) in crd_schemas(doc) {
-                            if k == key {
-                                found = Some(schema);
-                            }
-                        }
-                    }
-                }
-                found
-            }
-        };
+        let chart = lazy_crd(self.chart, &tables.chart, api_version, kind);
         if chart.is_some() {
             return chart;
         }
@@ -173,11 +142,6 @@ impl CustomSchemas {
             );
         }
         s
-    }
-
-    /// The chart's CRDs, given back.
-    pub fn into_chart_crds(self) -> ChartCrds {
-        self.chart
     }
 
     fn sources(&self) -> Sources<'_> {
@@ -642,25 +606,13 @@ spec:
     }
 
     #[test]
-    fn chart_crds_serve_schemas_parsed_or_not() {
-        let text = format!("kind: ConfigMap\n---\n{CRD}");
-        for chart in [
-            ChartCrds::Texts(vec![text.clone()]),
-            ChartCrds::Parsed(
-                crate::yaml::load::split_documents(&text)
-                    .unwrap()
-                    .into_iter()
-                    .map(|d| crate::yaml::load::load_go_first(d).unwrap())
-                    .collect(),
-            ),
-        ] {
-            let s = CustomSchemas::new(&[], chart);
-            let compiled = s.compiled("example.com/v1", "Widget").unwrap();
-            let schema = compiled.as_ref().as_ref().unwrap();
-            let bad = crate::yaml::load::load_first("spec: {size: big}\n").unwrap();
-            assert_eq!(schema.validate(&bad).len(), 1);
-            assert!(s.compiled("example.com/v2", "Widget").is_none());
-        }
+    fn chart_crds_serve_schemas() {
+        let s = CustomSchemas::new(&[], vec![format!("kind: ConfigMap\n---\n{CRD}")]);
+        let compiled = s.compiled("example.com/v1", "Widget").unwrap();
+        let schema = compiled.as_ref().as_ref().unwrap();
+        let bad = crate::yaml::load::load_first("spec: {size: big}\n").unwrap();
+        assert_eq!(schema.validate(&bad).len(), 1);
+        assert!(s.compiled("example.com/v2", "Widget").is_none());
     }
 
     #[test]

@@ -145,7 +145,7 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
         l.messages.extend(dependency_messages);
         rendered
     });
-    let chart_crds = if check_crds {
+    if check_crds {
         crds(
             &mut l,
             &crd_dir,
@@ -154,10 +154,10 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
             &parts,
             &parsed,
         );
-        ChartCrds::Parsed(parsed.into_iter().filter_map(Result::ok).collect())
-    } else {
-        ChartCrds::Texts(texts)
-    };
+    }
+    // Custom-resource validation parses again only the few CRDs it needs: keeping every
+    // parsed CRD of an operator chart would cost more memory than Helm's whole run.
+    let chart_crds: ChartCrds = texts;
     let mut rendered = rendered;
     if let Some(r) = rendered.as_mut() {
         r.warnings.splice(0..0, l.logs.drain(..));
@@ -170,14 +170,18 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
     }
 }
 
+/// What Helm's CRD check reads of a document: its top-level `apiVersion` and `kind` strings
+/// (empty when missing or not strings), or `None` for an empty document.
+type CrdHead = Option<(String, String)>;
+
 /// Runs `during` on this thread while the documents `parts` are parsed on a second one, then
 /// helps with what is left. Each document is parsed as `sigs.k8s.io/yaml` reads it (goyaml,
 /// then the JSON conversion); a document that fails keeps its error.
 fn parse_during<R>(
     parts: &[(usize, &str)],
     during: impl FnOnce() -> R,
-) -> (R, Vec<Result<Go, YamlError>>) {
-    let slots: Vec<OnceLock<Result<Go, YamlError>>> =
+) -> (R, Vec<Result<CrdHead, YamlError>>) {
+    let slots: Vec<OnceLock<Result<CrdHead, YamlError>>> =
         parts.iter().map(|_| OnceLock::new()).collect();
     let next = AtomicUsize::new(0);
     let work = || loop {
@@ -187,7 +191,12 @@ fn parse_during<R>(
         };
         let parsed = crate::yaml::load::load_go_first(text).and_then(|doc| {
             crate::yaml::load::check_json_value(&doc)?;
-            Ok(doc)
+            Ok((!matches!(doc, Go::Nil)).then(|| {
+                (
+                    go_str(&doc, "apiVersion").into(),
+                    go_str(&doc, "kind").into(),
+                )
+            }))
         });
         let _ = slots[i].set(parsed);
     };
@@ -1069,7 +1078,7 @@ fn crds(
     load_error: Option<&str>,
     files: &[chart::ChartFile],
     parts: &[(usize, &str)],
-    parsed: &[Result<Go, YamlError>],
+    parsed: &[Result<CrdHead, YamlError>],
 ) {
     const DIR: &str = "crds/";
     if !crd_dir.is_dir() {
@@ -1093,17 +1102,17 @@ fn crds(
                 return;
             }
         };
-        if matches!(doc, Go::Nil) {
+        let Some((api_version, kind)) = doc else {
             continue;
-        }
-        if !go_str(doc, "apiVersion").starts_with("apiextensions.k8s.io") {
+        };
+        if !api_version.starts_with("apiextensions.k8s.io") {
             l.add(
                 Severity::Error,
                 name,
                 "apiVersion is not in 'apiextensions.k8s.io'",
             );
         }
-        if go_str(doc, "kind") != "CustomResourceDefinition" {
+        if kind != "CustomResourceDefinition" {
             l.add(
                 Severity::Error,
                 name,

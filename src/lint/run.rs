@@ -9,7 +9,7 @@ use crate::gotemplate::value::Value;
 use crate::render::capabilities::KubeVersion;
 use crate::Compat;
 
-use super::custom::{ChartCrds, CustomSchemas};
+use super::custom::CustomSchemas;
 use super::diagnostic::{Diagnostic, Severity};
 use super::helm::{self, Message, Options, Rendered};
 use super::k8s::{self, Validation, ViolationKind};
@@ -110,15 +110,7 @@ pub fn lint_path(path: &str, opts: &Options<'_>, own: &OwnOptions) -> ChartResul
             let mut custom =
                 CustomSchemas::new(&own.schema_locations, std::mem::take(&mut lint.crds));
             result.own = own_checks(rendered, opts, &disabled, &mut custom);
-            lint.crds = custom.into_chart_crds();
         }
-    }
-    // The parsed CRDs of an operator chart are millions of small allocations: they are freed
-    // on a thread of their own while the report is printed.
-    if matches!(&lint.crds, ChartCrds::Parsed(docs) if !docs.is_empty()) {
-        let crds = std::mem::take(&mut lint.crds);
-        // Without a thread they are freed here.
-        let _ = std::thread::Builder::new().spawn(move || drop(crds));
     }
     result
 }
