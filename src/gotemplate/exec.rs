@@ -18,7 +18,7 @@ use super::fxhash::FxHashMap as HashMap;
 use super::gofmt;
 use super::lexer::go_quote;
 use super::parser;
-use super::value::{ListType, MapType, Value};
+use super::value::{ListType, MapType, MapVal, Value};
 use crate::Compat;
 
 /// Go's `maxExecDepth`: how deeply `template` calls may nest.
@@ -853,20 +853,7 @@ impl Exec<'_> {
                 At::Arg(pos),
                 format!("nil pointer evaluating interface {{}}.{name}"),
             )),
-            Value::Map(m) => {
-                let found = m.borrow().get(name).cloned();
-                match found {
-                    Some(v) if m.ty() == MapType::Strings => Ok(Val::new(v)),
-                    Some(v) => Ok(Val::iface(v)),
-                    None if self.opts.strict => Err(self.err(
-                        At::Arg(pos),
-                        format!("map has no entry for key {}", go_quote(name)),
-                    )),
-                    // Helm's `missingkey=zero`: the zero value of the element type.
-                    None if m.ty() == MapType::Strings => Ok(Val::new(Value::str(""))),
-                    None => Ok(Val::iface(Value::Nil)),
-                }
-            }
+            Value::Map(m) => self.map_field(m, name, pos),
             Value::Object(o) => {
                 if let Some(v) = o.field(name) {
                     return Ok(if v.is_nil() {
@@ -899,6 +886,22 @@ impl Exec<'_> {
                     format!("can't evaluate field {name} in type {ty}"),
                 ))
             }
+        }
+    }
+
+    /// `.name` on a map: its entry, or under `missingkey=zero` the element type's zero value.
+    fn map_field(&self, m: &MapVal, name: &str, pos: &Arg) -> R<Val> {
+        let found = m.borrow().get(name).cloned();
+        match found {
+            Some(v) if m.ty() == MapType::Strings => Ok(Val::new(v)),
+            Some(v) => Ok(Val::iface(v)),
+            None if self.opts.strict => Err(self.err(
+                At::Arg(pos),
+                format!("map has no entry for key {}", go_quote(name)),
+            )),
+            // Helm's `missingkey=zero`: the zero value of the element type.
+            None if m.ty() == MapType::Strings => Ok(Val::new(Value::str(""))),
+            None => Ok(Val::iface(Value::Nil)),
         }
     }
 
@@ -956,18 +959,7 @@ impl Exec<'_> {
                         format!("{name} is not a method but has arguments"),
                     ));
                 }
-                let found = m.borrow().get(name).cloned();
-                match found {
-                    Some(v) if m.ty() == MapType::Strings => Ok(Val::new(v)),
-                    Some(v) => Ok(Val::iface(v)),
-                    None if self.opts.strict => Err(self.err(
-                        At::Arg(pos),
-                        format!("map has no entry for key {}", go_quote(name)),
-                    )),
-                    // Helm's `missingkey=zero`: the zero value of the element type.
-                    None if m.ty() == MapType::Strings => Ok(Val::new(Value::str(""))),
-                    None => Ok(Val::iface(Value::Nil)),
-                }
+                self.map_field(m, name, pos)
             }
             Value::Object(o) => {
                 let o = o.clone();
