@@ -43,9 +43,10 @@ type Compiled = Rc<Result<CompiledSchema, String>>;
 
 /// The custom schemas available to a lint run.
 ///
-/// CRD files (in `--schema-location` folders and the chart's `crds/` folders) are read only
-/// when a document of a kind the Kubernetes bundle does not know asks for a schema, and only
-/// the documents that name that kind are parsed: most charts render no custom resource, and
+/// CRDs (the chart's own, already loaded with it, and the files of `--schema-location`
+/// folders, read on first use) are looked at only when a document of a kind the Kubernetes
+/// bundle does not know asks for a schema, and only the documents that name that kind are
+/// parsed: most charts render no custom resource, and
 /// some ship megabytes of CRDs for kinds they never render. Each schema is compiled once per
 /// run; [`CustomSchemas::prefetch`] finds and compiles several kinds on two threads.
 #[derive(Default)]

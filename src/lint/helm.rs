@@ -723,14 +723,7 @@ fn templates(
             return None;
         }
     };
-    let kube_minor = opts
-        .kube_version
-        .clone()
-        .unwrap_or_else(|| KubeVersion::default_for(compat))
-        .minor
-        .trim_end_matches('+')
-        .parse::<u32>()
-        .unwrap_or(0);
+    let kube_minor = super::run::kube_minor(opts.kube_version.as_ref(), compat);
     let mut documents = BTreeMap::new();
     per_template_checks(
         l,

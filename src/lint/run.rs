@@ -232,7 +232,8 @@ pub fn warm_up(kube: Option<&KubeVersion>, compat: Compat) {
     });
 }
 
-fn kube_minor(kube: Option<&KubeVersion>, compat: Compat) -> u32 {
+/// The minor version lint checks against: `--kube-version`'s, else the Helm version's default.
+pub(super) fn kube_minor(kube: Option<&KubeVersion>, compat: Compat) -> u32 {
     let kube = kube
         .cloned()
         .unwrap_or_else(|| KubeVersion::default_for(compat));
