@@ -2,8 +2,8 @@
 //! squaring and multiplication of 16 and 32 limbs (the two prime sizes of 2048- and 4096-bit
 //! keys), one base-2 Miller-Rabin round on a random odd number of each size, one sieve start (the
 //! residues of a random start and one window marked), one whole prime
-//! search of 1024 and 2048 bits, and one whole key of 2048 and 4096 bits (two primes on two
-//! threads, then the `rsa` crate's key assembly).
+//! search of 1024 and 2048 bits, and one whole key of 2048 and 4096 bits (one searcher per
+//! core racing for the two primes, then the `rsa` crate's key assembly).
 //!
 //! Run with `cargo bench --profile quick-release --bench keygen`; `-- sqr` runs only the
 //! measurements whose name contains `sqr` (`'sqr 16$'` only that one). The arithmetic is

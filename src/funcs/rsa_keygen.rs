@@ -8,13 +8,19 @@
 //! against the small primes (one residue per small prime per start, by multiplications, then
 //! only additions; the bound grows with the prime's size), survivors go through a base-2
 //! Miller-Rabin round on fixed-size Montgomery limbs (compiled for BMI2 where the CPU has it)
-//! and then the random-base rounds, and the two primes of a key are searched on two threads. The `rsa` crate still builds the key
-//! (exponents, CRT values) from the primes and does all signing and encoding.
+//! and then the random-base rounds. Every core searches at once, and the first two primes found
+//! make the key (two searches of random length, one per prime, would wait for the longer of the
+//! two: 1.5 times one search on average, where a race of two searchers for two primes takes
+//! one). The `rsa` crate still builds the key (exponents, CRT values) from the primes and does
+//! all signing and encoding.
 //!
 //! Candidates have their top two bits set, so `p*q` has exactly the requested length, as Go's
 //! `rsa.GenerateKey` guarantees; `p - 1` is never a multiple of the public exponent 65537; each
 //! prime passes the Miller-Rabin rounds FIPS 186-5 (table B.1) asks for its size, with random
 //! bases.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use rand::rngs::OsRng;
 use rand::RngCore;
@@ -34,15 +40,7 @@ pub fn generate(bits: usize) -> Result<rsa::RsaPrivateKey, String> {
     }
     let half = bits / 2;
     loop {
-        let (p, q) = std::thread::scope(|s| {
-            let other = s.spawn(|| random_prime(half));
-            let p = random_prime(half);
-            // A panic in the helper thread can only be a bug in this module.
-            let q = other
-                .join()
-                .expect("the prime search thread does not panic");
-            (p, q)
-        });
+        let (p, q) = two_primes(half);
         // FIPS 186-5 asks |p - q| > 2^(bits/2 - 100); a random pair misses it with probability
         // about 2^-100, but the check is cheap.
         let diff = if p > q { &p - &q } else { &q - &p };
@@ -54,28 +52,70 @@ pub fn generate(bits: usize) -> Result<rsa::RsaPrivateKey, String> {
     }
 }
 
-/// A random prime of exactly `bits` bits (a multiple of 64) with its top two bits set.
-fn random_prime(bits: usize) -> BigUint {
+/// Most searchers that race for a key's primes: beyond a few, thread start-up and the
+/// searches cut short outweigh the gain.
+const MAX_SEARCHERS: usize = 8;
+
+/// Two random primes of `bits` bits, the first two that any of the searchers (one per core)
+/// finds; each searcher draws a fresh random start for every prime.
+fn two_primes(bits: usize) -> (BigUint, BigUint) {
+    let searchers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_SEARCHERS);
+    if searchers == 1 {
+        let never = AtomicBool::new(false);
+        // A search only gives up when told to stop, and nothing tells it here.
+        let next = || random_prime(bits, &never).expect("an unstopped search finds a prime");
+        return (next(), next());
+    }
+    let found = Mutex::new(Vec::with_capacity(searchers));
+    let stop = AtomicBool::new(false);
+    let search = || {
+        while let Some(prime) = random_prime(bits, &stop) {
+            // A poisoned lock means another searcher panicked; its primes are still good.
+            let mut found = found.lock().unwrap_or_else(PoisonError::into_inner);
+            found.push(prime);
+            if found.len() >= 2 {
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+    };
+    std::thread::scope(|s| {
+        for _ in 1..searchers {
+            s.spawn(search);
+        }
+        search();
+    });
+    let mut found = found.into_inner().unwrap_or_else(PoisonError::into_inner);
+    // The scope ended with `stop` set, which only happens once two primes are in.
+    let q = found.swap_remove(1);
+    let p = found.swap_remove(0);
+    (p, q)
+}
+
+/// A random prime of exactly `bits` bits (a multiple of 64) with its top two bits set, or
+/// `None` once `stop` is set (checked before each candidate's test).
+fn random_prime(bits: usize, stop: &AtomicBool) -> Option<BigUint> {
     match bits / 64 {
-        4 => prime_limbs::<4>(),
-        6 => prime_limbs::<6>(),
-        8 => prime_limbs::<8>(),
-        10 => prime_limbs::<10>(),
-        12 => prime_limbs::<12>(),
-        14 => prime_limbs::<14>(),
-        16 => prime_limbs::<16>(),
-        18 => prime_limbs::<18>(),
-        20 => prime_limbs::<20>(),
-        22 => prime_limbs::<22>(),
-        24 => prime_limbs::<24>(),
-        26 => prime_limbs::<26>(),
-        28 => prime_limbs::<28>(),
-        30 => prime_limbs::<30>(),
-        _ => prime_limbs::<32>(),
+        4 => prime_limbs::<4>(stop),
+        6 => prime_limbs::<6>(stop),
+        8 => prime_limbs::<8>(stop),
+        10 => prime_limbs::<10>(stop),
+        12 => prime_limbs::<12>(stop),
+        14 => prime_limbs::<14>(stop),
+        16 => prime_limbs::<16>(stop),
+        18 => prime_limbs::<18>(stop),
+        20 => prime_limbs::<20>(stop),
+        22 => prime_limbs::<22>(stop),
+        24 => prime_limbs::<24>(stop),
+        26 => prime_limbs::<26>(stop),
+        28 => prime_limbs::<28>(stop),
+        30 => prime_limbs::<30>(stop),
+        _ => prime_limbs::<32>(stop),
     }
 }
 
-fn prime_limbs<const N: usize>() -> BigUint {
+fn prime_limbs<const N: usize>(stop: &AtomicBool) -> Option<BigUint> {
     let primes = sieve_primes(N);
     let rounds = if N * 64 >= 1536 { 4 } else { 5 };
     let mut rng = OsRng;
@@ -98,13 +138,16 @@ fn prime_limbs<const N: usize>() -> BigUint {
                 if (e_residue + delta) % PUBLIC_EXPONENT == 1 {
                     continue;
                 }
+                if stop.load(Ordering::Relaxed) {
+                    return None;
+                }
                 let Some(candidate) = add_small(&start, delta) else {
                     break;
                 };
                 // A round to base 2 first: it costs only squarings and throws out nearly every
                 // composite the sieve let through; the random-base rounds then confirm.
                 if base2_round(&candidate) && is_probable_prime(&candidate, rounds, &mut rng) {
-                    return to_biguint(&candidate);
+                    return Some(to_biguint(&candidate));
                 }
             }
             base += 2 * WINDOW as u64;
@@ -843,7 +886,8 @@ pub mod bench_support {
 
     /// One random prime of `bits` bits, as a key of twice the size needs two of.
     pub fn prime(bits: usize) -> BigUint {
-        random_prime(bits)
+        let never = AtomicBool::new(false);
+        random_prime(bits, &never).expect("an unstopped search finds a prime")
     }
 }
 
