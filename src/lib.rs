@@ -10,6 +10,7 @@ pub mod funcs;
 pub mod gotemplate;
 pub mod lint;
 pub mod render;
+pub mod teardown;
 pub mod yaml;
 
 pub use compat::Compat;

@@ -25,6 +25,8 @@ fn main() -> ExitCode {
             return exit(code);
         }
     };
+    // The process ends after this one command.
+    chartctl::teardown::skip_at_exit();
     let result = match &cli.command {
         Command::Template(args) => cli::template::run(args),
         Command::Lint(args) => cli::lint::run(args),

@@ -167,6 +167,7 @@ pub fn run(args: &TemplateArgs) -> anyhow::Result<Outcome> {
             let mut stdout = io::stdout().lock();
             stdout.write_all(out.stdout.as_bytes())?;
             stdout.flush()?;
+            crate::teardown::discard(out);
             match late_error {
                 Some(e) => Err(anyhow::anyhow!(e)),
                 None => Ok(Outcome::Ok),
@@ -339,6 +340,7 @@ fn template(
     }
     let out =
         output::assemble(&crds, &sorted, &opts, &output::read_existing).map_err(Failure::before)?;
+    crate::teardown::discard((prepared, rendered, sorted, crds));
     Ok((out, None))
 }
 

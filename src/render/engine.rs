@@ -118,6 +118,8 @@ pub fn render_with(
         }
         rendered.insert(name.to_string(), out);
     }
+    crate::teardown::discard(set);
+    crate::teardown::discard(templates);
     Ok(rendered)
 }
 
