@@ -311,8 +311,11 @@ fn template(
         });
     }
 
+    // CRD files are printed only with --include-crds; operator charts carry megabytes of them.
     let mut crds = Vec::new();
-    collect_crds(&prepared.chart, &mut crds);
+    if args.include_crds {
+        collect_crds(&prepared.chart, &mut crds);
+    }
     let opts = OutputOptions {
         compat,
         include_crds: args.include_crds,

@@ -154,11 +154,7 @@ fn collect(
     );
     m.insert(
         "Files".into(),
-        Value::Object(Rc::new(Files {
-            files: Rc::new(files),
-            compat: ctx.compat,
-            to_yaml: ctx.to_yaml,
-        })),
+        Value::Object(Rc::new(Files::new(Rc::new(files), ctx.compat, ctx.to_yaml))),
     );
     m.insert("Release".into(), ctx.release.to_value());
     m.insert(

@@ -3,6 +3,7 @@
 //! struct in Helm 3), `.Release` and `.Template`.
 
 use std::any::Any;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -24,11 +25,23 @@ pub struct Files {
     pub files: Rc<BTreeMap<String, Rc<[u8]>>>,
     pub compat: Compat,
     pub to_yaml: ToYaml,
+    /// Go's `%v` of the files, made once: a chart that formats its root context (as a `dict`
+    /// key, say) formats every file of the chart each time, megabytes of decimal bytes.
+    formatted: OnceCell<String>,
 }
 
 const FILES_METHODS: &[&str] = &["Get", "GetBytes", "Glob", "Lines", "AsConfig", "AsSecrets"];
 
 impl Files {
+    pub fn new(files: Rc<BTreeMap<String, Rc<[u8]>>>, compat: Compat, to_yaml: ToYaml) -> Files {
+        Files {
+            files,
+            compat,
+            to_yaml,
+            formatted: OnceCell::new(),
+        }
+    }
+
     fn get(&self, name: &str) -> Rc<[u8]> {
         self.files
             .get(name)
@@ -44,11 +57,7 @@ impl Files {
             .filter(|(name, _)| g.is_match(name))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        Files {
-            files: Rc::new(files),
-            compat: self.compat,
-            to_yaml: self.to_yaml,
-        }
+        Files::new(Rc::new(files), self.compat, self.to_yaml)
     }
 
     fn lines(&self, name: &str) -> Result<Value, String> {
@@ -81,23 +90,42 @@ impl Files {
 /// Go's `%v` of a `[]byte`: its decimal bytes in brackets, appended to `out`.
 ///
 /// Charts reach this with every file of the chart (Sprig's `dict` formats a key that is the
-/// root context), so it writes digits straight into one buffer.
+/// root context), so each byte is one table lookup: its digits and a space, four bytes
+/// written at once and the unused ones cut off.
 fn format_bytes(data: &[u8], out: &mut String) {
-    out.reserve(data.len() * 4 + 2);
-    out.push('[');
-    for (i, &b) in data.iter().enumerate() {
-        if i > 0 {
-            out.push(' ');
+    /// For each byte: its decimal digits followed by a space, padded to four bytes, and how
+    /// many of the four belong to it.
+    const DIGITS: [([u8; 4], u8); 256] = {
+        let mut table = [([0u8; 4], 0u8); 256];
+        let mut b = 0;
+        while b < 256 {
+            let d = b as u8;
+            table[b] = if b >= 100 {
+                ([b'0' + d / 100, b'0' + d / 10 % 10, b'0' + d % 10, b' '], 4)
+            } else if b >= 10 {
+                ([b'0' + d / 10, b'0' + d % 10, b' ', b' '], 3)
+            } else {
+                ([b'0' + d, b' ', b' ', b' '], 2)
+            };
+            b += 1;
         }
-        if b >= 100 {
-            out.push(char::from(b'0' + b / 100));
-        }
-        if b >= 10 {
-            out.push(char::from(b'0' + b / 10 % 10));
-        }
-        out.push(char::from(b'0' + b % 10));
+        table
+    };
+    let mut buf = std::mem::take(out).into_bytes();
+    buf.reserve(data.len() * 4 + 2);
+    buf.push(b'[');
+    for &b in data {
+        let (digits, len) = DIGITS[usize::from(b)];
+        buf.extend_from_slice(&digits);
+        buf.truncate(buf.len() - 4 + usize::from(len));
     }
-    out.push(']');
+    if !data.is_empty() {
+        // The space after the last byte.
+        buf.pop();
+    }
+    buf.push(b']');
+    // Only ASCII digits, spaces and brackets were added to a valid string.
+    *out = String::from_utf8(buf).expect("decimal digits keep the text UTF-8");
 }
 
 /// Standard base64 with padding, as `encoding/base64.StdEncoding` writes it.
@@ -178,17 +206,21 @@ impl Object for Files {
     }
 
     fn format(&self) -> String {
-        let mut out = String::from("map[");
-        for (i, (k, v)) in self.files.iter().enumerate() {
-            if i > 0 {
-                out.push(' ');
-            }
-            out.push_str(k);
-            out.push(':');
-            format_bytes(v, &mut out);
-        }
-        out.push(']');
-        out
+        self.formatted
+            .get_or_init(|| {
+                let mut out = String::from("map[");
+                for (i, (k, v)) in self.files.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(k);
+                    out.push(':');
+                    format_bytes(v, &mut out);
+                }
+                out.push(']');
+                out
+            })
+            .clone()
     }
 
     fn to_data(&self) -> Value {
@@ -507,11 +539,7 @@ mod tests {
         m.insert("conf/a.txt".to_string(), Rc::from(&b"x\ny\n"[..]));
         m.insert("conf/b.txt".to_string(), Rc::from(&b"b\n"[..]));
         m.insert("empty.txt".to_string(), Rc::from(&b""[..]));
-        Files {
-            files: Rc::new(m),
-            compat: Compat::Helm4,
-            to_yaml: yaml_stub,
-        }
+        Files::new(Rc::new(m), Compat::Helm4, yaml_stub)
     }
 
     // Expected texts were read off `helm template` with the same files.
@@ -538,10 +566,7 @@ mod tests {
         assert_eq!(format!("{lines:?}"), "[\"x\", \"y\"]");
         let empty = f.call("Lines", &[Value::str("empty.txt")]).unwrap();
         assert_eq!(format!("{empty:?}"), "[]");
-        let h3 = Files {
-            compat: Compat::Helm3,
-            ..f
-        };
+        let h3 = Files::new(f.files.clone(), Compat::Helm3, f.to_yaml);
         assert_eq!(
             h3.call("Lines", &[Value::str("empty.txt")]).unwrap_err(),
             "runtime error: index out of range [-1]"
