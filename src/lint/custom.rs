@@ -14,7 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use serde_json::Value as Json;
 
@@ -23,9 +23,28 @@ use crate::yaml::load::{go_get, Go};
 
 use super::rules::get_str;
 
-/// The text of the CRD files a chart ships (its `crds/` folders and its subcharts'), in chart
-/// order.
-pub type ChartCrds = Vec<String>;
+/// CRD documents parsed already, by (file, document) index.
+pub type ParsedCrds = HashMap<(usize, usize), Go>;
+
+/// The CRD files a chart ships (its `crds/` folders and its subcharts'), in chart order.
+#[derive(Default)]
+pub struct ChartCrds {
+    /// Each file's text.
+    pub texts: Vec<String>,
+    /// Documents Helm's CRD check has already parsed, by (file, document) index: those that
+    /// may define a kind the chart renders (see [`names_kind`]), so that custom-resource
+    /// validation does not parse them again.
+    pub parsed: Mutex<ParsedCrds>,
+}
+
+impl ChartCrds {
+    pub fn new(texts: Vec<String>) -> ChartCrds {
+        ChartCrds {
+            texts,
+            parsed: Mutex::default(),
+        }
+    }
+}
 
 /// What is known of CRD files given as text.
 #[derive(Default)]
@@ -71,7 +90,7 @@ pub struct CustomSchemas {
 #[derive(Clone, Copy)]
 struct Sources<'a> {
     rendered: &'a HashMap<(String, String), Json>,
-    chart: &'a [String],
+    chart: &'a ChartCrds,
     files: &'a [String],
     dirs: &'a [PathBuf],
 }
@@ -92,11 +111,17 @@ impl Sources<'_> {
         if let Some(s) = self.rendered.get(&key) {
             return Some(s.clone());
         }
-        let chart = lazy_crd(self.chart, &tables.chart, api_version, kind);
+        let chart = lazy_crd(
+            &self.chart.texts,
+            Some(&self.chart.parsed),
+            &tables.chart,
+            api_version,
+            kind,
+        );
         if chart.is_some() {
             return chart;
         }
-        if let Some(s) = lazy_crd(self.files, &tables.files, api_version, kind) {
+        if let Some(s) = lazy_crd(self.files, None, &tables.files, api_version, kind) {
             return Some(s);
         }
         let lower = kind.to_ascii_lowercase();
@@ -273,10 +298,11 @@ impl CustomSchemas {
 }
 
 /// The schema for `apiVersion`/`kind` from CRD files given as text, parsing only the
-/// documents that name the kind (see [`names_kind`]), each at most once; of several, the last
-/// file's.
+/// documents that name the kind (see [`names_kind`]), each at most once (or taking them from
+/// `done`, documents parsed already); of several, the last file's.
 fn lazy_crd(
     texts: &[String],
+    done: Option<&Mutex<ParsedCrds>>,
     table: &RefCell<FileCrds>,
     api_version: &str,
     kind: &str,
@@ -310,8 +336,17 @@ fn lazy_crd(
             if !names_kind(part, kind) || !parsed.insert((i, j)) {
                 continue;
             }
-            let Ok(doc) = crate::yaml::load::load_go_first(part) else {
-                continue;
+            let ready = done.and_then(|d| {
+                d.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(&(i, j))
+            });
+            let doc = match ready {
+                Some(doc) => doc,
+                None => match crate::yaml::load::load_go_first(part) {
+                    Ok(doc) => doc,
+                    Err(_) => continue,
+                },
             };
             for (key, schema) in crd_schemas(&doc) {
                 match found.get(&key) {
@@ -332,7 +367,7 @@ fn lazy_crd(
 /// in any quoting (`kind: X`, `kind: "X"`, `"kind": "X"`, `{kind: X}`). Only the documents
 /// that pass are parsed: operator CRDs run to hundreds of kilobytes each, and the kind's name
 /// alone (say `Prometheus`) appears in the descriptions of most of them.
-fn names_kind(text: &str, kind: &str) -> bool {
+pub fn names_kind(text: &str, kind: &str) -> bool {
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.';
     let bytes = text.as_bytes();
     text.match_indices(kind).any(|(at, _)| {
@@ -608,12 +643,28 @@ spec:
 
     #[test]
     fn chart_crds_serve_schemas() {
-        let s = CustomSchemas::new(&[], vec![format!("kind: ConfigMap\n---\n{CRD}")]);
+        let crds = ChartCrds::new(vec![format!("kind: ConfigMap\n---\n{CRD}")]);
+        let s = CustomSchemas::new(&[], crds);
         let compiled = s.compiled("example.com/v1", "Widget").unwrap();
         let schema = compiled.as_ref().as_ref().unwrap();
         let bad = crate::yaml::load::load_first("spec: {size: big}\n").unwrap();
         assert_eq!(schema.validate(&bad).len(), 1);
         assert!(s.compiled("example.com/v2", "Widget").is_none());
+    }
+
+    #[test]
+    fn documents_parsed_already_are_not_parsed_again() {
+        // The parsed form of the second document says `size` is a string; its text says an
+        // integer: the schema found must be the parsed one's.
+        let crds = ChartCrds::new(vec![format!("kind: ConfigMap\n---\n{CRD}")]);
+        let parsed = CRD.replace("size: {type: integer}", "size: {type: string}");
+        let doc = crate::yaml::load::load_go_first(&parsed).unwrap();
+        crds.parsed.lock().unwrap().insert((0, 1), doc);
+        let s = CustomSchemas::new(&[], crds);
+        let compiled = s.compiled("example.com/v1", "Widget").unwrap();
+        let schema = compiled.as_ref().as_ref().unwrap();
+        let text = crate::yaml::load::load_first("spec: {size: big}\n").unwrap();
+        assert!(schema.validate(&text).is_empty());
     }
 
     #[test]

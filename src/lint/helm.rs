@@ -5,12 +5,12 @@
 //! [`lint_chart`] returns the messages and, when the chart rendered, the rendered files and
 //! coalesced values, so chartctl's own checks can run on the same render.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use crate::chart::metadata::{self, go_quote};
 use crate::chart::{self, Chart, Warning};
@@ -22,7 +22,7 @@ use crate::yaml::load::Go;
 use crate::yaml::YamlError;
 use crate::{funcs, Compat};
 
-use super::custom::ChartCrds;
+use super::custom::{ChartCrds, ParsedCrds};
 use super::diagnostic::Severity;
 
 /// One Helm lint message: `[SEVERITY] path: text`.
@@ -140,11 +140,15 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
     };
     let load_error = loaded.as_ref().err().map(|e| e.message.clone());
     let dependency_messages = dependencies(dir, &loaded);
-    let (rendered, parsed) = parse_during(&parts, || {
-        let rendered = templates(&mut l, dir, opts, loaded, warnings);
-        l.messages.extend(dependency_messages);
-        rendered
-    });
+    let (rendered, parsed, kept) = parse_during(
+        &parts,
+        || {
+            let rendered = templates(&mut l, dir, opts, loaded, warnings);
+            l.messages.extend(dependency_messages);
+            rendered
+        },
+        |rendered| rendered.as_ref().map(rendered_kinds).unwrap_or_default(),
+    );
     if check_crds {
         crds(
             &mut l,
@@ -155,9 +159,14 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
             &parsed,
         );
     }
-    // Custom-resource validation parses again only the few CRDs it needs: keeping every
-    // parsed CRD of an operator chart would cost more memory than Helm's whole run.
-    let chart_crds: ChartCrds = texts;
+    // Custom-resource validation takes the documents that may define a rendered kind from the
+    // parse above (keeping every parsed CRD of an operator chart would cost more memory than
+    // Helm's whole run) and parses the few others it needs.
+    let chart_crds = ChartCrds::new(texts);
+    *chart_crds
+        .parsed
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = kept;
     let mut rendered = rendered;
     if let Some(r) = rendered.as_mut() {
         r.warnings.splice(0..0, l.logs.drain(..));
@@ -174,15 +183,31 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
 /// (empty when missing or not strings), or `None` for an empty document.
 type CrdHead = Option<(String, String)>;
 
-/// Runs `during` on this thread while the documents `parts` are parsed on a second one, then
-/// helps with what is left. Each document is parsed as `sigs.k8s.io/yaml` reads it (goyaml,
-/// then the JSON conversion); a document that fails keeps its error.
+/// Runs `during` on this thread while the documents `parts` (each with the index of its file)
+/// are parsed on a second one, then helps with what is left. Each document is parsed as
+/// `sigs.k8s.io/yaml` reads it (goyaml, then the JSON conversion); a document that fails keeps
+/// its error. Once `during` is done, `kinds` of its result names the kinds worth keeping: a
+/// document parsed after that which may define one of them (see `custom::names_kind`) is kept
+/// whole, by (file, document) index.
 fn parse_during<R>(
     parts: &[(usize, &str)],
     during: impl FnOnce() -> R,
-) -> (R, Vec<Result<CrdHead, YamlError>>) {
+    kinds: impl FnOnce(&R) -> Vec<String>,
+) -> (R, Vec<Result<CrdHead, YamlError>>, ParsedCrds) {
     let slots: Vec<OnceLock<Result<CrdHead, YamlError>>> =
         parts.iter().map(|_| OnceLock::new()).collect();
+    // Each document's index within its file.
+    let mut seen: HashMap<usize, usize> = HashMap::new();
+    let index: Vec<(usize, usize)> = parts
+        .iter()
+        .map(|(file, _)| {
+            let n = seen.entry(*file).or_default();
+            *n += 1;
+            (*file, *n - 1)
+        })
+        .collect();
+    let wanted: OnceLock<Vec<String>> = OnceLock::new();
+    let kept: Mutex<ParsedCrds> = Mutex::default();
     let next = AtomicUsize::new(0);
     let work = || loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
@@ -191,12 +216,21 @@ fn parse_during<R>(
         };
         let parsed = crate::yaml::load::load_go_first(text).and_then(|doc| {
             crate::yaml::load::check_json_value(&doc)?;
-            Ok((!matches!(doc, Go::Nil)).then(|| {
+            let head = (!matches!(doc, Go::Nil)).then(|| {
                 (
                     go_str(&doc, "apiVersion").into(),
                     go_str(&doc, "kind").into(),
                 )
-            }))
+            });
+            let keep = wanted
+                .get()
+                .is_some_and(|kinds| kinds.iter().any(|k| super::custom::names_kind(text, k)));
+            if keep {
+                kept.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(index[i], doc);
+            }
+            Ok(head)
         });
         let _ = slots[i].set(parsed);
     };
@@ -210,6 +244,7 @@ fn parse_during<R>(
             })
             .flatten();
         let result = during();
+        let _ = wanted.set(kinds(&result));
         // Without a second thread, this one does all the parsing.
         work();
         if let Some(h) = helper {
@@ -227,7 +262,29 @@ fn parse_during<R>(
                 .unwrap_or_else(|| Err(YamlError::plain("document not parsed")))
         })
         .collect();
-    (result, parsed)
+    let kept = kept.into_inner().unwrap_or_else(PoisonError::into_inner);
+    (result, parsed, kept)
+}
+
+/// The kinds of the rendered documents whose API group could be a CRD's (it has a dot: not
+/// `v1`, `apps/v1`, `batch/v1`), each once.
+fn rendered_kinds(rendered: &Rendered) -> Vec<String> {
+    let mut kinds: Vec<String> = rendered
+        .documents
+        .values()
+        .flatten()
+        .filter_map(|(_, doc)| doc.as_ref().ok())
+        .filter(|doc| {
+            str_at(doc, &["apiVersion"])
+                .split_once('/')
+                .is_some_and(|(group, _)| group.contains('.'))
+        })
+        .map(|doc| str_at(doc, &["kind"]))
+        .filter(|k| !k.is_empty())
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    kinds
 }
 
 // ---------------------------------------------------------------------------------------------
