@@ -343,6 +343,9 @@ impl PrivateKey {
         use rsa::signature::{SignatureEncoding, Signer};
         match self {
             PrivateKey::Rsa(k) => {
+                if let Some(sig) = rsa_sign_sha256(k, msg) {
+                    return Ok(sig);
+                }
                 let signer = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new((**k).clone());
                 let sig = signer.try_sign(msg).map_err(|e| e.to_string())?;
                 Ok(sig.to_vec())
@@ -916,6 +919,42 @@ fn signed_with(rt: &mut dyn Runtime, args: &[Value], key: PrivateKey) -> Result<
     cert_and_key(&t, &key, Some(&parent), &signer, rt.compat())
 }
 
+/// The DER prefix of a SHA-256 `DigestInfo` (RFC 8017, section 9.2, note 1).
+const SHA256_DIGEST_INFO: [u8; 19] = [
+    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+    0x00, 0x04, 0x20,
+];
+
+/// An RSASSA-PKCS1-v1_5 signature with SHA-256 (what Go's `x509.CreateCertificate` makes with
+/// an RSA key), through [`crate::funcs::rsa_keygen::private_op`]; `None` for a key that function does not
+/// take. The signature is checked with the public key before it is used, as the `rsa` crate
+/// checks its own.
+fn rsa_sign_sha256(key: &rsa::RsaPrivateKey, msg: &[u8]) -> Option<Vec<u8>> {
+    use rsa::traits::PublicKeyParts;
+    use sha2::Digest;
+    let len = key.size();
+    let hash = sha2::Sha256::digest(msg);
+    let t_len = SHA256_DIGEST_INFO.len() + hash.len();
+    if len < t_len + 11 {
+        return None;
+    }
+    let mut em = vec![0xff; len];
+    em[0] = 0;
+    em[1] = 1;
+    em[len - t_len - 1] = 0;
+    em[len - t_len..len - hash.len()].copy_from_slice(&SHA256_DIGEST_INFO);
+    em[len - hash.len()..].copy_from_slice(&hash);
+    let m = rsa::BigUint::from_bytes_be(&em);
+    let s = crate::funcs::rsa_keygen::private_op(key, &m)?;
+    if s.modpow(key.e(), key.n()) != m {
+        return None;
+    }
+    let bytes = s.to_bytes_be();
+    let mut sig = vec![0; len.checked_sub(bytes.len())?];
+    sig.extend_from_slice(&bytes);
+    Some(sig)
+}
+
 fn gen_signed_cert(rt: &mut dyn Runtime, args: &[Value]) -> Result<Value, FuncError> {
     // Go checks the argument types before Sprig generates the key.
     ca_arg(args.get(4))?;
@@ -1172,6 +1211,31 @@ mod tests {
 
     fn call(f: crate::gotemplate::func::FuncImpl, args: &[Value]) -> Result<Value, FuncError> {
         f(&mut PlainRuntime::default(), args)
+    }
+
+    #[test]
+    fn rsa_signatures_match_the_rsa_crate() {
+        use rsa::signature::{SignatureEncoding, Signer};
+        for bits in [1024, 2048] {
+            let key = crate::funcs::rsa_keygen::generate(bits).unwrap();
+            let theirs = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key.clone());
+            for msg in [&b""[..], b"to be signed", &[7u8; 1000]] {
+                let ours = rsa_sign_sha256(&key, msg).expect("a key of whole limbs");
+                assert_eq!(ours, theirs.sign(msg).to_vec(), "{bits}-bit key");
+            }
+        }
+    }
+
+    #[test]
+    fn rsa_keys_of_other_shapes_are_left_to_the_rsa_crate() {
+        // 1000-bit primes are not a whole number of 64-bit limbs.
+        let mut rng = rand::rngs::OsRng;
+        let key = rsa::RsaPrivateKey::new(&mut rng, 2000).unwrap();
+        assert!(rsa_sign_sha256(&key, b"x").is_none());
+        let sig = PrivateKey::Rsa(Box::new(key.clone())).sign(b"x").unwrap();
+        let theirs = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key);
+        use rsa::signature::{SignatureEncoding, Signer};
+        assert_eq!(sig, theirs.sign(b"x").to_vec());
     }
 
     fn field(v: &Value, name: &str) -> String {
