@@ -1,5 +1,6 @@
 //! RSA key generation for `genPrivateKey`, `genCA`, `genSelfSignedCert` and `genSignedCert`:
-//! the prime search, on fixed-width Montgomery arithmetic.
+//! the prime search, on fixed-width Montgomery arithmetic, which also serves the private-key
+//! operation of certificate signatures ([`private_op`]).
 //!
 //! Charts that make certificates call these functions many times per render (a 2048-bit key
 //! per `genCA`/`genSignedCert`, 4096 bits for `genPrivateKey "rsa"`), and the prime search is
