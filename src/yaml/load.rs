@@ -734,7 +734,7 @@ impl Decoder<'_> {
 /// value in place (last wins). Small maps (nearly all) look keys up by scanning; a big one
 /// gets an index, so big files load in linear time.
 #[derive(Default)]
-struct MapBuilder {
+pub(super) struct MapBuilder {
     pairs: Vec<(Go, Go)>,
     index: FxHashMap<KeyId, usize>,
 }
@@ -784,7 +784,11 @@ impl MapBuilder {
         }
     }
 
-    fn set(&mut self, key: Go, val: Go) {
+    pub(super) fn into_pairs(self) -> Vec<(Go, Go)> {
+        self.pairs
+    }
+
+    pub(super) fn set(&mut self, key: Go, val: Go) {
         if self.index.is_empty() {
             if let Some(i) = self.pairs.iter().position(|(k, _)| same_key(k, &key)) {
                 self.pairs[i].1 = val;
@@ -863,6 +867,11 @@ fn short_tag(r: &Resolved) -> &'static str {
         Resolved::Merge => "!!merge",
         Resolved::Str => "!!str",
     }
+}
+
+/// A plain scalar without a tag, as [`decode_scalar`] decodes it.
+pub(super) fn plain_scalar(text: &str) -> Go {
+    from_resolved(resolve_plain(text), text)
 }
 
 fn from_resolved(r: Resolved, text: &str) -> Go {
@@ -974,7 +983,17 @@ fn check_reader_chars(text: &str) -> Result<(), YamlError> {
 }
 
 /// Loads the first document of `text` as goyaml.v2 `Unmarshal` into `interface{}` does.
+/// The fast path ([`super::fast`]) reads the common block-style subset; the full loader reads
+/// whatever it declines, from the start.
 pub fn load_go_first(text: &str) -> Result<Go, YamlError> {
+    if let Some(go) = super::fast::load_go_first(text) {
+        return Ok(go);
+    }
+    load_go_first_full(text)
+}
+
+/// [`load_go_first`] without the fast path.
+fn load_go_first_full(text: &str) -> Result<Go, YamlError> {
     check_reader_chars(text)?;
     let docs = parse_docs(text, true)?;
     match docs.first() {
@@ -994,6 +1013,40 @@ fn decode_doc(doc: &Doc) -> Result<Go, YamlError> {
         expanding: Vec::new(),
     };
     d.decode(root, 0)
+}
+
+/// Entry points for `benches/yaml.rs`, the differential tests and the `yaml_fast` fuzz target,
+/// which run the two loaders apart; not part of the crate's API.
+#[doc(hidden)]
+pub mod bench_support {
+    use super::{Go, YamlError};
+
+    /// The fast path alone: `None` where it leaves the text to the full loader.
+    pub fn load_fast(text: &str) -> Option<Go> {
+        super::super::fast::load_go_first(text)
+    }
+
+    /// The full loader alone.
+    pub fn load_full(text: &str) -> Result<Go, YamlError> {
+        super::load_go_first_full(text)
+    }
+
+    /// Whether two decoded values are the same, NaN equal to NaN (`Go`'s `==` is IEEE's).
+    pub fn same(a: &Go, b: &Go) -> bool {
+        match (a, b) {
+            (Go::Float(x), Go::Float(y)) => x.to_bits() == y.to_bits(),
+            (Go::Seq(x), Go::Seq(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+            }
+            (Go::Map(x), Go::Map(y)) => {
+                x.len() == y.len()
+                    && x.iter()
+                        .zip(y)
+                        .all(|((ka, va), (kb, vb))| same(ka, kb) && same(va, vb))
+            }
+            _ => a == b,
+        }
+    }
 }
 
 /// `sigs.k8s.io/yaml`'s conversion of a goyaml value to JSON-able data, and the JSON round
