@@ -227,6 +227,7 @@ impl Reader<'_> {
                     self.finish_line(end)?;
                     Some(v)
                 }
+                Item::Plain(text_end) => self.plain_lines(start, text_end, n),
             },
         }
     }
@@ -291,7 +292,7 @@ impl Reader<'_> {
                     }
                     match self.scalar_or_key(start)? {
                         Item::Key(k, after) => (k, after),
-                        Item::Value(..) => return None,
+                        Item::Value(..) | Item::Plain(..) => return None,
                     }
                 }
             };
@@ -328,7 +329,84 @@ impl Reader<'_> {
                     self.finish_line(end)?;
                     Some(v)
                 }
+                Item::Plain(text_end) => self.plain_lines(i, text_end, m as isize),
             },
+        }
+    }
+
+    /// A plain scalar in block context whose first line holds bytes `start..end` (trailing
+    /// blanks included), inside a block collection at column `n`: the lines below indented
+    /// more than `n` continue it (folded: one line break is a space, more keep all but the
+    /// first), up to a comment or a less indented line.
+    fn plain_lines(&mut self, start: usize, end: usize, n: isize) -> Option<Go> {
+        let b = self.b;
+        let first = self.s[start..end].trim_end_matches(' ');
+        if b.get(end) == Some(&b' ') {
+            // Ends with a comment: the scalar ends on this line (a line below indented more
+            // than `n` is then an error, which the enclosing collection declines).
+            self.finish_line(end)?;
+            return Some(plain_scalar(first));
+        }
+        let mut text: Option<String> = None;
+        // `p` is the start of the line after the text read so far.
+        let mut p = match memchr::memchr(b'\n', &b[end..]) {
+            Some(k) => end + k + 1,
+            None => b.len(),
+        };
+        loop {
+            // Empty lines, then the next line's indentation.
+            let mut breaks = 0usize;
+            let (col, from) = loop {
+                let mut k = p;
+                while b.get(k) == Some(&b' ') {
+                    k += 1;
+                }
+                match b.get(k) {
+                    Some(b'\n') => p = k + 1,
+                    Some(b'\r') => p = k + 2,
+                    _ => break (k - p, k),
+                }
+                breaks += 1;
+            };
+            #[allow(clippy::cast_possible_wrap)] // columns of real text
+            let continues = col as isize > n && !matches!(b.get(from), None | Some(b'#'));
+            if !continues {
+                self.pos = p;
+                self.partial = None;
+                return Some(match text {
+                    Some(t) => Go::Str(t),
+                    None => plain_scalar(first),
+                });
+            }
+            // The root has no indentation to stop at: document markers end it instead.
+            if n < 0 {
+                return None;
+            }
+            let t = text.get_or_insert_with(|| first.to_string());
+            if breaks == 0 {
+                t.push(' ');
+            } else {
+                push_breaks(t, breaks);
+            }
+            // The line's text: up to ` #` or its end; `: ` would make it a key (an error).
+            let mut j = from;
+            let comment = loop {
+                match b.get(j) {
+                    None | Some(b'\n' | b'\r') => break false,
+                    Some(b':') if is_blank_or_end(b.get(j + 1)) => return None,
+                    Some(b' ') if b.get(j + 1) == Some(&b'#') => break true,
+                    _ => j += 1,
+                }
+            };
+            t.push_str(self.s[from..j].trim_end_matches(' '));
+            if comment {
+                self.finish_line(j)?;
+                return Some(Go::Str(text?));
+            }
+            p = match memchr::memchr(b'\n', &b[j..]) {
+                Some(k) => j + k + 1,
+                None => b.len(),
+            };
         }
     }
 
@@ -384,8 +462,7 @@ impl Reader<'_> {
             }
             j += 1;
         }
-        let text = self.s[i..j].trim_end_matches(' ');
-        Some(Item::Value(plain_scalar(text), j))
+        Some(Item::Plain(j))
     }
 
     /// A single-quoted scalar closed on its line; its text and the byte after the quote.
@@ -718,8 +795,10 @@ enum Chomp {
 enum Item {
     /// A key and the byte after its `:`.
     Key(Go, usize),
-    /// A scalar and the byte after it.
+    /// A quoted scalar and the byte after it.
     Value(Go, usize),
+    /// A plain scalar's first line, up to this byte (its end, or the blank before a `#`).
+    Plain(usize),
 }
 
 #[cfg(test)]
