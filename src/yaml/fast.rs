@@ -221,7 +221,7 @@ impl Reader<'_> {
                 self.finish_line(end)?;
                 Some(v)
             }
-            _ => match self.scalar_or_key(start)? {
+            _ => match self.scalar_or_key(start, n)? {
                 Item::Key(k, after) => self.parse_map(col, Some((k, after))),
                 Item::Value(v, end) => {
                     self.finish_line(end)?;
@@ -290,7 +290,7 @@ impl Reader<'_> {
                     if col > m {
                         return None;
                     }
-                    match self.scalar_or_key(start)? {
+                    match self.scalar_or_key(start, m as isize)? {
                         Item::Key(k, after) => (k, after),
                         Item::Value(..) | Item::Plain(..) => return None,
                     }
@@ -322,7 +322,7 @@ impl Reader<'_> {
                 self.finish_line(end)?;
                 Some(v)
             }
-            _ => match self.scalar_or_key(i)? {
+            _ => match self.scalar_or_key(i, m as isize)? {
                 // `a: b: c` is an error.
                 Item::Key(..) => None,
                 Item::Value(v, end) => {
@@ -410,13 +410,12 @@ impl Reader<'_> {
         }
     }
 
-    /// A scalar on one line at byte `i`, or a mapping key (a scalar followed by `:` and a
-    /// blank).
-    fn scalar_or_key(&self, i: usize) -> Option<Item> {
+    /// A scalar at byte `i` (a quoted one may go on over the lines below indented more than
+    /// `n`), or a mapping key (a scalar on one line followed by `:` and a blank).
+    fn scalar_or_key(&self, i: usize, n: isize) -> Option<Item> {
         let b = self.b;
         let (value, end) = match b[i] {
-            b'\'' => self.single_quoted(i)?,
-            b'"' => self.double_quoted(i)?,
+            b'\'' | b'"' => self.quoted(i, Some(n))?,
             _ => return self.plain(i),
         };
         let mut j = end;
@@ -424,7 +423,9 @@ impl Reader<'_> {
             j += 1;
         }
         if b.get(j) == Some(&b':') {
-            if !is_blank_or_end(b.get(j + 1)) || j - i > MAX_KEY_BYTES {
+            // A key must be on one line.
+            let one_line = memchr::memchr(b'\n', &b[i..j]).is_none();
+            if !is_blank_or_end(b.get(j + 1)) || j - i > MAX_KEY_BYTES || !one_line {
                 return None;
             }
             return Some(Item::Key(Go::Str(value), j + 1));
@@ -465,51 +466,72 @@ impl Reader<'_> {
         Some(Item::Plain(j))
     }
 
-    /// A single-quoted scalar closed on its line; its text and the byte after the quote.
-    fn single_quoted(&self, i: usize) -> Option<(String, usize)> {
+    /// A quoted scalar at byte `i`: its text and the byte after the closing quote. With `n`
+    /// (the column of the enclosing block collection) it may go on over the lines below
+    /// indented more than `n`, folded as the full loader folds it (blanks around a line break
+    /// dropped; one break is a space, more keep all but the first); without, it must close on
+    /// its line.
+    fn quoted(&self, i: usize, n: Option<isize>) -> Option<(String, usize)> {
         let b = self.b;
+        let single = b[i] == b'\'';
         let mut out = String::new();
         let mut seg = i + 1;
         let mut j = seg;
         loop {
-            match b.get(j) {
-                None | Some(b'\n' | b'\r') => return None,
-                Some(b'\'') => {
-                    if b.get(j + 1) == Some(&b'\'') {
-                        out.push_str(&self.s[seg..=j]);
-                        j += 2;
-                        seg = j;
-                        continue;
-                    }
+            let found = if single {
+                memchr::memchr2(b'\'', b'\n', &b[j..])
+            } else {
+                memchr::memchr3(b'"', b'\\', b'\n', &b[j..])
+            };
+            j += found?;
+            match b[j] {
+                b'\'' if b.get(j + 1) == Some(&b'\'') => {
+                    out.push_str(&self.s[seg..=j]);
+                    j += 2;
+                    seg = j;
+                }
+                b'\'' | b'"' => {
                     out.push_str(&self.s[seg..j]);
                     return Some((out, j + 1));
                 }
-                _ => j += 1,
-            }
-        }
-    }
-
-    /// A double-quoted scalar closed on its line; its text and the byte after the quote.
-    fn double_quoted(&self, i: usize) -> Option<(String, usize)> {
-        let b = self.b;
-        let mut out = String::new();
-        let mut seg = i + 1;
-        let mut j = seg;
-        loop {
-            match b.get(j) {
-                None | Some(b'\n' | b'\r') => return None,
-                Some(b'"') => {
-                    out.push_str(&self.s[seg..j]);
-                    return Some((out, j + 1));
-                }
-                Some(b'\\') => {
+                b'\\' => {
                     out.push_str(&self.s[seg..j]);
                     let (c, len) = self.escape(j + 1)?;
                     out.push(c);
                     j += 1 + len;
                     seg = j;
                 }
-                _ => j += 1,
+                _ => {
+                    // A line break: the line's trailing blanks go (not escaped ones).
+                    // At the root, document markers would end it: left to the full loader.
+                    let n = n.filter(|&n| n >= 0)?;
+                    let end = if b[j - 1] == b'\r' { j - 1 } else { j };
+                    out.push_str(self.s[seg..end.max(seg)].trim_end_matches(' '));
+                    let mut breaks = 0usize;
+                    let mut p = j + 1;
+                    let from = loop {
+                        let mut k = p;
+                        while b.get(k) == Some(&b' ') {
+                            k += 1;
+                        }
+                        match b.get(k) {
+                            None => return None,
+                            Some(b'\n') => p = k + 1,
+                            Some(b'\r') => p = k + 2,
+                            #[allow(clippy::cast_possible_wrap)] // columns of real text
+                            Some(_) if ((k - p) as isize) <= n => return None,
+                            Some(_) => break k,
+                        }
+                        breaks += 1;
+                    };
+                    if breaks == 0 {
+                        out.push(' ');
+                    } else {
+                        push_breaks(&mut out, breaks);
+                    }
+                    seg = from;
+                    j = from;
+                }
             }
         }
     }
@@ -728,12 +750,8 @@ impl Reader<'_> {
     fn flow_scalar(&self, i: usize, key: bool) -> Option<(Go, usize)> {
         let b = self.b;
         let (value, end) = match *b.get(i)? {
-            b'\'' => {
-                let (s, e) = self.single_quoted(i)?;
-                (Go::Str(s), e)
-            }
-            b'"' => {
-                let (s, e) = self.double_quoted(i)?;
+            b'\'' | b'"' => {
+                let (s, e) = self.quoted(i, None)?;
                 (Go::Str(s), e)
             }
             c => {

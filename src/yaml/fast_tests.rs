@@ -48,6 +48,7 @@ const TAKEN: &[&str] = &[
     "\"<<\": 1\n",
     "a: é ü\n",
     "a: b\n  c\n\n  d\nk: x\n  y # c\nl:\n- z\n  w\n",
+    "a: 'b  \n  c''\n\n   \n  d '\nb: \"x\\t \n y\"\n",
 ];
 
 const DECLINED: &[&str] = &[
@@ -55,7 +56,7 @@ const DECLINED: &[&str] = &[
     "a: !!str 1\n",
     "%YAML 1.1\n---\na: 1\n",
     "<<: {a: 1}\n",
-    "a: 'b\n  c'\n",
+    "a: 'b\nc'\n",
     "? a\n: b\n",
     "a:\tb\n",
     "a: 1\n...\n",
@@ -364,9 +365,44 @@ impl Gen {
         let choice = if depth > 4 {
             self.below(4)
         } else {
-            self.below(11)
+            self.below(12)
         };
         match choice {
+            11 => {
+                // A quoted scalar over several lines.
+                let q = if self.chance(50) { '\'' } else { '"' };
+                out.push(' ');
+                out.push(q);
+                out.push_str(self.pick(&["x", "a  b ", " lead", "it''s", "e\\u00e9", "", "\\"]));
+                for _ in 0..1 + self.below(3) {
+                    if self.chance(30) {
+                        out.push_str(self.pick(&["\n", "\n   \n", "  \n\n"]));
+                    }
+                    out.push('\n');
+                    let col = if self.odd() {
+                        self.below(indent + 4)
+                    } else {
+                        indent + 1 + self.below(3)
+                    };
+                    out.push_str(&" ".repeat(col));
+                    out.push_str(self.pick(&[
+                        "more",
+                        "more text  ",
+                        "- x",
+                        "# y",
+                        "a: b",
+                        "--- x",
+                        "''",
+                        "\\ ",
+                        "\\t",
+                        "y\\",
+                        "",
+                    ]));
+                }
+                out.push(q);
+                out.push_str(self.pick(&["", "", " # c", ": x", " x", "#c"]));
+                out.push('\n');
+            }
             10 => {
                 // A plain scalar over several lines.
                 out.push(' ');
