@@ -384,7 +384,9 @@ impl Reader<'_> {
                 self.pos = p;
                 self.partial = None;
                 return Some(match text {
-                    Some(t) => Go::Str(t),
+                    // Folded text holds a blank or a break, which no YAML 1.1 value but a
+                    // string does; resolved all the same, as the full loader resolves it.
+                    Some(t) => plain_scalar(&t),
                     None => plain_scalar(first),
                 });
             }
@@ -411,7 +413,7 @@ impl Reader<'_> {
             t.push_str(self.s[from..j].trim_end_matches(' '));
             if comment {
                 self.finish_line(j)?;
-                return Some(Go::Str(text?));
+                return Some(plain_scalar(&text?));
             }
             p = match memchr::memchr(b'\n', &b[j..]) {
                 Some(k) => j + k + 1,
