@@ -33,6 +33,7 @@ pub fn load_go_first(text: &str) -> Option<Go> {
         pos: start,
         partial: None,
         depth: 0,
+        seen: None,
     };
     let root = match r.peek()? {
         Line::Eof => return Some(Go::Nil),
@@ -107,6 +108,27 @@ struct Reader<'a> {
     /// The column of `pos` when a node starts in the middle of a line (after `- `).
     partial: Option<usize>,
     depth: usize,
+    /// The last content line `peek` found: its start, column and first content byte.
+    seen: Option<(usize, usize, usize)>,
+}
+
+/// The first byte at or after `i` that is not a space. Indentation in deeply nested documents
+/// is most of their bytes, so it is skipped eight bytes at a time.
+fn skip_spaces(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let other = u64::from_le_bytes(word) ^ 0x2020_2020_2020_2020;
+        if other != 0 {
+            return i + (other.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    i
 }
 
 fn is_blank_or_end(c: Option<&u8>) -> bool {
@@ -122,13 +144,16 @@ impl Reader<'_> {
                 start: self.pos,
             });
         }
+        // A line ending several collections is looked at by each of them.
+        if let Some((pos, col, start)) = self.seen {
+            if pos == self.pos {
+                return Some(Line::At { col, start });
+            }
+        }
         let b = self.b;
         loop {
             let line = self.pos;
-            let mut i = line;
-            while b.get(i) == Some(&b' ') {
-                i += 1;
-            }
+            let i = skip_spaces(b, line);
             match b.get(i) {
                 None => {
                     self.pos = b.len();
@@ -144,6 +169,7 @@ impl Reader<'_> {
                         }
                         return Some(Line::Marker);
                     }
+                    self.seen = Some((line, i - line, i));
                     return Some(Line::At {
                         col: i - line,
                         start: i,
@@ -170,10 +196,7 @@ impl Reader<'_> {
     /// not a comment: one must be separated from what precedes it.
     fn rest_is_empty(&self, i: usize) -> bool {
         let b = self.b;
-        let mut j = i;
-        while b.get(j) == Some(&b' ') {
-            j += 1;
-        }
+        let j = skip_spaces(b, i);
         match b.get(j) {
             None | Some(b'\n' | b'\r') => true,
             Some(b'#') => j > i,
@@ -367,10 +390,7 @@ impl Reader<'_> {
             // Empty lines, then the next line's indentation.
             let mut breaks = 0usize;
             let (col, from) = loop {
-                let mut k = p;
-                while b.get(k) == Some(&b' ') {
-                    k += 1;
-                }
+                let k = skip_spaces(b, p);
                 match b.get(k) {
                     Some(b'\n') => p = k + 1,
                     Some(b'\r') => p = k + 2,
@@ -403,10 +423,18 @@ impl Reader<'_> {
             // The line's text: up to ` #` or its end; `: ` would make it a key (an error).
             let mut j = from;
             let comment = loop {
+                j += b[j..]
+                    .iter()
+                    .position(|&c| matches!(c, b'\n' | b'\r' | b':' | b'#'))
+                    .unwrap_or(b.len() - j);
                 match b.get(j) {
                     None | Some(b'\n' | b'\r') => break false,
                     Some(b':') if is_blank_or_end(b.get(j + 1)) => return None,
-                    Some(b' ') if b.get(j + 1) == Some(&b'#') => break true,
+                    // The line's first byte is no `#` (that line would not continue it).
+                    Some(b'#') if b[j - 1] == b' ' => {
+                        j -= 1;
+                        break true;
+                    }
                     _ => j += 1,
                 }
             };
@@ -530,10 +558,7 @@ impl Reader<'_> {
                     let mut breaks = 0usize;
                     let mut p = j + 1;
                     let from = loop {
-                        let mut k = p;
-                        while b.get(k) == Some(&b' ') {
-                            k += 1;
-                        }
+                        let k = skip_spaces(b, p);
                         match b.get(k) {
                             None => return None,
                             Some(b'\n') => p = k + 1,
@@ -626,10 +651,7 @@ impl Reader<'_> {
         let mut trailing_breaks = 0usize;
         let mut max_blank = 0usize;
         let indent = loop {
-            let mut k = p;
-            while b.get(k) == Some(&b' ') {
-                k += 1;
-            }
+            let k = skip_spaces(b, p);
             match b.get(k) {
                 None => return None,
                 Some(b'\n') => {
@@ -752,11 +774,8 @@ impl Reader<'_> {
         Some((value, j + 1))
     }
 
-    fn skip_spaces(&self, mut i: usize) -> usize {
-        while self.b.get(i) == Some(&b' ') {
-            i += 1;
-        }
-        i
+    fn skip_spaces(&self, i: usize) -> usize {
+        skip_spaces(self.b, i)
     }
 
     fn flow_node(&mut self, i: usize) -> Option<(Go, usize)> {

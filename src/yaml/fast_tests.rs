@@ -622,6 +622,34 @@ impl Gen {
     }
 }
 
+/// `split_documents` as it was written first, line by line: the one that finds separators
+/// with `memmem` must split the same.
+fn split_by_lines(text: &str) -> Option<Vec<&str>> {
+    let mut docs = Vec::new();
+    let (mut start, mut pos) = (0, 0);
+    for line in text.split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix("---") {
+            let trimmed = rest.trim();
+            if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                return None;
+            }
+            docs.push(&text[start..pos]);
+            start = pos + line.len();
+        }
+        pos += line.len();
+    }
+    docs.push(&text[start..]);
+    Some(docs)
+}
+
+fn check_split(text: &str) {
+    assert_eq!(
+        super::super::load::split_documents(text).ok(),
+        split_by_lines(text),
+        "{text:?}"
+    );
+}
+
 #[test]
 fn generated_documents_agree() {
     let mut g = Gen(0x9e37_79b9_7f4a_7c15, 0);
@@ -630,8 +658,10 @@ fn generated_documents_agree() {
         let doc = g.document();
         total += 1;
         taken += usize::from(check(&doc));
+        check_split(&doc);
         for _ in 0..3 {
             let m = g.mutate(&doc);
+            check_split(&m);
             total += 1;
             taken += usize::from(check(&m));
         }

@@ -1206,22 +1206,25 @@ pub fn load_first_map(text: &str) -> Result<Value, YamlError> {
 /// Splits a stream as Kubernetes' `YAMLReader` does (what Helm 4 reads values files with):
 /// a line starting with `---` ends a document; only spaces or a comment may follow it.
 pub fn split_documents(text: &str) -> Result<Vec<&str>, YamlError> {
+    let b = text.as_bytes();
     let mut docs = Vec::new();
     let mut start = 0;
-    let mut pos = 0;
-    for line in text.split_inclusive('\n') {
-        if let Some(rest) = line.strip_prefix("---") {
-            let trimmed = rest.trim();
-            if !trimmed.is_empty() && !trimmed.starts_with('#') {
-                return Err(YamlError::plain(format!(
-                    "invalid Yaml document separator: {trimmed}"
-                ))
-                .with_context("error reading yaml document"));
-            }
-            docs.push(&text[start..pos]);
-            start = pos + line.len();
+    // The starts of the lines that begin with `---` (found a block at a time: lint splits
+    // megabytes of CRDs).
+    let first = b.starts_with(b"---").then_some(0);
+    let rest = memchr::memmem::find_iter(b, b"\n---").map(|i| i + 1);
+    for line_start in first.into_iter().chain(rest) {
+        let line_end =
+            memchr::memchr(b'\n', &b[line_start..]).map_or(b.len(), |k| line_start + k + 1);
+        let trimmed = text[line_start + 3..line_end].trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            return Err(
+                YamlError::plain(format!("invalid Yaml document separator: {trimmed}"))
+                    .with_context("error reading yaml document"),
+            );
         }
-        pos += line.len();
+        docs.push(&text[start..line_start]);
+        start = line_end;
     }
     docs.push(&text[start..]);
     Ok(docs)
