@@ -734,7 +734,7 @@ impl Decoder<'_> {
 /// value in place (last wins). Small maps (nearly all) look keys up by scanning; a big one
 /// gets an index, so big files load in linear time.
 #[derive(Default)]
-struct MapBuilder {
+pub(super) struct MapBuilder {
     pairs: Vec<(Go, Go)>,
     index: FxHashMap<KeyId, usize>,
 }
@@ -784,7 +784,11 @@ impl MapBuilder {
         }
     }
 
-    fn set(&mut self, key: Go, val: Go) {
+    pub(super) fn into_pairs(self) -> Vec<(Go, Go)> {
+        self.pairs
+    }
+
+    pub(super) fn set(&mut self, key: Go, val: Go) {
         if self.index.is_empty() {
             if let Some(i) = self.pairs.iter().position(|(k, _)| same_key(k, &key)) {
                 self.pairs[i].1 = val;
@@ -863,6 +867,11 @@ fn short_tag(r: &Resolved) -> &'static str {
         Resolved::Merge => "!!merge",
         Resolved::Str => "!!str",
     }
+}
+
+/// A plain scalar without a tag, as [`decode_scalar`] decodes it.
+pub(super) fn plain_scalar(text: &str) -> Go {
+    from_resolved(resolve_plain(text), text)
 }
 
 fn from_resolved(r: Resolved, text: &str) -> Go {
@@ -974,7 +983,17 @@ fn check_reader_chars(text: &str) -> Result<(), YamlError> {
 }
 
 /// Loads the first document of `text` as goyaml.v2 `Unmarshal` into `interface{}` does.
+/// The fast path ([`super::fast`]) reads the common block-style subset; the full loader reads
+/// whatever it declines, from the start.
 pub fn load_go_first(text: &str) -> Result<Go, YamlError> {
+    if let Some(go) = super::fast::load_go_first(text) {
+        return Ok(go);
+    }
+    load_go_first_full(text)
+}
+
+/// [`load_go_first`] without the fast path.
+fn load_go_first_full(text: &str) -> Result<Go, YamlError> {
     check_reader_chars(text)?;
     let docs = parse_docs(text, true)?;
     match docs.first() {
@@ -994,6 +1013,40 @@ fn decode_doc(doc: &Doc) -> Result<Go, YamlError> {
         expanding: Vec::new(),
     };
     d.decode(root, 0)
+}
+
+/// Entry points for `benches/yaml.rs`, the differential tests and the `yaml_fast` fuzz target,
+/// which run the two loaders apart; not part of the crate's API.
+#[doc(hidden)]
+pub mod bench_support {
+    use super::{Go, YamlError};
+
+    /// The fast path alone: `None` where it leaves the text to the full loader.
+    pub fn load_fast(text: &str) -> Option<Go> {
+        super::super::fast::load_go_first(text)
+    }
+
+    /// The full loader alone.
+    pub fn load_full(text: &str) -> Result<Go, YamlError> {
+        super::load_go_first_full(text)
+    }
+
+    /// Whether two decoded values are the same, NaN equal to NaN (`Go`'s `==` is IEEE's).
+    pub fn same(a: &Go, b: &Go) -> bool {
+        match (a, b) {
+            (Go::Float(x), Go::Float(y)) => x.to_bits() == y.to_bits(),
+            (Go::Seq(x), Go::Seq(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+            }
+            (Go::Map(x), Go::Map(y)) => {
+                x.len() == y.len()
+                    && x.iter()
+                        .zip(y)
+                        .all(|((ka, va), (kb, vb))| same(ka, kb) && same(va, vb))
+            }
+            _ => a == b,
+        }
+    }
 }
 
 /// `sigs.k8s.io/yaml`'s conversion of a goyaml value to JSON-able data, and the JSON round
@@ -1153,22 +1206,25 @@ pub fn load_first_map(text: &str) -> Result<Value, YamlError> {
 /// Splits a stream as Kubernetes' `YAMLReader` does (what Helm 4 reads values files with):
 /// a line starting with `---` ends a document; only spaces or a comment may follow it.
 pub fn split_documents(text: &str) -> Result<Vec<&str>, YamlError> {
+    let b = text.as_bytes();
     let mut docs = Vec::new();
     let mut start = 0;
-    let mut pos = 0;
-    for line in text.split_inclusive('\n') {
-        if let Some(rest) = line.strip_prefix("---") {
-            let trimmed = rest.trim();
-            if !trimmed.is_empty() && !trimmed.starts_with('#') {
-                return Err(YamlError::plain(format!(
-                    "invalid Yaml document separator: {trimmed}"
-                ))
-                .with_context("error reading yaml document"));
-            }
-            docs.push(&text[start..pos]);
-            start = pos + line.len();
+    // The starts of the lines that begin with `---` (found a block at a time: lint splits
+    // megabytes of CRDs).
+    let first = b.starts_with(b"---").then_some(0);
+    let rest = memchr::memmem::find_iter(b, b"\n---").map(|i| i + 1);
+    for line_start in first.into_iter().chain(rest) {
+        let line_end =
+            memchr::memchr(b'\n', &b[line_start..]).map_or(b.len(), |k| line_start + k + 1);
+        let trimmed = text[line_start + 3..line_end].trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            return Err(
+                YamlError::plain(format!("invalid Yaml document separator: {trimmed}"))
+                    .with_context("error reading yaml document"),
+            );
         }
-        pos += line.len();
+        docs.push(&text[start..line_start]);
+        start = line_end;
     }
     docs.push(&text[start..]);
     Ok(docs)

@@ -22,6 +22,7 @@
 
 pub mod emit;
 pub mod error;
+mod fast;
 pub mod head;
 pub mod json;
 pub mod load;

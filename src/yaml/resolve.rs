@@ -48,7 +48,12 @@ pub fn resolve_plain(s: &str) -> Resolved {
             if is_timestamp(s) {
                 return Resolved::Timestamp;
             }
-            let plain: String = s.chars().filter(|&c| c != '_').collect();
+            // Underscores are rare: copy the text only when there are some to drop.
+            let plain: std::borrow::Cow<str> = if s.contains('_') {
+                s.chars().filter(|&c| c != '_').collect::<String>().into()
+            } else {
+                s.into()
+            };
             if let Some(i) = parse_go_int(&plain) {
                 return Resolved::Int(i);
             }
