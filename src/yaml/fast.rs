@@ -477,11 +477,8 @@ impl Reader<'_> {
     fn plain(&self, i: usize) -> Option<Item> {
         let b = self.b;
         match b[i] {
-            b'-' => {
-                if is_blank_or_end(b.get(i + 1)) {
-                    return None;
-                }
-            }
+            // `- ` is a sequence entry, not a scalar.
+            b'-' if is_blank_or_end(b.get(i + 1)) => return None,
             b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|'
             | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`' => return None,
             _ => {}
