@@ -477,6 +477,7 @@ impl Reader<'_> {
     fn plain(&self, i: usize) -> Option<Item> {
         let b = self.b;
         match b[i] {
+            // `- ` is a sequence entry, not a scalar.
             b'-' if is_blank_or_end(b.get(i + 1)) => return None,
             b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|'
             | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`' => return None,

@@ -5,6 +5,8 @@
 //! - [`load`]: saphyr-parser events → goyaml.v2's Go values ([`load::Go`]) → the JSON hop
 //!   (keys strings, numbers float64). [`resolve`] holds the YAML 1.1 scalar rules both
 //!   directions share; [`error`] words failures as goyaml.v2 and `sigs.k8s.io/yaml` do.
+//!   A fast path (`fast`) reads the block-style subset real files are made of straight into
+//!   goyaml.v2's values and leaves everything else to the saphyr-based loader.
 //! - [`emit`]: libyaml's emitter decisions for `toYaml` and `toYamlPretty`.
 //! - [`json`]: `encoding/json` output and decoding, error texts per Go version.
 //! - [`head`]: the `SimpleHead` parse of rendered documents.
