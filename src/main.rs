@@ -25,10 +25,13 @@ fn main() -> ExitCode {
             return exit(code);
         }
     };
-    // The process ends after this one command.
-    chartctl::teardown::skip_at_exit();
     let result = match &cli.command {
-        Command::Template(args) => cli::template::run(args),
+        Command::Template(args) => {
+            // One render, then the process ends. (Lint may render many charts and values
+            // sets in one process, so it frees as it goes.)
+            chartctl::teardown::skip_at_exit();
+            cli::template::run(args)
+        }
         Command::Lint(args) => cli::lint::run(args),
     };
     match result {

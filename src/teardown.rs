@@ -1,8 +1,9 @@
 //! Freeing at the end of a run. A `chartctl` process exits as soon as it has printed, and the
 //! operating system takes its memory back at once; walking the parsed templates, the values
 //! and the rendered files to free them piece by piece only delays the exit (a few percent of
-//! a whole render). The binary turns that walk off with [`skip_at_exit`]; code that uses the
-//! library (tests, benchmarks) keeps freeing normally.
+//! a whole render). The binary turns that walk off with [`skip_at_exit`] for `template`, which
+//! renders once; `lint` (many charts and values sets in one process) and code that uses the
+//! library (tests, benchmarks) keep freeing normally.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
