@@ -19,13 +19,15 @@
 use std::hint::black_box;
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock, Weak};
-use std::time::{Duration, Instant};
 
 use chartctl::funcs::function_map;
 use chartctl::gotemplate::func::{FuncError, FuncMap, Runtime};
 use chartctl::gotemplate::value::{Map, Value};
 use chartctl::gotemplate::{ExecOptions, TemplateSet};
 use chartctl::{func, Compat};
+use support::Bench;
+
+mod support;
 
 const HELPERS: &str = include_str!("engine/_helpers.tpl");
 const DEPLOYMENT: &str = include_str!("engine/deployment.yaml");
@@ -383,56 +385,15 @@ fn data() -> Value {
     ])
 }
 
-struct Bench {
-    filter: Option<String>,
-    budget: Duration,
-    /// `BENCH_ITERS`: run each measurement exactly this often, untimed (for profilers).
-    iters: Option<u32>,
-}
-
-impl Bench {
-    /// Times `f`: a warm-up, then 15 batches of about `budget / 15` each; prints the median
-    /// and the fastest batch's time per call.
-    fn measure(&self, name: &str, mut f: impl FnMut()) {
-        if let Some(filter) = &self.filter {
-            let wanted = match filter.strip_suffix('$') {
-                Some(exact) => name == exact,
-                None => name.contains(filter.as_str()),
-            };
-            if !wanted {
-                return;
-            }
-        }
-        if let Some(n) = self.iters {
-            for _ in 0..n {
-                f();
-            }
-            return;
-        }
-        const BATCHES: u32 = 15;
-        let start = Instant::now();
-        let mut calls = 0u32;
-        while calls < 20 || start.elapsed() < self.budget / 10 {
-            f();
-            calls += 1;
-        }
-        let per_call = start.elapsed() / calls;
-        let batch = (self.budget / BATCHES).as_nanos() / per_call.as_nanos().max(1);
-        let batch = u32::try_from(batch).unwrap_or(u32::MAX).max(1);
-        let mut times: Vec<f64> = (0..BATCHES)
-            .map(|_| {
-                let t = Instant::now();
-                for _ in 0..batch {
-                    f();
-                }
-                t.elapsed().as_secs_f64() * 1e6 / f64::from(batch)
-            })
-            .collect();
-        times.sort_by(f64::total_cmp);
+/// Times `f` and prints the median and the fastest batch's time per call.
+fn measure(bench: &Bench, name: &str, f: impl FnMut()) {
+    if let Some(t) = bench.time(name, f) {
         println!(
-            "{name:<28} {:>9.1} µs median {:>9.1} µs best  ({BATCHES} x {batch} calls)",
-            times[times.len() / 2],
-            times[0]
+            "{name:<28} {:>9.1} µs median {:>9.1} µs best  ({} x {} calls)",
+            t.median(),
+            t.best(),
+            t.batches,
+            t.batch
         );
     }
 }
@@ -460,21 +421,7 @@ fn gotmpl_execute(t: &gotmpl::Template, data: &gotmpl::Value) -> String {
 }
 
 fn main() {
-    let bench = Bench {
-        filter: std::env::args()
-            .skip(1)
-            .find(|a| !a.starts_with('-'))
-            .filter(|a| !a.is_empty()),
-        budget: Duration::from_secs_f64(
-            std::env::var("BENCH_SECS")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(2.0),
-        ),
-        iters: std::env::var("BENCH_ITERS")
-            .ok()
-            .and_then(|s| s.parse().ok()),
-    };
+    let bench = Bench::from_env();
     let data = data();
     let gdata = to_gotmpl(&data);
     let full = Rc::new(function_map(Compat::Helm4));
@@ -495,25 +442,25 @@ fn main() {
     }
 
     for (label, funcs) in [("chartctl", &full), ("chartctl-stub", &stub)] {
-        bench.measure(&format!("{label} parse"), || {
+        measure(&bench, &format!("{label} parse"), || {
             black_box(ours_parse(funcs));
         });
         let set = ours_parse(funcs);
-        bench.measure(&format!("{label} execute"), || {
+        measure(&bench, &format!("{label} execute"), || {
             black_box(ours_execute(&set, &data));
         });
-        bench.measure(&format!("{label} parse+execute"), || {
+        measure(&bench, &format!("{label} parse+execute"), || {
             black_box(ours_execute(&ours_parse(funcs), &data));
         });
     }
-    bench.measure("gotmpl parse", || {
+    measure(&bench, "gotmpl parse", || {
         black_box(gotmpl_parse());
     });
     let t = gotmpl_parse();
-    bench.measure("gotmpl execute", || {
+    measure(&bench, "gotmpl execute", || {
         black_box(gotmpl_execute(&t, &gdata));
     });
-    bench.measure("gotmpl parse+execute", || {
+    measure(&bench, "gotmpl parse+execute", || {
         black_box(gotmpl_execute(&gotmpl_parse(), &gdata));
     });
 }

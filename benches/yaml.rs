@@ -18,10 +18,12 @@
 
 use std::fmt::Write;
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+
+mod support;
 
 use chartctl::yaml::load::bench_support::{load_fast, load_full, same};
 use chartctl::yaml::load::split_documents;
+use support::Bench;
 
 // The allocator `chartctl` itself uses: loading is mostly building small strings and vectors.
 #[global_allocator]
@@ -92,62 +94,23 @@ fn crd(depth: usize, width: usize) -> String {
     out
 }
 
-struct Bench {
-    filter: Option<String>,
-    budget: Duration,
-    /// `BENCH_ITERS`: run each measurement exactly this often, untimed (for profilers).
-    iters: Option<u32>,
-}
-
-impl Bench {
-    /// Times `f` over `bytes` of input: a warm-up, then 15 batches of about `budget / 15`
-    /// each; prints the median and the fastest batch as time per call and MB/s.
-    fn measure(&self, name: &str, bytes: usize, mut f: impl FnMut()) {
-        if let Some(filter) = &self.filter {
-            let wanted = match filter.strip_suffix('$') {
-                Some(exact) => name == exact,
-                None => name.contains(filter.as_str()),
-            };
-            if !wanted {
-                return;
-            }
-        }
-        if let Some(n) = self.iters {
-            for _ in 0..n {
-                f();
-            }
-            return;
-        }
-        const BATCHES: u32 = 15;
-        let start = Instant::now();
-        let mut calls = 0u32;
-        while calls < 20 || start.elapsed() < self.budget / 10 {
-            f();
-            calls += 1;
-        }
-        let per_call = start.elapsed() / calls;
-        let batch = (self.budget / BATCHES).as_nanos() / per_call.as_nanos().max(1);
-        let batch = u32::try_from(batch).unwrap_or(u32::MAX).max(1);
-        let mut times: Vec<f64> = (0..BATCHES)
-            .map(|_| {
-                let t = Instant::now();
-                for _ in 0..batch {
-                    f();
-                }
-                t.elapsed().as_secs_f64() * 1e6 / f64::from(batch)
-            })
-            .collect();
-        times.sort_by(f64::total_cmp);
-        #[allow(clippy::cast_precision_loss)] // input sizes far below 2^52
-        let mbps = |us: f64| bytes as f64 / us;
-        println!(
-            "{name:<16} {:>9.1} µs median {:>7.1} MB/s   {:>9.1} µs best {:>7.1} MB/s  ({BATCHES} x {batch} calls, {bytes} bytes)",
-            times[times.len() / 2],
-            mbps(times[times.len() / 2]),
-            times[0],
-            mbps(times[0]),
-        );
-    }
+/// Times `f` over `bytes` of input and prints the median and the fastest batch as time per
+/// call and MB/s.
+fn measure(bench: &Bench, name: &str, bytes: usize, f: impl FnMut()) {
+    let Some(t) = bench.time(name, f) else {
+        return;
+    };
+    #[allow(clippy::cast_precision_loss)] // input sizes far below 2^52
+    let mbps = |us: f64| bytes as f64 / us;
+    println!(
+        "{name:<16} {:>9.1} µs median {:>7.1} MB/s   {:>9.1} µs best {:>7.1} MB/s  ({} x {} calls, {bytes} bytes)",
+        t.median(),
+        mbps(t.median()),
+        t.best(),
+        mbps(t.best()),
+        t.batches,
+        t.batch,
+    );
 }
 
 /// Loads each document of `docs` through the fast path; panics where it declines, as every
@@ -165,21 +128,7 @@ fn full(docs: &[&str]) {
 }
 
 fn main() {
-    let bench = Bench {
-        filter: std::env::args()
-            .skip(1)
-            .find(|a| !a.starts_with('-'))
-            .filter(|a| !a.is_empty()),
-        budget: Duration::from_secs_f64(
-            std::env::var("BENCH_SECS")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(2.0),
-        ),
-        iters: std::env::var("BENCH_ITERS")
-            .ok()
-            .and_then(|s| s.parse().ok()),
-    };
+    let bench = Bench::from_env();
     let crd = crd(3, 5);
     let inputs: [(&str, Vec<&str>); 3] = [
         ("values", vec![VALUES]),
@@ -198,7 +147,7 @@ fn main() {
     }
     for (name, docs) in &inputs {
         let bytes = docs.iter().map(|d| d.len()).sum();
-        bench.measure(&format!("{name} fast"), bytes, || fast(docs));
-        bench.measure(&format!("{name} full"), bytes, || full(docs));
+        measure(&bench, &format!("{name} fast"), bytes, || fast(docs));
+        measure(&bench, &format!("{name} full"), bytes, || full(docs));
     }
 }
