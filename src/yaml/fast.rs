@@ -265,22 +265,24 @@ impl Reader<'_> {
         }
     }
 
+    /// Where the next line of a block whose entries stand at column `m` starts: `Some(None)`
+    /// when the block has ended (the end of the document, or a line further left), `None`
+    /// (decline) for a line further right, which no entry of the block explains.
+    fn next_at(&mut self, m: usize) -> Option<Option<usize>> {
+        match self.peek()? {
+            Line::Eof | Line::Marker => Some(None),
+            Line::At { col, .. } if col < m => Some(None),
+            Line::At { col, .. } if col > m => None,
+            Line::At { start, .. } => Some(Some(start)),
+        }
+    }
+
     /// A block sequence whose entries stand at column `m`. An `indentless` one (a mapping
     /// value at the key's column) ends at the first line at `m` that is not an entry.
     fn parse_seq(&mut self, m: usize, indentless: bool) -> Option<Go> {
         self.enter()?;
         let mut items = Vec::new();
-        loop {
-            let (col, start) = match self.peek()? {
-                Line::Eof | Line::Marker => break,
-                Line::At { col, start } => (col, start),
-            };
-            if col < m {
-                break;
-            }
-            if col > m {
-                return None;
-            }
+        while let Some(start) = self.next_at(m)? {
             if !self.is_seq_entry(start) {
                 if indentless {
                     break;
@@ -313,16 +315,9 @@ impl Reader<'_> {
             let (key, after) = match first.take() {
                 Some(kv) => kv,
                 None => {
-                    let (col, start) = match self.peek()? {
-                        Line::Eof | Line::Marker => break,
-                        Line::At { col, start } => (col, start),
-                    };
-                    if col < m {
+                    let Some(start) = self.next_at(m)? else {
                         break;
-                    }
-                    if col > m {
-                        return None;
-                    }
+                    };
                     match self.scalar_or_key(start, m as isize)? {
                         Item::Key(k, after) => (k, after),
                         Item::Value(..) | Item::Plain(..) => return None,
