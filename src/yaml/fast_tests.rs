@@ -106,6 +106,31 @@ impl Gen {
         self.below(100) < percent
     }
 
+    /// One to three continuation lines of a scalar started at `indent`: sometimes blank lines
+    /// first (one of `blanks`), each at a column that is now and then too far left, holding
+    /// one of `words`.
+    fn continuation_lines(
+        &mut self,
+        out: &mut String,
+        indent: usize,
+        blanks: &[&str],
+        words: &[&str],
+    ) {
+        for _ in 0..1 + self.below(3) {
+            if self.chance(30) {
+                out.push_str(self.pick(blanks));
+            }
+            out.push('\n');
+            let col = if self.odd() {
+                self.below(indent + 4)
+            } else {
+                indent + 1 + self.below(3)
+            };
+            out.push_str(&" ".repeat(col));
+            out.push_str(self.pick(words));
+        }
+    }
+
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[self.below(items.len())]
     }
@@ -374,18 +399,11 @@ impl Gen {
                 out.push(' ');
                 out.push(q);
                 out.push_str(self.pick(&["x", "a  b ", " lead", "it''s", "e\\u00e9", "", "\\"]));
-                for _ in 0..1 + self.below(3) {
-                    if self.chance(30) {
-                        out.push_str(self.pick(&["\n", "\n   \n", "  \n\n"]));
-                    }
-                    out.push('\n');
-                    let col = if self.odd() {
-                        self.below(indent + 4)
-                    } else {
-                        indent + 1 + self.below(3)
-                    };
-                    out.push_str(&" ".repeat(col));
-                    out.push_str(self.pick(&[
+                self.continuation_lines(
+                    out,
+                    indent,
+                    &["\n", "\n   \n", "  \n\n"],
+                    &[
                         "more",
                         "more text  ",
                         "- x",
@@ -397,8 +415,8 @@ impl Gen {
                         "\\t",
                         "y\\",
                         "",
-                    ]));
-                }
+                    ],
+                );
                 out.push(q);
                 out.push_str(self.pick(&["", "", " # c", ": x", " x", "#c"]));
                 out.push('\n');
@@ -407,18 +425,11 @@ impl Gen {
                 // A plain scalar over several lines.
                 out.push(' ');
                 out.push_str(self.pick(&["x", "hello world", "1", "a b", "-x", "'q' x"]));
-                for _ in 0..1 + self.below(3) {
-                    if self.chance(30) {
-                        out.push_str(self.pick(&["\n", "\n  \n", "  \n\n"]));
-                    }
-                    out.push('\n');
-                    let col = if self.odd() {
-                        self.below(indent + 4)
-                    } else {
-                        indent + 1 + self.below(3)
-                    };
-                    out.push_str(&" ".repeat(col));
-                    out.push_str(self.pick(&[
+                self.continuation_lines(
+                    out,
+                    indent,
+                    &["\n", "\n  \n", "  \n\n"],
+                    &[
                         "more",
                         "more text",
                         "- x",
@@ -438,8 +449,8 @@ impl Gen {
                         "#c",
                         "--- x",
                         "\"x",
-                    ]));
-                }
+                    ],
+                );
                 out.push_str(self.comment());
                 out.push('\n');
             }
