@@ -128,26 +128,13 @@ pub fn private_op(key: &rsa::RsaPrivateKey, c: &BigUint) -> Option<BigUint> {
 
 /// `base^exp mod m` for an odd `m` of exactly `N` limbs (top limb not zero).
 fn pow_mod<const N: usize>(base: &BigUint, exp: &BigUint, m: &BigUint) -> Option<BigUint> {
-    let limbs = |x: &BigUint| -> Option<[u64; N]> {
-        let bytes = x.to_bytes_le();
-        if bytes.len() > N * 8 {
-            return None;
-        }
-        let mut out = [0u64; N];
-        for (i, chunk) in bytes.chunks(8).enumerate() {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            out[i] = u64::from_le_bytes(b);
-        }
-        Some(out)
-    };
-    let modulus = limbs(m)?;
+    let modulus = from_biguint::<N>(m)?;
     if modulus[N - 1] == 0 || modulus[0] & 1 == 0 {
         return None;
     }
     let mont = Montgomery::new(&modulus);
-    let x = mont.mul(&limbs(&(base % m))?, &mont.r2());
-    let y = mont.pow(&x, &limbs(exp)?);
+    let x = mont.mul(&from_biguint(&(base % m))?, &mont.r2());
+    let y = mont.pow(&x, &from_biguint(exp)?);
     let mut one = [0u64; N];
     one[0] = 1;
     Some(to_biguint(&mont.mul(&y, &one)))
@@ -388,6 +375,21 @@ fn add_small<const N: usize>(x: &[u64; N], d: u64) -> Option<[u64; N]> {
         carry = u64::from(c);
     }
     (carry == 0).then_some(out)
+}
+
+/// `x` as `N` little-endian limbs, or `None` when it does not fit.
+fn from_biguint<const N: usize>(x: &BigUint) -> Option<[u64; N]> {
+    let bytes = x.to_bytes_le();
+    if bytes.len() > N * 8 {
+        return None;
+    }
+    let mut out = [0u64; N];
+    for (i, chunk) in bytes.chunks(8).enumerate() {
+        let mut b = [0u8; 8];
+        b[..chunk.len()].copy_from_slice(chunk);
+        out[i] = u64::from_le_bytes(b);
+    }
+    Some(out)
 }
 
 fn to_biguint<const N: usize>(x: &[u64; N]) -> BigUint {
@@ -958,13 +960,7 @@ mod tests {
     use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 
     fn limbs<const N: usize>(x: &BigUint) -> [u64; N] {
-        let mut bytes = x.to_bytes_le();
-        bytes.resize(N * 8, 0);
-        let mut out = [0u64; N];
-        for (i, chunk) in bytes.chunks(8).enumerate() {
-            out[i] = u64::from_le_bytes(chunk.try_into().unwrap());
-        }
-        out
+        from_biguint(x).expect("the test value fits its limbs")
     }
 
     #[test]
