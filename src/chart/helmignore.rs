@@ -66,7 +66,7 @@ impl Rules {
     /// `double-star (**) syntax is not supported`).
     pub fn parse(text: &[u8]) -> Result<Rules, Error> {
         let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
-        let text = String::from_utf8_lossy(text);
+        let text = crate::chart::text_of(text);
         let mut rules = Rules::default();
         for line in text.split('\n') {
             let line = line.strip_suffix('\r').unwrap_or(line);

@@ -90,7 +90,7 @@ fn to_json(v: &Value, compat: Compat, depth: usize) -> Json {
             }
         }
         Value::String(s) => Json::String(s.to_string()),
-        Value::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
+        Value::Bytes(b) => Json::String(crate::chart::text_of(b).into_owned()),
         Value::List(l) => Json::Array(l.iter().map(|x| to_json(x, compat, depth + 1)).collect()),
         Value::Map(m) => Json::Object(
             m.borrow()

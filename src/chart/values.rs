@@ -76,7 +76,7 @@ pub fn merge_user_values(
     }
     for value in &opts.set_file {
         let mut reader = |path: &str| -> Result<String, String> {
-            read_file(path).map(|b| String::from_utf8_lossy(&b).into_owned())
+            read_file(path).map(|b| crate::chart::text_of(&b).into_owned())
         };
         strvals::parse_into(value, &mut base, Mode::File(&mut reader), compat)
             .map_err(|e| Error::new(format!("failed parsing --set-file data: {e}")))?;

@@ -358,7 +358,7 @@ fn collect_crds(chart: &Chart, out: &mut Vec<CrdFile>) {
         if f.name.starts_with("crds/") && manifest_ext {
             out.push(CrdFile {
                 filename: format!("{full}/{}", f.name),
-                data: String::from_utf8_lossy(&f.data).into_owned(),
+                data: crate::chart::text_of(&f.data).into_owned(),
             });
         }
     }

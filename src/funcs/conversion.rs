@@ -111,7 +111,7 @@ fn deep_equal_fn(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
 pub(crate) fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
-        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::Bytes(b) => crate::chart::text_of(b).into_owned(),
         other => gofmt::fmt_value(other),
     }
 }

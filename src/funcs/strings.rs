@@ -76,7 +76,7 @@ fn i(v: &Value) -> i64 {
 
 /// Bytes cut out of a Go string, back as text.
 fn from_bytes(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    crate::chart::text_of(b).into_owned()
 }
 
 /// A Go runtime panic for slicing `len`-long text at `[lo:hi]`, as text/template reports it.

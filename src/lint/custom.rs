@@ -476,31 +476,59 @@ fn read_json(path: &Path) -> Option<Json> {
     serde_json::from_str(&text).ok()
 }
 
-/// A JSON Schema compiled for validation, with the schema itself for the server-side
-/// defaults applied before validating.
+/// A JSON Schema checked for validation, with the schema itself for the server-side defaults
+/// applied before validating.
+///
+/// CRD schemas run to hundreds of kilobytes (a pod template per field that takes one), and a
+/// resource reaches a small part of them: each document is validated against the part it
+/// reaches ([`prune`]), compiled for it, instead of compiling the whole schema. The whole schema
+/// is still checked against the draft 4 meta-schema once, so a malformed schema is reported as
+/// before. Schemas with `$ref`s (whose targets pruning cannot follow) are compiled whole, once.
 pub struct CompiledSchema {
     schema: Json,
-    validator: jsonschema::Validator,
+    /// The whole schema compiled, for schemas that cannot be pruned.
+    whole: Option<jsonschema::Validator>,
+}
+
+/// The validator options for CRD schemas.
+fn options() -> jsonschema::ValidationOptions<'static> {
+    // A CRD's `openAPIV3Schema` is OpenAPI 3.0's dialect, draft 4 with extensions
+    // (`exclusiveMinimum: true` is a boolean there, an error under later drafts). Formats
+    // stay annotations, as before: which ones the API server checks is its own list.
+    jsonschema::draft4::options().should_validate_formats(false)
 }
 
 impl CompiledSchema {
     pub fn new(schema: Json) -> Result<CompiledSchema, String> {
-        // A CRD's `openAPIV3Schema` is OpenAPI 3.0's dialect, draft 4 with extensions
-        // (`exclusiveMinimum: true` is a boolean there, an error under later drafts). Formats
-        // stay annotations, as before: which ones the API server checks is its own list.
-        let validator = jsonschema::draft4::options()
-            .should_validate_formats(false)
-            .build(&schema)
-            .map_err(|e| e.to_string())?;
-        Ok(CompiledSchema { schema, validator })
+        if prunable(&schema, 0) {
+            jsonschema::draft4::meta::validate(&schema).map_err(|e| e.to_string())?;
+            return Ok(CompiledSchema {
+                schema,
+                whole: None,
+            });
+        }
+        let validator = options().build(&schema).map_err(|e| e.to_string())?;
+        Ok(CompiledSchema {
+            schema,
+            whole: Some(validator),
+        })
     }
 
-    /// Validates `doc`; each violation as `path: message`, sorted.
-    pub fn validate(&self, doc: &Value) -> Vec<String> {
+    /// Validates `doc`; each violation as `path: message`, sorted. An error when the part of
+    /// the schema `doc` reaches does not compile.
+    pub fn validate(&self, doc: &Value) -> Result<Vec<String>, String> {
         let mut instance = to_json(doc, 0);
         apply_server_defaults(&self.schema, &mut instance, 0);
-        let mut out: Vec<String> = self
-            .validator
+        let pruned;
+        let validator = match &self.whole {
+            Some(v) => v,
+            None => {
+                let part = prune(&self.schema, &[&instance], 0);
+                pruned = options().build(&part).map_err(|e| e.to_string())?;
+                &pruned
+            }
+        };
+        let mut out: Vec<String> = validator
             .iter_errors(&instance)
             .map(|e| {
                 let ptr = e.instance_path().as_str().to_string();
@@ -513,13 +541,107 @@ impl CompiledSchema {
             })
             .collect();
         out.sort();
-        out
+        Ok(out)
     }
+}
+
+/// How deep [`prune`] and [`prunable`] follow a schema; deeper parts are kept whole.
+const PRUNE_DEPTH: usize = 256;
+
+/// Whether [`prune`] keeps validation unchanged for `schema`: no `$ref` (its target could be
+/// any part of the schema) and no nested `$schema` (a resource of its own dialect), at any
+/// place a subschema can be.
+fn prunable(schema: &Json, depth: usize) -> bool {
+    let Json::Object(map) = schema else {
+        return true;
+    };
+    if depth > PRUNE_DEPTH || map.contains_key("$ref") || (depth > 0 && map.contains_key("$schema"))
+    {
+        return false;
+    }
+    map.iter().all(|(key, value)| match key.as_str() {
+        "properties" | "patternProperties" | "definitions" | "dependencies" => value
+            .as_object()
+            .is_none_or(|m| m.values().all(|s| prunable(s, depth + 1))),
+        "allOf" | "anyOf" | "oneOf" | "items" if value.is_array() => value
+            .as_array()
+            .is_some_and(|l| l.iter().all(|s| prunable(s, depth + 1))),
+        "additionalProperties" | "additionalItems" | "items" | "not" => prunable(value, depth + 1),
+        _ => true,
+    })
+}
+
+/// The part of a draft 4 `schema` that validating each of `instances` against it can reach:
+/// `properties` only for the keys the instances have (with `additionalProperties` and `items`
+/// pruned the same way for the values they apply to), `allOf`/`anyOf`/`oneOf` branch by branch,
+/// `definitions` (unreachable without `$ref`) and `description`s left out. Every other keyword
+/// is kept as it is, `not` whole (its error message prints its schema); so is everything below
+/// [`PRUNE_DEPTH`]. Validating an instance against the result gives the same errors, in the same
+/// words, as against the whole schema; only callers that checked [`prunable`] may use it.
+fn prune(schema: &Json, instances: &[&Json], depth: usize) -> Json {
+    let Json::Object(map) = schema else {
+        return schema.clone();
+    };
+    if depth > PRUNE_DEPTH {
+        return schema.clone();
+    }
+    let objects: Vec<&serde_json::Map<String, Json>> =
+        instances.iter().filter_map(|i| i.as_object()).collect();
+    let arrays: Vec<&Vec<Json>> = instances.iter().filter_map(|i| i.as_array()).collect();
+    let mut out = serde_json::Map::new();
+    for (key, value) in map {
+        let kept = match (key.as_str(), value) {
+            ("description" | "definitions", _) => continue,
+            ("properties", Json::Object(props)) => {
+                let mut reached = serde_json::Map::new();
+                for (name, sub) in props {
+                    let values: Vec<&Json> = objects.iter().filter_map(|o| o.get(name)).collect();
+                    if !values.is_empty() {
+                        reached.insert(name.clone(), prune(sub, &values, depth + 1));
+                    }
+                }
+                Json::Object(reached)
+            }
+            // The values of undeclared keys: a superset of those it applies to when
+            // `patternProperties` takes some, which only keeps more.
+            ("additionalProperties", Json::Object(_)) => {
+                let declared = map.get("properties").and_then(Json::as_object);
+                let values: Vec<&Json> = objects
+                    .iter()
+                    .flat_map(|o| o.iter())
+                    .filter(|(k, _)| !declared.is_some_and(|d| d.contains_key(*k)))
+                    .map(|(_, v)| v)
+                    .collect();
+                prune(value, &values, depth + 1)
+            }
+            ("items", Json::Object(_)) => {
+                let values: Vec<&Json> = arrays.iter().flat_map(|a| a.iter()).collect();
+                prune(value, &values, depth + 1)
+            }
+            ("items", Json::Array(subs)) => Json::Array(
+                subs.iter()
+                    .enumerate()
+                    .map(|(i, sub)| {
+                        let values: Vec<&Json> = arrays.iter().filter_map(|a| a.get(i)).collect();
+                        prune(sub, &values, depth + 1)
+                    })
+                    .collect(),
+            ),
+            ("allOf" | "anyOf" | "oneOf", Json::Array(subs)) => Json::Array(
+                subs.iter()
+                    .map(|sub| prune(sub, instances, depth + 1))
+                    .collect(),
+            ),
+            _ => value.clone(),
+        };
+        out.insert(key.clone(), kept);
+    }
+    Json::Object(out)
 }
 
 /// Validates `doc` against `schema`; each violation as `path: message`.
 pub fn validate(schema: &Json, doc: &Value) -> Result<Vec<String>, String> {
-    Ok(CompiledSchema::new(schema.clone())?.validate(doc))
+    CompiledSchema::new(schema.clone())?.validate(doc)
 }
 
 /// What the API server does to a custom resource before validating it against its structural
@@ -578,7 +700,7 @@ fn to_json(v: &Value, depth: usize) -> Json {
         Value::Uint(u) => Json::from(*u),
         Value::Float(f) => float_json(*f),
         Value::String(s) => Json::String(s.to_string()),
-        Value::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
+        Value::Bytes(b) => Json::String(crate::chart::text_of(b).into_owned()),
         Value::List(l) => Json::Array(l.iter().map(|x| to_json(x, depth + 1)).collect()),
         Value::Map(m) => Json::Object(
             m.borrow()
@@ -648,7 +770,7 @@ spec:
         let compiled = s.compiled("example.com/v1", "Widget").unwrap();
         let schema = compiled.as_ref().as_ref().unwrap();
         let bad = crate::yaml::load::load_first("spec: {size: big}\n").unwrap();
-        assert_eq!(schema.validate(&bad).len(), 1);
+        assert_eq!(schema.validate(&bad).unwrap().len(), 1);
         assert!(s.compiled("example.com/v2", "Widget").is_none());
     }
 
@@ -664,7 +786,7 @@ spec:
         let compiled = s.compiled("example.com/v1", "Widget").unwrap();
         let schema = compiled.as_ref().as_ref().unwrap();
         let text = crate::yaml::load::load_first("spec: {size: big}\n").unwrap();
-        assert!(schema.validate(&text).is_empty());
+        assert!(schema.validate(&text).unwrap().is_empty());
     }
 
     #[test]
@@ -723,5 +845,234 @@ mod server_defaults_tests {
         let errors = validate(&schema(), &doc).unwrap();
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].starts_with("spec.maxReplicas: "), "{errors:?}");
+    }
+}
+
+#[cfg(test)]
+mod prune_tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A schema with every keyword [`prune`] treats specially, nested, as CRDs write them.
+    fn schema() -> Json {
+        let container = json!({
+            "type": "object",
+            "description": "A container.",
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "pattern": "^[a-z]+$", "maxLength": 8},
+                "image": {"type": "string", "minLength": 1},
+                "ports": {"type": "array", "maxItems": 3, "items": {
+                    "type": "object",
+                    "required": ["port"],
+                    "properties": {
+                        "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+                        "protocol": {"type": "string", "enum": ["TCP", "UDP"], "default": "TCP"}
+                    },
+                    "additionalProperties": false
+                }},
+                "resources": {"type": "object", "additionalProperties": {
+                    "anyOf": [{"type": "integer"}, {"type": "string", "pattern": "^[0-9]+m?$"}],
+                    "x-kubernetes-int-or-string": true
+                }},
+                "env": {"type": "array", "items": [
+                    {"type": "string"},
+                    {"type": "object", "properties": {"value": {"type": "boolean"}}}
+                ], "additionalItems": {"type": "integer"}}
+            },
+            "additionalProperties": false
+        });
+        json!({
+            "type": "object",
+            "definitions": {"unused": {"type": "string"}},
+            "properties": {
+                "apiVersion": {"type": "string"},
+                "kind": {"type": "string"},
+                "spec": {
+                    "type": "object",
+                    "required": ["replicas", "template"],
+                    "properties": {
+                        "replicas": {"type": "integer", "format": "int32", "minimum": 0},
+                        "paused": {"type": "boolean", "nullable": true},
+                        "template": {"type": "object", "properties": {
+                            "containers": {"type": "array", "minItems": 1, "items": container},
+                            "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                            "mode": {"oneOf": [
+                                {"type": "string", "enum": ["a", "b"]},
+                                {"type": "object", "required": ["custom"], "properties": {"custom": {"type": "string"}}}
+                            ]},
+                            "tuning": {"allOf": [
+                                {"type": "object", "properties": {"level": {"type": "integer", "maximum": 3}}},
+                                {"properties": {"level": {"minimum": 1}, "name": {"type": "string"}}}
+                            ]},
+                            "extra": {"type": "object", "patternProperties": {"^x-": {"type": "string"}},
+                                      "additionalProperties": {"type": "integer"}},
+                            "forbidden": {"not": {"type": "object", "description": "Not this.", "required": ["a"],
+                                                  "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}}}
+                        }, "dependencies": {"mode": ["labels"]}}
+                    }
+                }
+            }
+        })
+    }
+
+    struct Gen(u64);
+
+    impl Gen {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        /// Any small JSON value, often of the wrong type for where it lands.
+        fn junk(&mut self) -> Json {
+            match self.below(7) {
+                0 => Json::Null,
+                1 => json!(self.below(2) == 0),
+                2 => json!(self.below(70_000)),
+                3 => json!(-1.5),
+                4 => json!(["x", 2]),
+                5 => json!({"a": "b", "custom": "c"}),
+                _ => json!(["TCP", "a", "abc", "100m", "", "x-y"][self.below(6)]),
+            }
+        }
+
+        /// An instance shaped after `schema` most of the time, with missing and unknown keys,
+        /// wrong types and out-of-range values now and then.
+        fn instance(&mut self, schema: &Json, depth: usize) -> Json {
+            if depth > 8 || self.below(8) == 0 {
+                return self.junk();
+            }
+            let types: Vec<&str> = match schema.get("type") {
+                Some(Json::String(t)) => vec![t.as_str()],
+                _ => vec![],
+            };
+            let branches = ["anyOf", "oneOf", "allOf"]
+                .iter()
+                .filter_map(|k| schema.get(*k).and_then(Json::as_array))
+                .next();
+            if let Some(branches) = branches {
+                let pick = &branches[self.below(branches.len())];
+                return self.instance(pick, depth + 1);
+            }
+            if types.contains(&"object") || schema.get("properties").is_some() {
+                let mut out = serde_json::Map::new();
+                if let Some(props) = schema.get("properties").and_then(Json::as_object) {
+                    for (name, sub) in props {
+                        if self.below(4) != 0 {
+                            out.insert(name.clone(), self.instance(sub, depth + 1));
+                        }
+                    }
+                }
+                for _ in 0..self.below(3) {
+                    let key = ["x-a", "other", "cpu", "a"][self.below(4)].to_string();
+                    let value = match schema.get("additionalProperties") {
+                        Some(sub @ Json::Object(_)) => self.instance(sub, depth + 1),
+                        _ => self.junk(),
+                    };
+                    out.insert(key, value);
+                }
+                return Json::Object(out);
+            }
+            if types.contains(&"array") {
+                let n = self.below(5);
+                return Json::Array(
+                    (0..n)
+                        .map(|i| match schema.get("items") {
+                            Some(Json::Array(subs)) => match subs.get(i) {
+                                Some(sub) => self.instance(sub, depth + 1),
+                                None => self.junk(),
+                            },
+                            Some(sub) => self.instance(sub, depth + 1),
+                            None => self.junk(),
+                        })
+                        .collect(),
+                );
+            }
+            if let Some(Json::Array(values)) = schema.get("enum") {
+                return values[self.below(values.len())].clone();
+            }
+            match types.first() {
+                Some(&"integer") => json!(self.below(70_000) as i64 - 10),
+                Some(&"string") => json!(["abc", "", "abcdefghij", "Abc", "7m"][self.below(5)]),
+                Some(&"boolean") => json!(true),
+                _ => self.junk(),
+            }
+        }
+    }
+
+    fn errors(validator: &jsonschema::Validator, instance: &Json) -> Vec<String> {
+        let mut out: Vec<String> = validator
+            .iter_errors(instance)
+            .map(|e| format!("{} {e}", e.instance_path().as_str()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    // Pruning is only worth it if it changes nothing: the same errors, in the same words, as
+    // the whole schema gives, on instances right and wrong in every way the schema can tell.
+    #[test]
+    fn pruned_schemas_give_the_whole_schemas_errors() {
+        let schema = schema();
+        assert!(prunable(&schema, 0));
+        let whole = options().build(&schema).unwrap();
+        let mut gen = Gen(0x9e37_79b9_7f4a_7c15);
+        let mut with_errors = 0;
+        for _ in 0..3000 {
+            let instance = gen.instance(&schema, 0);
+            let part = prune(&schema, &[&instance], 0);
+            let pruned = options().build(&part).unwrap();
+            let expected = errors(&whole, &instance);
+            assert_eq!(errors(&pruned, &instance), expected, "{instance}");
+            with_errors += usize::from(!expected.is_empty());
+        }
+        // Most instances break the schema somewhere, and some do not.
+        assert!((1500..2990).contains(&with_errors), "{with_errors}");
+    }
+
+    #[test]
+    fn pruning_keeps_only_what_an_instance_reaches() {
+        let schema = schema();
+        let instance = json!({"spec": {"replicas": 1}});
+        let part = prune(&schema, &[&instance], 0);
+        assert_eq!(
+            part,
+            json!({"type": "object", "properties": {"spec": {
+                "type": "object",
+                "required": ["replicas", "template"],
+                "properties": {"replicas": {"type": "integer", "format": "int32", "minimum": 0}}
+            }}})
+        );
+    }
+
+    #[test]
+    fn schemas_with_references_are_not_pruned() {
+        assert!(!prunable(
+            &json!({"properties": {"a": {"$ref": "#/definitions/b"}}, "definitions": {"b": {}}}),
+            0
+        ));
+        assert!(!prunable(
+            &json!({"anyOf": [{"$schema": "http://json-schema.org/draft-07/schema#"}]}),
+            0
+        ));
+        // A property called `$ref` is a name, not a reference.
+        assert!(prunable(
+            &json!({"properties": {"$ref": {"type": "string"}}}),
+            0
+        ));
+    }
+
+    #[test]
+    fn a_broken_schema_is_reported_whole() {
+        // The broken part is one no resource reaches: still reported.
+        let broken = json!({"properties": {"unused": {"type": "no-such-type"}}});
+        assert!(CompiledSchema::new(broken).is_err());
     }
 }

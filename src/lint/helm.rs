@@ -120,7 +120,7 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
     };
     let texts: Vec<String> = crd_files
         .iter()
-        .map(|f| String::from_utf8_lossy(&f.data).into_owned())
+        .map(|f| chart::text_of(&f.data).into_owned())
         .collect();
     let crd_dir = dir.join("crds");
     let check_crds = opts.compat == Compat::Helm4 && crd_dir.exists();
@@ -332,7 +332,7 @@ fn chartfile(l: &mut Linter, dir: &Path, compat: Compat) -> bool {
         return true;
     }
     if compat == Compat::Helm4 {
-        let dups = duplicate_top_keys(&String::from_utf8_lossy(&data));
+        let dups = duplicate_top_keys(&chart::text_of(&data));
         if !dups.is_empty() {
             l.add(
                 Severity::Warning,
@@ -812,7 +812,7 @@ fn collect_sources(chart: &Chart, out: &mut BTreeMap<String, String>, depth: usi
     for t in &chart.templates {
         out.insert(
             format!("{full}/{}", t.name),
-            String::from_utf8_lossy(&t.data).into_owned(),
+            chart::text_of(&t.data).into_owned(),
         );
     }
     for d in &chart.dependencies {
@@ -842,7 +842,7 @@ fn per_template_checks(
             );
         }
         if compat == Compat::Helm3 {
-            let raw = String::from_utf8_lossy(&t.data);
+            let raw = chart::text_of(&t.data);
             if crd_install_hook(&raw) {
                 l.add(Severity::Warning, name, "manifest is a crd-install hook. This hook is no longer supported in v3 and all CRDs should also exist the crds/ directory at the top level of the chart");
             }

@@ -313,11 +313,17 @@ fn schema_checks(
             Validation::UnknownKind { api_version, kind } => {
                 match custom.compiled(&api_version, &kind) {
                     Some(compiled) => match &*compiled {
-                        Ok(schema) => {
-                            for e in schema.validate(&m.doc) {
-                                out.push(diag(Severity::Error, e));
+                        Ok(schema) => match schema.validate(&m.doc) {
+                            Ok(errors) => {
+                                for e in errors {
+                                    out.push(diag(Severity::Error, e));
+                                }
                             }
-                        }
+                            Err(e) => out.push(diag(
+                                Severity::Warning,
+                                format!("the schema for `{api_version}` `{kind}` is not usable: {e}"),
+                            )),
+                        },
                         Err(e) => out.push(diag(
                             Severity::Warning,
                             format!("the schema for `{api_version}` `{kind}` is not usable: {e}"),

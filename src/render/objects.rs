@@ -161,9 +161,7 @@ impl Object for Files {
 
     fn field(&self, name: &str) -> Option<Value> {
         match name {
-            "AsConfig" => self
-                .as_yaml(|d| String::from_utf8_lossy(d).into_owned())
-                .ok(),
+            "AsConfig" => self.as_yaml(|d| crate::chart::text_of(d).into_owned()).ok(),
             "AsSecrets" => self.as_yaml(base64).ok(),
             // Any other name indexes the map: a missing file is an empty `[]byte`.
             _ => Some(Value::Bytes(self.get(name))),
@@ -194,12 +192,12 @@ impl Object for Files {
         };
         match name {
             "Get" => Ok(Value::string(
-                String::from_utf8_lossy(&self.get(&arg()?)).into_owned(),
+                crate::chart::text_of(&self.get(&arg()?)).into_owned(),
             )),
             "GetBytes" => Ok(Value::Bytes(self.get(&arg()?))),
             "Glob" => Ok(Value::Object(Rc::new(self.glob(&arg()?)))),
             "Lines" => self.lines(&arg()?),
-            "AsConfig" => self.as_yaml(|d| String::from_utf8_lossy(d).into_owned()),
+            "AsConfig" => self.as_yaml(|d| crate::chart::text_of(d).into_owned()),
             "AsSecrets" => self.as_yaml(base64),
             _ => Err(format!("{name} is not a method")),
         }

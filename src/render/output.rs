@@ -235,7 +235,7 @@ impl FilePlan {
 /// Reads a file for [`assemble`]: `None` when it does not exist.
 pub fn read_existing(path: &str) -> io::Result<Option<String>> {
     match fs::read(path) {
-        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Ok(bytes) => Ok(Some(crate::chart::text_of(&bytes).into_owned())),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }

@@ -828,7 +828,7 @@ fn decode_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Go
     match tag {
         "!!str" => Ok(Go::Str(text.to_string())),
         "!!binary" => match base64_decode(text) {
-            Some(bytes) => Ok(Go::Str(String::from_utf8_lossy(&bytes).into_owned())),
+            Some(bytes) => Ok(Go::Str(crate::chart::text_of(&bytes).into_owned())),
             None => Err(YamlError::plain(
                 "yaml: !!binary value contains invalid base64 data",
             )),
