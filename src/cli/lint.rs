@@ -86,7 +86,8 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
         disabled: args.disable.clone(),
         schema_locations: args.schema_location.clone(),
     };
-    if own.enabled && !own.disabled.iter().any(|d| d == run::SCHEMA_RULE) {
+    let schema_checks = own.enabled && !own.disabled.iter().any(|d| d == run::SCHEMA_RULE);
+    if schema_checks {
         run::warm_up(kube_version.as_ref(), compat);
     }
     let namespace = crate::render::release::namespace(
@@ -132,6 +133,7 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
             namespace: namespace.clone(),
             kube_version: kube_version.clone(),
             skip_schema_validation: args.skip_schema_validation,
+            custom_resources: schema_checks,
             user_values: &user,
         };
         let results: Vec<ChartResult> = paths

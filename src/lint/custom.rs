@@ -23,8 +23,11 @@ use crate::yaml::load::{go_get, Go};
 
 use super::rules::get_str;
 
-/// CRD documents parsed already, by (file, document) index.
-pub type ParsedCrds = HashMap<(usize, usize), Go>;
+/// What CRD documents parsed already define (see [`crd_schemas`]), by (file, document) index.
+pub type ParsedCrds = HashMap<(usize, usize), Vec<CrdSchema>>;
+
+/// A schema a CRD defines, by `(group/version, kind)`.
+pub type CrdSchema = ((String, String), Json);
 
 /// The CRD files a chart ships (its `crds/` folders and its subcharts'), in chart order.
 #[derive(Default)]
@@ -314,7 +317,7 @@ fn lazy_crd(
         parts,
     } = &mut *cache;
     for (i, text) in texts.iter().enumerate() {
-        if !text.contains(kind) {
+        if memchr::memmem::find(text.as_bytes(), kind.as_bytes()).is_none() {
             continue;
         }
         let ranges = parts.entry(i).or_insert_with(|| {
@@ -341,14 +344,14 @@ fn lazy_crd(
                     .unwrap_or_else(PoisonError::into_inner)
                     .remove(&(i, j))
             });
-            let doc = match ready {
-                Some(doc) => doc,
+            let schemas = match ready {
+                Some(schemas) => schemas,
                 None => match crate::yaml::load::load_go_first(part) {
-                    Ok(doc) => doc,
+                    Ok(doc) => crd_schemas(&doc),
                     Err(_) => continue,
                 },
             };
-            for (key, schema) in crd_schemas(&doc) {
+            for (key, schema) in schemas {
                 match found.get(&key) {
                     Some((k, _)) if *k > i => {}
                     _ => {
@@ -368,38 +371,47 @@ fn lazy_crd(
 /// that pass are parsed: operator CRDs run to hundreds of kilobytes each, and the kind's name
 /// alone (say `Prometheus`) appears in the descriptions of most of them.
 pub fn names_kind(text: &str, kind: &str) -> bool {
-    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.';
+    // Searching for `kind` rather than for the name: CRDs mention their kind's name in their
+    // descriptions by the thousand, the key `kind` a few times.
+    kind_values(text).any(|v| v == kind)
+}
+
+/// A byte of a kind's name, as [`names_kind`] reads one.
+fn ident(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.'
+}
+
+/// Every value a `kind` key has in `text`, in any of the quotings [`names_kind`] knows: a name
+/// of letters, digits, `_`, `-` and `.` right after the key, its `:` and an optional quote.
+pub fn kind_values(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
-    text.match_indices(kind).any(|(at, _)| {
-        let end = at + kind.len();
-        if bytes.get(end).is_some_and(|&c| ident(c)) {
-            return false;
+    let quote = |i: usize| usize::from(matches!(bytes.get(i), Some(b'"' | b'\'')));
+    let blanks = |mut i: usize| {
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
         }
-        // Walk back: an optional quote, blanks, `:`, an optional quote, then the key.
-        let mut i = at;
-        if i > 0 && matches!(bytes[i - 1], b'"' | b'\'') {
-            i -= 1;
+        i
+    };
+    memchr::memmem::find_iter(bytes, b"kind").filter_map(move |at| {
+        if at > 0 && ident(bytes[at - 1]) {
+            return None;
         }
-        while i > 0 && bytes[i - 1].is_ascii_whitespace() {
-            i -= 1;
+        let mut i = at + 4;
+        i += quote(i);
+        i = blanks(i);
+        if bytes.get(i) != Some(&b':') {
+            return None;
         }
-        if i == 0 || bytes[i - 1] != b':' {
-            return false;
-        }
-        i -= 1;
-        while i > 0 && bytes[i - 1].is_ascii_whitespace() {
-            i -= 1;
-        }
-        if i > 0 && matches!(bytes[i - 1], b'"' | b'\'') {
-            i -= 1;
-        }
-        i >= 4 && &bytes[i - 4..i] == b"kind" && (i == 4 || !ident(bytes[i - 5]))
+        i = blanks(i + 1);
+        i += quote(i);
+        let end = i + bytes[i..].iter().take_while(|&&c| ident(c)).count();
+        (end > i).then(|| &text[i..end])
     })
 }
 
 /// The schemas a CustomResourceDefinition document defines, by `(group/version, kind)`;
 /// nothing for any other document.
-fn crd_schemas(doc: &Go) -> Vec<((String, String), Json)> {
+pub fn crd_schemas(doc: &Go) -> Vec<CrdSchema> {
     let get_str = |path: &[&str]| match go_get(doc, path) {
         Some(Go::Str(s)) => Some(s.as_str()),
         _ => None,
@@ -781,7 +793,7 @@ spec:
         let crds = ChartCrds::new(vec![format!("kind: ConfigMap\n---\n{CRD}")]);
         let parsed = CRD.replace("size: {type: integer}", "size: {type: string}");
         let doc = crate::yaml::load::load_go_first(&parsed).unwrap();
-        crds.parsed.lock().unwrap().insert((0, 1), doc);
+        crds.parsed.lock().unwrap().insert((0, 1), crd_schemas(&doc));
         let s = CustomSchemas::new(&[], crds);
         let compiled = s.compiled("example.com/v1", "Widget").unwrap();
         let schema = compiled.as_ref().as_ref().unwrap();

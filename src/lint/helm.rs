@@ -5,7 +5,7 @@
 //! [`lint_chart`] returns the messages and, when the chart rendered, the rendered files and
 //! coalesced values, so chartctl's own checks can run on the same render.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -39,6 +39,9 @@ pub struct Options<'a> {
     pub namespace: String,
     pub kube_version: Option<KubeVersion>,
     pub skip_schema_validation: bool,
+    /// chartctl's custom-resource validation will follow: the CRD documents the templates may
+    /// need are parsed during the render.
+    pub custom_resources: bool,
     /// The user's values (`-f`, `--set`...), merged.
     pub user_values: &'a Map,
 }
@@ -127,13 +130,40 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
     // Helm 4's CRD check parses every CRD document in full, which for operator charts
     // (megabytes of CRDs) costs more than the render: the documents are parsed on a second
     // thread while the templates render, and on both threads once the render is done. The
-    // parsed documents then also serve the validation of custom resources.
-    let parts: Vec<(usize, &str)> = if check_crds && crd_dir.is_dir() {
+    // parsed documents then also serve the validation of custom resources. The documents that
+    // may define a kind the templates name literally (`kind: RayCluster`) go first and are
+    // kept: custom-resource validation will likely want them, and without the check they are
+    // the only ones parsed here.
+    let named: HashSet<String> = match &loaded {
+        Ok(c) if opts.custom_resources => {
+            let mut named = HashSet::new();
+            template_kinds(c, &mut named, 0);
+            named
+        }
+        _ => HashSet::new(),
+    };
+    let crd_check = check_crds && crd_dir.is_dir();
+    let parts: Vec<Part<'_>> = if crd_check || !named.is_empty() {
         texts
             .iter()
             .enumerate()
             .filter_map(|(i, t)| crate::yaml::load::split_documents(t).ok().map(|p| (i, p)))
-            .flat_map(|(i, parts)| parts.into_iter().map(move |p| (i, p)))
+            .flat_map(|(i, parts)| {
+                parts.into_iter().enumerate().map(move |(j, text)| Part {
+                    file: i,
+                    doc: j,
+                    text,
+                    early: false,
+                })
+            })
+            .map(|mut p| {
+                // A CRD's own `kind: CustomResourceDefinition` says nothing of the kind it
+                // defines (and charts that render CRDs name that kind too).
+                p.early = super::custom::kind_values(p.text)
+                    .any(|k| k != "CustomResourceDefinition" && named.contains(k));
+                p
+            })
+            .filter(|p| crd_check || p.early)
             .collect()
     } else {
         Vec::new()
@@ -149,15 +179,10 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
         },
         |rendered| rendered.as_ref().map(rendered_kinds).unwrap_or_default(),
     );
-    if check_crds {
-        crds(
-            &mut l,
-            &crd_dir,
-            load_error.as_deref(),
-            &crd_files,
-            &parts,
-            &parsed,
-        );
+    if crd_check {
+        crds(&mut l, load_error.as_deref(), &crd_files, &parts, &parsed);
+    } else if check_crds {
+        l.add(Severity::Error, "crds/", "not a directory");
     }
     // Custom-resource validation takes the documents that may define a rendered kind from the
     // parse above (keeping every parsed CRD of an operator chart would cost more memory than
@@ -183,38 +208,46 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
 /// (empty when missing or not strings), or `None` for an empty document.
 type CrdHead = Option<(String, String)>;
 
-/// Runs `during` on this thread while the documents `parts` (each with the index of its file)
-/// are parsed on a second one, then helps with what is left. Each document is parsed as
+/// One CRD document for [`parse_during`]: the index of its file, its index in the file, its
+/// text, and whether it goes first and is kept whatever the render shows.
+struct Part<'a> {
+    file: usize,
+    doc: usize,
+    text: &'a str,
+    early: bool,
+}
+
+/// Runs `during` on this thread while the documents `parts` are parsed on a second one (the
+/// `early` ones first), then helps with what is left. Each document is parsed as
 /// `sigs.k8s.io/yaml` reads it (goyaml, then the JSON conversion); a document that fails keeps
-/// its error. Once `during` is done, `kinds` of its result names the kinds worth keeping: a
-/// document parsed after that which may define one of them (see `custom::names_kind`) is kept
-/// whole, by (file, document) index.
+/// its error. Once `during` is done, `kinds` of its result names the kinds worth keeping: the
+/// parsed documents that may define one of them (see `custom::names_kind`), early or not, are
+/// kept whole, by (file, document) index.
 fn parse_during<R>(
-    parts: &[(usize, &str)],
+    parts: &[Part<'_>],
     during: impl FnOnce() -> R,
     kinds: impl FnOnce(&R) -> Vec<String>,
 ) -> (R, Vec<Result<CrdHead, YamlError>>, ParsedCrds) {
     let slots: Vec<OnceLock<Result<CrdHead, YamlError>>> =
         parts.iter().map(|_| OnceLock::new()).collect();
-    // Each document's index within its file.
-    let mut seen: HashMap<usize, usize> = HashMap::new();
-    let index: Vec<(usize, usize)> = parts
-        .iter()
-        .map(|(file, _)| {
-            let n = seen.entry(*file).or_default();
-            *n += 1;
-            (*file, *n - 1)
-        })
+    let order: Vec<usize> = (0..parts.len())
+        .filter(|&i| parts[i].early)
+        .chain((0..parts.len()).filter(|&i| !parts[i].early))
         .collect();
     let wanted: OnceLock<Vec<String>> = OnceLock::new();
     let kept: Mutex<ParsedCrds> = Mutex::default();
+    let may_define_wanted = |part: &Part<'_>| {
+        wanted
+            .get()
+            .is_some_and(|kinds| kinds.iter().any(|k| super::custom::names_kind(part.text, k)))
+    };
     let next = AtomicUsize::new(0);
     let work = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some((_, text)) = parts.get(i) else {
+        let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
             break;
         };
-        let parsed = crate::yaml::load::load_go_first(text).and_then(|doc| {
+        let part = &parts[i];
+        let parsed = crate::yaml::load::load_go_first(part.text).and_then(|doc| {
             crate::yaml::load::check_json_value(&doc)?;
             let head = (!matches!(doc, Go::Nil)).then(|| {
                 (
@@ -222,13 +255,10 @@ fn parse_during<R>(
                     go_str(&doc, "kind").into(),
                 )
             });
-            let keep = wanted
-                .get()
-                .is_some_and(|kinds| kinds.iter().any(|k| super::custom::names_kind(text, k)));
-            if keep {
+            if part.early || may_define_wanted(part) {
                 kept.lock()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .insert(index[i], doc);
+                    .insert((part.file, part.doc), super::custom::crd_schemas(&doc));
             }
             Ok(head)
         });
@@ -262,8 +292,30 @@ fn parse_during<R>(
                 .unwrap_or_else(|| Err(YamlError::plain("document not parsed")))
         })
         .collect();
-    let kept = kept.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let mut kept = kept.into_inner().unwrap_or_else(PoisonError::into_inner);
+    // Early documents the render turned out not to need.
+    for part in parts {
+        if part.early && !may_define_wanted(part) {
+            kept.remove(&(part.file, part.doc));
+        }
+    }
     (result, parsed, kept)
+}
+
+/// Adds the kinds the templates of `chart` and its subcharts name literally (`kind: X`, see
+/// `custom::kind_values`) to `out`.
+fn template_kinds(chart: &Chart, out: &mut HashSet<String>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    for t in &chart.templates {
+        if let Ok(text) = std::str::from_utf8(&t.data) {
+            out.extend(super::custom::kind_values(text).map(str::to_string));
+        }
+    }
+    for d in &chart.dependencies {
+        template_kinds(d, out, depth + 1);
+    }
 }
 
 /// The kinds of the rendered documents whose API group could be a CRD's (it has a dot: not
@@ -1119,28 +1171,22 @@ fn abs_dir(dir: &Path) -> String {
 // ---------------------------------------------------------------------------------------------
 // crds (Helm 4)
 
-/// Helm 4's `crds/` rule on the documents [`parse_during`] parsed (`parts` and `parsed` side
-/// by side): a YAML error ends the check; every other document must be an
-/// `apiextensions.k8s.io` CustomResourceDefinition.
+/// Helm 4's `crds/` rule (for a `crds/` that is a folder) on the documents [`parse_during`]
+/// parsed (`parts` and `parsed` side by side): a YAML error ends the check; every other
+/// document must be an `apiextensions.k8s.io` CustomResourceDefinition.
 fn crds(
     l: &mut Linter,
-    crd_dir: &Path,
     load_error: Option<&str>,
     files: &[chart::ChartFile],
-    parts: &[(usize, &str)],
+    parts: &[Part<'_>],
     parsed: &[Result<CrdHead, YamlError>],
 ) {
-    const DIR: &str = "crds/";
-    if !crd_dir.is_dir() {
-        l.add(Severity::Error, DIR, "not a directory");
-        return;
-    }
     if let Some(e) = load_error {
-        l.add(Severity::Error, DIR, e);
+        l.add(Severity::Error, "crds/", e);
         return;
     }
-    for ((file, _), doc) in parts.iter().zip(parsed) {
-        let name = &files[*file].name;
+    for (part, doc) in parts.iter().zip(parsed) {
+        let name = &files[part.file].name;
         let doc = match doc {
             Ok(d) => d,
             Err(e) => {
