@@ -507,11 +507,14 @@ fn options() -> jsonschema::ValidationOptions<'static> {
     // A CRD's `openAPIV3Schema` is OpenAPI 3.0's dialect, draft 4 with extensions
     // (`exclusiveMinimum: true` is a boolean there, an error under later drafts). Formats
     // stay annotations, as before: which ones the API server checks is its own list.
-    jsonschema::draft4::options().should_validate_formats(false)
+    jsonschema::draft4::options()
+        .should_validate_formats(false)
+        .with_keyword(GO_PATTERN, go_pattern)
 }
 
 impl CompiledSchema {
-    pub fn new(schema: Json) -> Result<CompiledSchema, String> {
+    pub fn new(mut schema: Json) -> Result<CompiledSchema, String> {
+        go_patterns(&mut schema, 0);
         if prunable(&schema, 0) {
             jsonschema::draft4::meta::validate(&schema).map_err(|e| e.to_string())?;
             return Ok(CompiledSchema {
@@ -531,30 +534,118 @@ impl CompiledSchema {
     pub fn validate(&self, doc: &Value) -> Result<Vec<String>, String> {
         let mut instance = to_json(doc, 0);
         apply_server_defaults(&self.schema, &mut instance, 0);
+        self.validate_json(&instance)
+    }
+
+    /// [`CompiledSchema::validate`] of an instance already in JSON, server defaults applied.
+    fn validate_json(&self, instance: &Json) -> Result<Vec<String>, String> {
         let pruned;
         let validator = match &self.whole {
             Some(v) => v,
             None => {
-                let part = prune(&self.schema, &[&instance], 0);
+                let part = prune(&self.schema, &[instance], 0);
                 pruned = options().build(&part).map_err(|e| e.to_string())?;
                 &pruned
             }
         };
-        let mut out: Vec<String> = validator
-            .iter_errors(&instance)
-            .map(|e| {
-                let ptr = e.instance_path().as_str().to_string();
-                let path = if ptr.is_empty() {
-                    "(root)".to_string()
-                } else {
-                    ptr.trim_start_matches('/').replace('/', ".")
-                };
-                format!("{path}: {e}")
-            })
-            .collect();
-        out.sort();
-        Ok(out)
+        Ok(violations(validator, instance))
     }
+}
+
+/// Each error of `validator` on `instance` as `path: message`, sorted.
+fn violations(validator: &jsonschema::Validator, instance: &Json) -> Vec<String> {
+    let mut out: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| {
+            let ptr = e.instance_path().as_str().to_string();
+            let path = if ptr.is_empty() {
+                "(root)".to_string()
+            } else {
+                ptr.trim_start_matches('/').replace('/', ".")
+            };
+            format!("{path}: {e}")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// What a CRD schema's `pattern` is called once [`go_patterns`] has renamed it.
+const GO_PATTERN: &str = "x-chartctl-go-pattern";
+
+/// Renames every `pattern` of `schema` (outside `not`, whose error message prints its schema)
+/// to [`GO_PATTERN`], which [`options`] checks as Kubernetes does: as a Go (RE2) regular
+/// expression. JSON Schema's own `pattern` is an ECMA-262 one, and the draft 4 meta-schema
+/// refuses RE2's syntax where the two differ (`^(?i)(abort|warn)?$` in prometheus-operator's
+/// PrometheusRule), which made usable schemas look broken.
+fn go_patterns(schema: &mut Json, depth: usize) {
+    let Json::Object(map) = schema else {
+        return;
+    };
+    if depth > PRUNE_DEPTH {
+        return;
+    }
+    if map.get("pattern").is_some_and(Json::is_string) {
+        if let Some(p) = map.remove("pattern") {
+            map.insert(GO_PATTERN.to_string(), p);
+        }
+    }
+    for (key, value) in map.iter_mut() {
+        match (key.as_str(), value) {
+            (
+                "properties" | "patternProperties" | "definitions" | "dependencies",
+                Json::Object(m),
+            ) => {
+                m.values_mut().for_each(|s| go_patterns(s, depth + 1));
+            }
+            ("allOf" | "anyOf" | "oneOf" | "items", Json::Array(l)) => {
+                l.iter_mut().for_each(|s| go_patterns(s, depth + 1));
+            }
+            ("additionalProperties" | "additionalItems" | "items", s) => go_patterns(s, depth + 1),
+            _ => {}
+        }
+    }
+}
+
+/// The [`GO_PATTERN`] keyword: a string must match the regular expression (anywhere, as Go's
+/// `MatchString` and JSON Schema's `pattern` both read it), reported in `pattern`'s words.
+struct GoPattern {
+    re: regex::Regex,
+    pattern: String,
+}
+
+impl<'i> jsonschema::Keyword<'i> for GoPattern {
+    fn validate(&self, instance: &'i Json) -> Result<(), jsonschema::ValidationError<'i>> {
+        if self.is_valid(instance) {
+            return Ok(());
+        }
+        Err(jsonschema::ValidationError::custom(format!(
+            "{instance} does not match \"{}\"",
+            self.pattern
+        )))
+    }
+
+    fn is_valid(&self, instance: &'i Json) -> bool {
+        instance.as_str().is_none_or(|s| self.re.is_match(s))
+    }
+}
+
+/// Builds a [`GoPattern`] from a schema's [`GO_PATTERN`] value.
+fn go_pattern<'a>(
+    _: &'a serde_json::Map<String, Json>,
+    value: &'a Json,
+    _: jsonschema::paths::Location,
+) -> Result<Box<dyn for<'i> jsonschema::Keyword<'i>>, jsonschema::ValidationError<'a>> {
+    let pattern = value.as_str().unwrap_or_default();
+    let re = regex::Regex::new(pattern).map_err(|e| {
+        jsonschema::ValidationError::custom(format!(
+            "pattern {pattern:?} is not a valid regular expression: {e}"
+        ))
+    })?;
+    Ok(Box::new(GoPattern {
+        re,
+        pattern: pattern.to_string(),
+    }))
 }
 
 /// How deep [`prune`] and [`prunable`] follow a schema; deeper parts are kept whole.
@@ -793,7 +884,10 @@ spec:
         let crds = ChartCrds::new(vec![format!("kind: ConfigMap\n---\n{CRD}")]);
         let parsed = CRD.replace("size: {type: integer}", "size: {type: string}");
         let doc = crate::yaml::load::load_go_first(&parsed).unwrap();
-        crds.parsed.lock().unwrap().insert((0, 1), crd_schemas(&doc));
+        crds.parsed
+            .lock()
+            .unwrap()
+            .insert((0, 1), crd_schemas(&doc));
         let s = CustomSchemas::new(&[], crds);
         let compiled = s.compiled("example.com/v1", "Widget").unwrap();
         let schema = compiled.as_ref().as_ref().unwrap();
@@ -1019,34 +1113,55 @@ mod prune_tests {
         }
     }
 
-    fn errors(validator: &jsonschema::Validator, instance: &Json) -> Vec<String> {
-        let mut out: Vec<String> = validator
-            .iter_errors(instance)
-            .map(|e| format!("{} {e}", e.instance_path().as_str()))
-            .collect();
-        out.sort();
-        out
-    }
-
-    // Pruning is only worth it if it changes nothing: the same errors, in the same words, as
-    // the whole schema gives, on instances right and wrong in every way the schema can tell.
+    // Pruning (and reading patterns as Go's) is only worth it if it changes nothing: the same
+    // errors, in the same words, as the whole schema gives under plain JSON Schema, on
+    // instances right and wrong in every way the schema can tell.
     #[test]
     fn pruned_schemas_give_the_whole_schemas_errors() {
         let schema = schema();
         assert!(prunable(&schema, 0));
-        let whole = options().build(&schema).unwrap();
+        let whole = jsonschema::draft4::options()
+            .should_validate_formats(false)
+            .build(&schema)
+            .unwrap();
+        let compiled = CompiledSchema::new(schema.clone()).unwrap();
+        assert!(compiled.whole.is_none());
         let mut gen = Gen(0x9e37_79b9_7f4a_7c15);
         let mut with_errors = 0;
         for _ in 0..3000 {
             let instance = gen.instance(&schema, 0);
-            let part = prune(&schema, &[&instance], 0);
-            let pruned = options().build(&part).unwrap();
-            let expected = errors(&whole, &instance);
-            assert_eq!(errors(&pruned, &instance), expected, "{instance}");
+            let expected = violations(&whole, &instance);
+            assert_eq!(
+                compiled.validate_json(&instance).unwrap(),
+                expected,
+                "{instance}"
+            );
             with_errors += usize::from(!expected.is_empty());
         }
         // Most instances break the schema somewhere, and some do not.
         assert!((1500..2990).contains(&with_errors), "{with_errors}");
+    }
+
+    #[test]
+    fn patterns_are_read_as_kubernetes_reads_them() {
+        // RE2's inline flags: not ECMA-262, so not a JSON Schema `pattern`; fine for the API
+        // server (prometheus-operator's PrometheusRule).
+        let schema =
+            json!({"properties": {"mode": {"type": "string", "pattern": "^(?i)(abort|warn)?$"}}});
+        assert!(jsonschema::draft4::meta::validate(&schema).is_err());
+        let compiled = CompiledSchema::new(schema).unwrap();
+        assert!(compiled
+            .validate_json(&json!({"mode": "WARN"}))
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            compiled.validate_json(&json!({"mode": "x"})).unwrap(),
+            vec![r#"mode: "x" does not match "^(?i)(abort|warn)?$""#.to_string()]
+        );
+        // A pattern Go refuses too makes the schema unusable, for the documents it reaches.
+        let broken = json!({"properties": {"mode": {"type": "string", "pattern": "(["}}});
+        let compiled = CompiledSchema::new(broken).unwrap();
+        assert!(compiled.validate_json(&json!({"mode": "x"})).is_err());
     }
 
     #[test]

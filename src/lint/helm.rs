@@ -237,32 +237,33 @@ fn parse_during<R>(
     let wanted: OnceLock<Vec<String>> = OnceLock::new();
     let kept: Mutex<ParsedCrds> = Mutex::default();
     let may_define_wanted = |part: &Part<'_>| {
-        wanted
-            .get()
-            .is_some_and(|kinds| kinds.iter().any(|k| super::custom::names_kind(part.text, k)))
+        wanted.get().is_some_and(|kinds| {
+            kinds
+                .iter()
+                .any(|k| super::custom::names_kind(part.text, k))
+        })
     };
     let next = AtomicUsize::new(0);
-    let work = || loop {
-        let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
-            break;
-        };
-        let part = &parts[i];
-        let parsed = crate::yaml::load::load_go_first(part.text).and_then(|doc| {
-            crate::yaml::load::check_json_value(&doc)?;
-            let head = (!matches!(doc, Go::Nil)).then(|| {
-                (
-                    go_str(&doc, "apiVersion").into(),
-                    go_str(&doc, "kind").into(),
-                )
+    let work = || {
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let part = &parts[i];
+            let parsed = crate::yaml::load::load_go_first(part.text).and_then(|doc| {
+                crate::yaml::load::check_json_value(&doc)?;
+                let head = (!matches!(doc, Go::Nil)).then(|| {
+                    (
+                        go_str(&doc, "apiVersion").into(),
+                        go_str(&doc, "kind").into(),
+                    )
+                });
+                if part.early || may_define_wanted(part) {
+                    kept.lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .insert((part.file, part.doc), super::custom::crd_schemas(&doc));
+                }
+                Ok(head)
             });
-            if part.early || may_define_wanted(part) {
-                kept.lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert((part.file, part.doc), super::custom::crd_schemas(&doc));
-            }
-            Ok(head)
-        });
-        let _ = slots[i].set(parsed);
+            let _ = slots[i].set(parsed);
+        }
     };
     let result = std::thread::scope(|s| {
         let helper = (!parts.is_empty())
