@@ -27,12 +27,18 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Template(args) => {
-            // One render, then the process ends. (Lint may render many charts and values
-            // sets in one process, so it frees as it goes.)
+            // One render, then the process ends.
             chartctl::teardown::skip_at_exit();
             cli::template::run(args)
         }
-        Command::Lint(args) => cli::lint::run(args),
+        Command::Lint(args) => {
+            // One chart with one set of values: as for `template`. More charts or sets free
+            // each one's memory as they go.
+            if cli::lint::lints_once(args) {
+                chartctl::teardown::skip_at_exit();
+            }
+            cli::lint::run(args)
+        }
     };
     match result {
         Ok(Outcome::Ok) => exit(cli::EXIT_OK),

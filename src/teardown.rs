@@ -2,8 +2,9 @@
 //! operating system takes its memory back at once; walking the parsed templates, the values
 //! and the rendered files to free them piece by piece only delays the exit (a few percent of
 //! a whole render). The binary turns that walk off with [`skip_at_exit`] for `template`, which
-//! renders once; `lint` (many charts and values sets in one process) and code that uses the
-//! library (tests, benchmarks) keep freeing normally.
+//! renders once, and for a `lint` of one chart with one set of values; a `lint` of many charts
+//! or values sets in one process, and code that uses the library (tests, benchmarks), keep
+//! freeing normally.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -64,6 +64,12 @@ pub struct LintArgs {
     pub values_set: Vec<String>,
 }
 
+/// Whether `args` lint one chart once (one path, no subcharts, at most one values set): the
+/// process can then leave what it built to its end.
+pub fn lints_once(args: &LintArgs) -> bool {
+    args.charts.len() <= 1 && !args.with_subcharts && args.values_set.len() <= 1
+}
+
 pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     let compat = args.global.compat;
     let kube_version =

@@ -218,7 +218,7 @@ struct Part<'a> {
 }
 
 /// Runs `during` on this thread while the documents `parts` are parsed on a second one (the
-/// `early` ones first), then helps with what is left. Each document is parsed as
+/// `early` ones first, largest first), then helps with what is left. Each document is parsed as
 /// `sigs.k8s.io/yaml` reads it (goyaml, then the JSON conversion); a document that fails keeps
 /// its error. Once `during` is done, `kinds` of its result names the kinds worth keeping: the
 /// parsed documents that may define one of them (see `custom::names_kind`), early or not, are
@@ -230,10 +230,11 @@ fn parse_during<R>(
 ) -> (R, Vec<Result<CrdHead, YamlError>>, ParsedCrds) {
     let slots: Vec<OnceLock<Result<CrdHead, YamlError>>> =
         parts.iter().map(|_| OnceLock::new()).collect();
-    let order: Vec<usize> = (0..parts.len())
-        .filter(|&i| parts[i].early)
-        .chain((0..parts.len()).filter(|&i| !parts[i].early))
-        .collect();
+    // Early documents first; largest first within each group, so that the last documents
+    // taken, when the two threads run side by side, are small ones (CRD files hold a few
+    // documents of up to a megabyte each).
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by_key(|&i| (!parts[i].early, std::cmp::Reverse(parts[i].text.len())));
     let wanted: OnceLock<Vec<String>> = OnceLock::new();
     let kept: Mutex<ParsedCrds> = Mutex::default();
     let may_define_wanted = |part: &Part<'_>| {

@@ -95,8 +95,8 @@ pub fn lint_path(path: &str, opts: &Options<'_>, own: &OwnOptions) -> ChartResul
         return result;
     }
     let mut lint = helm::lint_chart(&dir, opts);
-    result.helm = lint.messages;
-    result.panic = lint.panic;
+    result.helm = std::mem::take(&mut lint.messages);
+    result.panic = lint.panic.take();
     if let Some(rendered) = &lint.rendered {
         result.stderr = rendered
             .warnings
@@ -110,8 +110,11 @@ pub fn lint_path(path: &str, opts: &Options<'_>, own: &OwnOptions) -> ChartResul
             let mut custom =
                 CustomSchemas::new(&own.schema_locations, std::mem::take(&mut lint.crds));
             result.own = own_checks(rendered, opts, &disabled, &mut custom);
+            // CRD schemas, parsed and compiled: megabytes for operator charts.
+            crate::teardown::discard(custom);
         }
     }
+    crate::teardown::discard(lint);
     result
 }
 

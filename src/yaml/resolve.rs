@@ -22,6 +22,23 @@ pub enum Resolved {
 
 /// Resolves plain scalar text under YAML 1.1 (goyaml.v2's `resolve` with no tag).
 pub fn resolve_plain(s: &str) -> Resolved {
+    // Most plain scalars are words: one that starts with a letter no special value starts
+    // with (null, y/yes, n/no, on/off, true, false) is a string.
+    if let Some(&first) = s.as_bytes().first() {
+        if (first.is_ascii_alphabetic() || !first.is_ascii())
+            && !matches!(
+                first,
+                b'n' | b'N' | b'y' | b'Y' | b'o' | b'O' | b't' | b'T' | b'f' | b'F'
+            )
+        {
+            return Resolved::Str;
+        }
+    }
+    resolve_plain_full(s)
+}
+
+/// [`resolve_plain`] without the shortcut for words.
+fn resolve_plain_full(s: &str) -> Resolved {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
         "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
@@ -372,6 +389,67 @@ fn days_in(month: u32, year: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The shortcut for words must never change an answer: every string of up to three
+    // characters from an alphabet of the bytes that matter, and the special words, resolve
+    // with it as without it. NaN is not equal to itself, hence the Debug comparison.
+    #[test]
+    fn the_word_shortcut_changes_nothing() {
+        let alphabet: Vec<char> = "aAbBnNyYoOtTfFeEsSlLuU0159.+-_:~<x\u{e9}".chars().collect();
+        let mut words: Vec<String> = vec![String::new()];
+        for len in 1..=3 {
+            let mut next = Vec::new();
+            for w in words.iter().filter(|w| w.chars().count() == len - 1) {
+                for c in &alphabet {
+                    next.push(format!("{w}{c}"));
+                }
+            }
+            words.extend(next);
+        }
+        for special in [
+            "null",
+            "Null",
+            "NULL",
+            "yes",
+            "Yes",
+            "YES",
+            "on",
+            "On",
+            "ON",
+            "true",
+            "True",
+            "TRUE",
+            "no",
+            "No",
+            "NO",
+            "off",
+            "Off",
+            "OFF",
+            "false",
+            "False",
+            "FALSE",
+            ".nan",
+            ".inf",
+            "-.Inf",
+            "+.INF",
+            "<<",
+            "0x1F",
+            "1e3",
+            "2001-12-14",
+            "object",
+            "string",
+            "é",
+        ] {
+            words.push(special.to_string());
+        }
+        for w in &words {
+            assert_eq!(
+                format!("{:?}", resolve_plain(w)),
+                format!("{:?}", resolve_plain_full(w)),
+                "{w:?}"
+            );
+        }
+    }
 
     #[test]
     fn yaml11_numbers() {
