@@ -18,7 +18,6 @@ use crate::gotemplate::value::{Map, Value};
 use crate::render::capabilities::{Capabilities, KubeVersion};
 use crate::render::engine::{self, RenderContext};
 use crate::render::objects::ReleaseInfo;
-use crate::yaml::load::Go;
 use crate::yaml::YamlError;
 use crate::{funcs, Compat};
 
@@ -248,21 +247,19 @@ fn parse_during<R>(
     let work = || {
         while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
             let part = &parts[i];
-            let parsed = crate::yaml::load::load_go_first(part.text).and_then(|doc| {
-                crate::yaml::load::check_json_value(&doc)?;
-                let head = (!matches!(doc, Go::Nil)).then(|| {
-                    (
-                        go_str(&doc, "apiVersion").into(),
-                        go_str(&doc, "kind").into(),
-                    )
-                });
-                if part.early || may_define_wanted(part) {
+            let parsed = if part.early || may_define_wanted(part) {
+                crate::yaml::load::load_go_first(part.text).and_then(|doc| {
+                    crate::yaml::load::check_json_value(&doc)?;
                     kept.lock()
                         .unwrap_or_else(PoisonError::into_inner)
                         .insert((part.file, part.doc), super::custom::crd_schemas(&doc));
-                }
-                Ok(head)
-            });
+                    Ok(crate::yaml::load::head_of(&doc))
+                })
+            } else {
+                // Nothing to keep: the head alone, skimmed without building the document
+                // where the fast path can.
+                crate::yaml::load::manifest_head(part.text)
+            };
             let _ = slots[i].set(parsed);
         }
     };
@@ -1217,14 +1214,6 @@ fn crds(
                 "object kind is not 'CustomResourceDefinition'",
             );
         }
-    }
-}
-
-/// A top-level string field of a document, as Helm reads it into a struct (empty otherwise).
-fn go_str<'a>(doc: &'a Go, key: &str) -> &'a str {
-    match crate::yaml::load::go_get(doc, &[key]) {
-        Some(Go::Str(s)) => s,
-        _ => "",
     }
 }
 

@@ -23,33 +23,73 @@ const MAX_KEY_BYTES: usize = 1000;
 /// The first document of `text` as [`super::load::load_go_first`] decodes it, or `None` when
 /// the text is outside the subset this reader knows (then the full loader must run).
 pub fn load_go_first(text: &str) -> Option<Go> {
-    let start = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
-    if !plain_text(text, start) {
-        return None;
-    }
-    let mut r = Reader {
-        s: text,
-        b: text.as_bytes(),
-        pos: start,
-        partial: None,
-        depth: 0,
-        seen: None,
-    };
-    let root = match r.peek()? {
-        Line::Eof => return Some(Go::Nil),
-        Line::Marker => {
-            r.skip_line();
-            match r.peek()? {
-                Line::Eof | Line::Marker => return Some(Go::Nil),
-                Line::At { col, start } => r.parse_node_at(col, start, -1, false)?,
-            }
+    Reader::new(text, false)?.first()
+}
+
+/// What a manifest head check needs of the first document of `text`, without building it:
+/// `None` when the document is empty, else its top-level `apiVersion` and `kind` strings
+/// (empty when missing or not strings), as [`super::load::load_go_first`] then
+/// [`super::load::check_json_value`] would find them. `None` outside (the `Option` outside)
+/// when this reader declines the text, or when the document might not convert to JSON (a
+/// null or unsigned key, an infinite or NaN value): the caller then loads it in full, which
+/// gives the same answer or the error.
+pub fn head_of_first(text: &str) -> Option<Option<(String, String)>> {
+    let mut r = Reader::new(text, true)?;
+    let root = r.first()?;
+    r.skim_value(&root)?;
+    Some(match root {
+        Go::Nil => None,
+        // A flow mapping is built even here.
+        Go::Map(pairs) if !pairs.is_empty() => {
+            let get = |key: &str| match pairs.iter().rev().find(|(k, _)| *k == Go::Str(key.into()))
+            {
+                Some((_, Go::Str(s))) => s.clone(),
+                _ => String::new(),
+            };
+            Some((get("apiVersion"), get("kind")))
         }
-        Line::At { col, start } => r.parse_node_at(col, start, -1, false)?,
-    };
-    // The full loader stops at the next document's marker without reading past it.
-    match r.peek()? {
-        Line::Eof | Line::Marker => Some(root),
-        Line::At { .. } => None,
+        Go::Map(_) => Some(r.head.take().unwrap_or_default()),
+        _ => Some((String::new(), String::new())),
+    })
+}
+
+impl<'a> Reader<'a> {
+    fn new(text: &'a str, skim: bool) -> Option<Reader<'a>> {
+        let start = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
+        if !plain_text(text, start) {
+            return None;
+        }
+        Some(Reader {
+            s: text,
+            b: text.as_bytes(),
+            pos: start,
+            partial: None,
+            depth: 0,
+            seen: None,
+            skim,
+            head: None,
+        })
+    }
+
+    /// The first document.
+    fn first(&mut self) -> Option<Go> {
+        let r = self;
+        let root = match r.peek()? {
+            Line::Eof => return Some(Go::Nil),
+            Line::Marker => {
+                r.skip_line();
+                match r.peek()? {
+                    Line::Eof | Line::Marker => return Some(Go::Nil),
+                    Line::At { col, start } => r.parse_node_at(col, start, -1, false)?,
+                }
+            }
+            Line::At { col, start } => r.parse_node_at(col, start, -1, false)?,
+        };
+        // The full loader stops at the next document's marker without reading past it.
+        match r.peek()? {
+            Line::Eof | Line::Marker => Some(root),
+            Line::At { .. } => None,
+        }
     }
 }
 
@@ -110,6 +150,12 @@ struct Reader<'a> {
     depth: usize,
     /// The last content line `peek` found: its start, column and first content byte.
     seen: Option<(usize, usize, usize)>,
+    /// Check the text without building collections (see [`head_of_first`]): block mappings
+    /// and sequences come out empty, their entries checked for what would stop the JSON
+    /// conversion.
+    skim: bool,
+    /// When skimming, the top-level mapping's `apiVersion` and `kind` so far.
+    head: Option<(String, String)>,
 }
 
 /// The first byte at or after `i` that is not a space. Indentation in deeply nested documents
@@ -214,6 +260,61 @@ impl Reader<'_> {
         Some(())
     }
 
+    /// A skimmed entry of a block mapping: declines what could stop the JSON conversion, and
+    /// notes the top-level `apiVersion` and `kind` (a repeated key's last value counts).
+    fn skim_entry(&mut self, key: &Go, value: &Go) -> Option<()> {
+        if matches!(key, Go::Nil | Go::Uint(_) | Go::Seq(_) | Go::Map(_)) {
+            return None;
+        }
+        self.skim_value(value)?;
+        if self.depth == 1 {
+            if let Go::Str(k) = key {
+                let text = match value {
+                    Go::Str(v) => v.clone(),
+                    _ => String::new(),
+                };
+                let head = self.head.get_or_insert_with(Default::default);
+                match k.as_str() {
+                    "apiVersion" => head.0 = text,
+                    "kind" => head.1 = text,
+                    _ => {}
+                }
+            }
+        }
+        Some(())
+    }
+
+    /// A skimmed value: declines one that could stop the JSON conversion (flow collections
+    /// are built, and checked whole).
+    fn skim_value(&self, value: &Go) -> Option<()> {
+        match value {
+            Go::Float(f) if !f.is_finite() => None,
+            Go::Seq(_) | Go::Map(_) => super::load::check_json_value(value).ok(),
+            _ => Some(()),
+        }
+    }
+
+    /// Whether scalars' text is kept: always, but in a skim only at the top level (where
+    /// `apiVersion` and `kind` are).
+    fn wants_text(&self) -> bool {
+        !self.skim || self.depth <= 1
+    }
+
+    /// A plain scalar on one line; in a skim below the top level, a string's text is left out.
+    fn scalar(&self, text: &str) -> Go {
+        if self.wants_text() {
+            return plain_scalar(text);
+        }
+        match super::resolve::resolve_plain(text) {
+            super::resolve::Resolved::Null => Go::Nil,
+            super::resolve::Resolved::Bool(b) => Go::Bool(b),
+            super::resolve::Resolved::Int(i) => Go::Int(i),
+            super::resolve::Resolved::Uint(u) => Go::Uint(u),
+            super::resolve::Resolved::Float(f) => Go::Float(f),
+            _ => Go::Str(String::new()),
+        }
+    }
+
     fn enter(&mut self) -> Option<()> {
         self.depth += 1;
         (self.depth <= MAX_NEST).then_some(())
@@ -300,7 +401,11 @@ impl Reader<'_> {
             } else {
                 self.parse_node_at(m + (i - start), i, m as isize, true)?
             };
-            items.push(item);
+            if self.skim {
+                self.skim_value(&item)?;
+            } else {
+                items.push(item);
+            }
         }
         self.depth -= 1;
         Some(Go::Seq(items))
@@ -325,7 +430,11 @@ impl Reader<'_> {
                 }
             };
             let value = self.parse_value(after, m)?;
-            map.set(key, value);
+            if self.skim {
+                self.skim_entry(&key, &value)?;
+            } else {
+                map.set(key, value);
+            }
         }
         self.depth -= 1;
         Some(Go::Map(map.into_pairs()))
@@ -373,8 +482,12 @@ impl Reader<'_> {
             // Ends with a comment: the scalar ends on this line (a line below indented more
             // than `n` is then an error, which the enclosing collection declines).
             self.finish_line(end)?;
-            return Some(plain_scalar(first));
+            return Some(self.scalar(first));
         }
+        // A skim below the top level reads continuation lines without keeping them: folded
+        // text is a string whatever it says.
+        let build = self.wants_text();
+        let mut multi = false;
         let mut text: Option<String> = None;
         // `p` is the start of the line after the text read so far.
         let mut p = match memchr::memchr(b'\n', &b[end..]) {
@@ -402,18 +515,22 @@ impl Reader<'_> {
                     // Folded text holds a blank or a break, which no YAML 1.1 value but a
                     // string does; resolved all the same, as the full loader resolves it.
                     Some(t) => plain_scalar(&t),
-                    None => plain_scalar(first),
+                    None if multi => Go::Str(String::new()),
+                    None => self.scalar(first),
                 });
             }
             // The root has no indentation to stop at: document markers end it instead.
             if n < 0 {
                 return None;
             }
-            let t = text.get_or_insert_with(|| first.to_string());
-            if breaks == 0 {
-                t.push(' ');
-            } else {
-                push_breaks(t, breaks);
+            multi = true;
+            if build {
+                let t = text.get_or_insert_with(|| first.to_string());
+                if breaks == 0 {
+                    t.push(' ');
+                } else {
+                    push_breaks(t, breaks);
+                }
             }
             // The line's text: up to ` #` or its end; `: ` would make it a key (an error).
             let mut j = from;
@@ -433,10 +550,15 @@ impl Reader<'_> {
                     _ => j += 1,
                 }
             };
-            t.push_str(self.s[from..j].trim_end_matches(' '));
+            if let Some(t) = text.as_mut() {
+                t.push_str(self.s[from..j].trim_end_matches(' '));
+            }
             if comment {
                 self.finish_line(j)?;
-                return Some(plain_scalar(&text?));
+                return Some(match text {
+                    Some(t) => plain_scalar(&t),
+                    None => Go::Str(String::new()),
+                });
             }
             p = match memchr::memchr(b'\n', &b[j..]) {
                 Some(k) => j + k + 1,
@@ -493,7 +615,7 @@ impl Reader<'_> {
                     if j - i > MAX_KEY_BYTES || text == "<<" {
                         return None;
                     }
-                    return Some(Item::Key(plain_scalar(text), j + 1));
+                    return Some(Item::Key(self.scalar(text), j + 1));
                 }
                 // A comment: the scalar ends at the blank before it.
                 Some(b'#') if b[j - 1] == b' ' => {
@@ -664,25 +786,32 @@ impl Reader<'_> {
             return None;
         }
         let mut out = String::new();
+        // A skim below the top level reads the lines without keeping them.
+        let build = self.wants_text();
         let mut leading_break = false;
         let mut leading_blank = false;
         loop {
             // `p` starts a content line of at least `indent` spaces.
             let start = p + indent;
             let trailing_blank = b[start] == b' ';
-            if folded && leading_break && !leading_blank && !trailing_blank {
+            if !build {
+            } else if folded && leading_break && !leading_blank && !trailing_blank {
                 if trailing_breaks == 0 {
                     out.push(' ');
                 }
             } else if leading_break {
                 out.push('\n');
             }
-            push_breaks(&mut out, trailing_breaks);
+            if build {
+                push_breaks(&mut out, trailing_breaks);
+            }
             trailing_breaks = 0;
             leading_blank = trailing_blank;
             let eol = start + memchr::memchr(b'\n', &b[start..])?;
             let end = if b[eol - 1] == b'\r' { eol - 1 } else { eol };
-            out.push_str(&self.s[start..end]);
+            if build {
+                out.push_str(&self.s[start..end]);
+            }
             leading_break = true;
             p = eol + 1;
             // Empty lines, then the next line: content when indented enough.
@@ -709,10 +838,10 @@ impl Reader<'_> {
                 break;
             }
         }
-        if chomp != Chomp::Strip && leading_break {
+        if build && chomp != Chomp::Strip && leading_break {
             out.push('\n');
         }
-        if chomp == Chomp::Keep {
+        if build && chomp == Chomp::Keep {
             push_breaks(&mut out, trailing_breaks);
         }
         self.pos = p;

@@ -3,10 +3,12 @@
 //! a small generator (random nesting of the shapes real files use and of the ones they should
 //! not), each also mutated a few times.
 
-use super::super::load::bench_support::{load_fast, load_full, same};
+use super::super::load::bench_support::{head_fast, load_fast, load_full, same};
 
-/// Checks one input; `true` when the fast path took it.
+/// Checks one input; `true` when the fast path took it. The skim of the document's head must
+/// also agree with the full loader's document whenever it answers.
 fn check(text: &str) -> bool {
+    check_head(text);
     let Some(fast) = load_fast(text) else {
         return false;
     };
@@ -20,6 +22,66 @@ fn check(text: &str) -> bool {
         ),
     }
     true
+}
+
+/// Checks the skim of one input's head; `true` when it answered.
+fn check_head(text: &str) -> bool {
+    let Some(head) = head_fast(text) else {
+        return false;
+    };
+    match load_full(text) {
+        Ok(full) => {
+            assert!(
+                super::super::load::check_json_value(&full).is_ok(),
+                "the skim accepts what does not convert to JSON: {text:?}"
+            );
+            assert_eq!(
+                head,
+                super::super::load::head_of(&full),
+                "the skim's head differs on {text:?}"
+            );
+        }
+        Err(e) => panic!("the skim accepts what the full loader refuses: {text:?}\nfull: {e}"),
+    }
+    true
+}
+
+#[test]
+fn heads_are_skimmed_as_loaded() {
+    let taken = [
+        "apiVersion: v1\nkind: Pod\n",
+        "kind: A\nkind: B\napiVersion: x/v1\n",
+        "kind: A\nkind: 3\n",
+        "apiVersion: [v1]\nkind: {a: b}\n",
+        "{apiVersion: v1, kind: Pod}\n",
+        "{kind: A, kind: B}\n",
+        "- apiVersion: v1\n  kind: Pod\n",
+        "spec:\n  kind: Inner\nmetadata: {name: x}\n",
+        "'kind': \"Quoted\"\n",
+        "",
+        "# nothing\n",
+        "plain\n",
+        "a: 1.5\nb: -3\nc: 18446744073709551615\n",
+        "1: a\ntrue: b\n1.5: c\n",
+    ];
+    for text in taken {
+        assert!(check_head(text), "the skim should answer on {text:?}");
+    }
+    // What might not convert to JSON goes to the full loader (an infinite value replaced by a
+    // repeated key too: declining is always safe).
+    let declined = [
+        "a: .inf\na: 1\n",
+        "a: .inf\n",
+        "a:\n  - .nan\n",
+        "~: 1\n",
+        "18446744073709551615: x\n",
+        "a: [1, .inf]\n",
+        ".inf\n",
+        "a: &x 1\n",
+    ];
+    for text in declined {
+        assert!(!check_head(text), "the skim should decline {text:?}");
+    }
 }
 
 const TAKEN: &[&str] = &[
@@ -664,11 +726,12 @@ fn check_split(text: &str) {
 #[test]
 fn generated_documents_agree() {
     let mut g = Gen(0x9e37_79b9_7f4a_7c15, 0);
-    let (mut total, mut taken) = (0, 0);
+    let (mut total, mut taken, mut skimmed) = (0, 0, 0);
     for _ in 0..20000 {
         let doc = g.document();
         total += 1;
         taken += usize::from(check(&doc));
+        skimmed += usize::from(check_head(&doc));
         check_split(&doc);
         for _ in 0..3 {
             let m = g.mutate(&doc);
@@ -679,10 +742,14 @@ fn generated_documents_agree() {
     }
     // The generator aims at the edges; still, a good share must take the fast path, or the
     // comparison proves little.
-    println!("{taken} of {total} inputs took the fast path");
+    println!("{taken} of {total} inputs took the fast path; {skimmed} of 20000 documents skimmed");
     assert!(
         taken * 5 > total,
         "only {taken} of {total} inputs took the fast path"
+    );
+    assert!(
+        skimmed * 5 > 20000,
+        "only {skimmed} of 20000 documents skimmed"
     );
 }
 

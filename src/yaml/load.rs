@@ -992,6 +992,29 @@ pub fn load_go_first(text: &str) -> Result<Go, YamlError> {
     load_go_first_full(text)
 }
 
+/// A manifest head check's view of the first document of `text` (see
+/// [`super::fast::head_of_first`]): `None` for an empty document, else its top-level
+/// `apiVersion` and `kind` strings (empty when missing or not strings); the error of
+/// `sigs.k8s.io/yaml` when it does not load or convert to JSON. Skims the document when the
+/// fast path can, without building it.
+pub fn manifest_head(text: &str) -> Result<Option<(String, String)>, YamlError> {
+    if let Some(head) = super::fast::head_of_first(text) {
+        return Ok(head);
+    }
+    let doc = load_go_first(text)?;
+    check_json_value(&doc)?;
+    Ok(head_of(&doc))
+}
+
+/// The head of a loaded document, as [`manifest_head`] gives it.
+pub fn head_of(doc: &Go) -> Option<(String, String)> {
+    let field = |key: &str| match go_get(doc, &[key]) {
+        Some(Go::Str(s)) => s.clone(),
+        _ => String::new(),
+    };
+    (!matches!(doc, Go::Nil)).then(|| (field("apiVersion"), field("kind")))
+}
+
 /// [`load_go_first`] without the fast path.
 fn load_go_first_full(text: &str) -> Result<Go, YamlError> {
     check_reader_chars(text)?;
@@ -1024,6 +1047,11 @@ pub mod bench_support {
     /// The fast path alone: `None` where it leaves the text to the full loader.
     pub fn load_fast(text: &str) -> Option<Go> {
         super::super::fast::load_go_first(text)
+    }
+
+    /// The fast path's skim of a document's head alone (see [`super::manifest_head`]).
+    pub fn head_fast(text: &str) -> Option<Option<(String, String)>> {
+        super::super::fast::head_of_first(text)
     }
 
     /// The full loader alone.
