@@ -22,6 +22,16 @@ pub use validate::{Violation, ViolationKind};
 /// `schemas.json.gz`, unpacked at build time (see `build.rs`).
 static BUNDLE_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/schemas.json"));
 
+/// Where the pieces of [`BUNDLE_JSON`] are (byte ranges), found at build time by `build.rs`
+/// with `split.rs`: `DEFS`, `KINDS`, and `VERSIONS` (version key, range).
+mod index {
+    include!(concat!(env!("OUT_DIR"), "/schemas_index.rs"));
+}
+
+/// Also compiled into `build.rs`; here for the test that checks the build-time index.
+#[cfg(test)]
+mod split;
+
 /// The schema bundle, decoded lazily: the JSON text is split into one raw slice per definition
 /// and per version once, and a definition is parsed, or a version's tables built, only when a
 /// document needs it. A lint run of one chart touches one version and a few dozen of the ~1200
@@ -57,19 +67,25 @@ pub fn bundle() -> &'static Bundle {
 
 impl Bundle {
     fn decode(text: &'static str) -> Result<Bundle, String> {
-        let split = split_bundle(text)?;
+        let piece = |(start, end): (usize, usize)| {
+            text.get(start..end)
+                .ok_or_else(|| format!("bad piece {start}..{end}"))
+        };
         let mut versions = HashMap::new();
-        for (ver, names) in split.versions {
+        for &(ver, start, end) in index::VERSIONS {
+            let names = piece((start, end))?;
             let minor = ver
                 .strip_prefix("1.")
                 .and_then(|m| m.parse::<u32>().ok())
                 .ok_or_else(|| format!("bad version key {ver:?}"))?;
             versions.insert(minor, (names, OnceLock::new()));
         }
-        let defs = split.defs;
+        let defs: Vec<&'static str> = index::DEFS
+            .iter()
+            .map(|&span| piece(span))
+            .collect::<Result<_, _>>()?;
         let kinds: Vec<Vec<(String, String)>> =
-            serde_json::from_str(split.kinds.ok_or("no `kinds` table")?)
-                .map_err(|e| e.to_string())?;
+            serde_json::from_str(piece(index::KINDS)?).map_err(|e| e.to_string())?;
         if kinds.len() != defs.len() {
             return Err("`kinds` and `defs` differ in length".into());
         }
@@ -183,82 +199,32 @@ impl Validator<'_> {
     }
 }
 
-/// The bundle's JSON split without parsing it, in one pass that counts brackets outside
-/// strings: each definition's text (the elements of `defs`), the `kinds` table's text, and
-/// each version's table text (the entries of `versions`). The bundle is our own generated
-/// JSON; every piece is still parsed by serde when used.
-struct Split<'a> {
-    defs: Vec<&'a str>,
-    kinds: Option<&'a str>,
-    versions: Vec<(&'a str, &'a str)>,
-}
-
-fn split_bundle(text: &str) -> Result<Split<'_>, String> {
-    let b = text.as_bytes();
-    let mut out = Split {
-        defs: Vec::new(),
-        kinds: None,
-        versions: Vec::new(),
-    };
-    let (mut depth, mut i) = (0usize, 0usize);
-    // The last string seen, the keys of the current top-level and second-level entries, and
-    // where the current second- and third-level containers opened.
-    let (mut last, mut top_key, mut sub_key) = ("", "", "");
-    let (mut top_start, mut sub_start) = (0, 0);
-    while i < b.len() {
-        match b[i] {
-            b'"' => {
-                let start = i + 1;
-                i = start;
-                // Most of the bundle is string content: skip it a vector at a time.
-                loop {
-                    let rest = b.get(i..).unwrap_or_default();
-                    match memchr::memchr2(b'"', b'\\', rest) {
-                        Some(k) if rest[k] == b'"' => {
-                            i += k;
-                            break;
-                        }
-                        Some(k) => i += k + 2,
-                        None => return Err(format!("unterminated string at byte {start}")),
-                    }
-                }
-                last = &text[start..i];
-            }
-            b':' if depth == 1 => top_key = last,
-            b':' if depth == 2 => sub_key = last,
-            b'{' | b'[' => {
-                depth += 1;
-                if depth == 2 {
-                    top_start = i;
-                } else if depth == 3 {
-                    sub_start = i;
-                }
-            }
-            b'}' | b']' => {
-                if depth == 2 && top_key == "kinds" {
-                    out.kinds = Some(&text[top_start..=i]);
-                } else if depth == 3 && top_key == "defs" {
-                    out.defs.push(&text[sub_start..=i]);
-                } else if depth == 3 && top_key == "versions" {
-                    out.versions.push((sub_key, &text[sub_start..=i]));
-                }
-                depth = depth
-                    .checked_sub(1)
-                    .ok_or_else(|| format!("unbalanced bracket at byte {i}"))?;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    if depth != 0 {
-        return Err("unbalanced brackets".into());
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::split::split_bundle;
     use super::*;
+
+    // The ranges compiled in are the split of the text compiled in.
+    #[test]
+    fn the_build_time_index_matches_the_bundle() {
+        let split = split_bundle(BUNDLE_JSON).unwrap();
+        let at = |piece: &str| {
+            let start = piece.as_ptr() as usize - BUNDLE_JSON.as_ptr() as usize;
+            (start, start + piece.len())
+        };
+        let defs: Vec<(usize, usize)> = split.defs.iter().map(|d| at(d)).collect();
+        assert_eq!(defs, index::DEFS);
+        assert_eq!(at(split.kinds.unwrap()), index::KINDS);
+        let versions: Vec<(&str, usize, usize)> = split
+            .versions
+            .iter()
+            .map(|(v, t)| {
+                let (s, e) = at(t);
+                (*v, s, e)
+            })
+            .collect();
+        assert_eq!(versions, index::VERSIONS);
+    }
 
     #[test]
     fn the_bundle_splits_as_serde_parses_it() {
