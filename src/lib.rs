@@ -11,6 +11,8 @@ pub mod gotemplate;
 pub mod lint;
 pub mod render;
 pub mod teardown;
+#[cfg(test)]
+mod test_rng;
 pub mod yaml;
 
 pub use compat::Compat;

@@ -957,6 +957,7 @@ mod server_defaults_tests {
 #[cfg(test)]
 mod prune_tests {
     use super::*;
+    use crate::test_rng::Xorshift;
     use serde_json::json;
 
     /// A schema with every keyword [`prune`] treats specially, nested, as CRDs write them.
@@ -1022,18 +1023,11 @@ mod prune_tests {
         })
     }
 
-    struct Gen(u64);
+    struct Gen(Xorshift);
 
     impl Gen {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
         fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
+            self.0.below(n)
         }
 
         /// Any small JSON value, often of the wrong type for where it lands.
@@ -1126,7 +1120,7 @@ mod prune_tests {
             .unwrap();
         let compiled = CompiledSchema::new(schema.clone()).unwrap();
         assert!(compiled.whole.is_none());
-        let mut gen = Gen(0x9e37_79b9_7f4a_7c15);
+        let mut gen = Gen(Xorshift(0x9e37_79b9_7f4a_7c15));
         let mut with_errors = 0;
         for _ in 0..3000 {
             let instance = gen.instance(&schema, 0);

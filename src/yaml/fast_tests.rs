@@ -4,6 +4,7 @@
 //! not), each also mutated a few times.
 
 use super::super::load::bench_support::{head_fast, load_fast, load_full, same};
+use crate::test_rng::Xorshift;
 
 /// Checks one input; `true` when the fast path took it. The skim of the document's head must
 /// also agree with the full loader's document whenever it answers.
@@ -145,23 +146,16 @@ fn hand_picked_cases() {
 
 /// A small deterministic generator (xorshift), and how often (percent) it picks the odd
 /// shapes over the common ones in the current document.
-struct Gen(u64, usize);
+struct Gen(Xorshift, usize);
 
 impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
     fn odd(&mut self) -> bool {
         let p = self.1;
         self.chance(p)
     }
 
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.below(n)
     }
 
     fn chance(&mut self, percent: usize) -> bool {
@@ -725,7 +719,7 @@ fn check_split(text: &str) {
 
 #[test]
 fn generated_documents_agree() {
-    let mut g = Gen(0x9e37_79b9_7f4a_7c15, 0);
+    let mut g = Gen(Xorshift(0x9e37_79b9_7f4a_7c15), 0);
     let (mut total, mut taken, mut skimmed) = (0, 0, 0);
     for _ in 0..20000 {
         let doc = g.document();
