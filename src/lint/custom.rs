@@ -34,8 +34,8 @@ pub type CrdSchema = ((String, String), Json);
 pub struct ChartCrds {
     /// Each file's text.
     pub texts: Vec<String>,
-    /// Documents Helm's CRD check has already parsed, by (file, document) index: those that
-    /// may define a kind the chart renders (see [`names_kind`]), so that custom-resource
+    /// What the documents parsed during the render define, by (file, document) index: those
+    /// that may define a kind the chart renders (see [`names_kind`]), so that custom-resource
     /// validation does not parse them again.
     pub parsed: Mutex<ParsedCrds>,
 }

@@ -183,9 +183,9 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
     } else if check_crds {
         l.add(Severity::Error, "crds/", "not a directory");
     }
-    // Custom-resource validation takes the documents that may define a rendered kind from the
-    // parse above (keeping every parsed CRD of an operator chart would cost more memory than
-    // Helm's whole run) and parses the few others it needs.
+    // Custom-resource validation takes the schemas of the documents that may define a
+    // rendered kind from the parse above (keeping every parsed CRD of an operator chart would
+    // cost more memory than Helm's whole run) and parses the few others it needs.
     let chart_crds = ChartCrds::new(texts);
     *chart_crds
         .parsed
