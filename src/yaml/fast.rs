@@ -10,7 +10,7 @@
 //! correct; producing a value the full loader would not is a bug, which the differential tests
 //! (`fast_tests`) and the `yaml_fast` fuzz target look for.
 
-use super::load::{plain_scalar, Go, MapBuilder};
+use super::load::{from_resolved, plain_scalar, Go, MapBuilder};
 
 /// Collections nest at most this deep here; deeper input is left to the full loader, which has
 /// its own (higher) limit and error.
@@ -38,18 +38,11 @@ pub fn head_of_first(text: &str) -> Option<Option<(String, String)>> {
     let root = r.first()?;
     r.skim_value(&root)?;
     Some(match root {
-        Go::Nil => None,
-        // A flow mapping is built even here.
-        Go::Map(pairs) if !pairs.is_empty() => {
-            let get = |key: &str| match pairs.iter().rev().find(|(k, _)| *k == Go::Str(key.into()))
-            {
-                Some((_, Go::Str(s))) => s.clone(),
-                _ => String::new(),
-            };
-            Some((get("apiVersion"), get("kind")))
-        }
-        Go::Map(_) => Some(r.head.take().unwrap_or_default()),
-        _ => Some((String::new(), String::new())),
+        // A skimmed block mapping comes out empty, its head noted on the way (a flow mapping
+        // `{}` is empty too, with nothing noted).
+        Go::Map(pairs) if pairs.is_empty() => Some(r.head.take().unwrap_or_default()),
+        // Flow mappings are built even here; anything else has no head fields.
+        other => super::load::head_of(&other),
     })
 }
 
@@ -302,17 +295,8 @@ impl Reader<'_> {
 
     /// A plain scalar on one line; in a skim below the top level, a string's text is left out.
     fn scalar(&self, text: &str) -> Go {
-        if self.wants_text() {
-            return plain_scalar(text);
-        }
-        match super::resolve::resolve_plain(text) {
-            super::resolve::Resolved::Null => Go::Nil,
-            super::resolve::Resolved::Bool(b) => Go::Bool(b),
-            super::resolve::Resolved::Int(i) => Go::Int(i),
-            super::resolve::Resolved::Uint(u) => Go::Uint(u),
-            super::resolve::Resolved::Float(f) => Go::Float(f),
-            _ => Go::Str(String::new()),
-        }
+        let resolved = super::resolve::resolve_plain(text);
+        from_resolved(resolved, if self.wants_text() { text } else { "" })
     }
 
     fn enter(&mut self) -> Option<()> {

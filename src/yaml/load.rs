@@ -874,7 +874,7 @@ pub(super) fn plain_scalar(text: &str) -> Go {
     from_resolved(resolve_plain(text), text)
 }
 
-fn from_resolved(r: Resolved, text: &str) -> Go {
+pub(super) fn from_resolved(r: Resolved, text: &str) -> Go {
     match r {
         Resolved::Null => Go::Nil,
         Resolved::Bool(b) => Go::Bool(b),
