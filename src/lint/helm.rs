@@ -221,7 +221,7 @@ struct Part<'a> {
 /// `sigs.k8s.io/yaml` reads it (goyaml, then the JSON conversion); a document that fails keeps
 /// its error. Once `during` is done, `kinds` of its result names the kinds worth keeping: the
 /// parsed documents that may define one of them (see `custom::names_kind`), early or not, are
-/// kept whole, by (file, document) index.
+/// kept as the schemas they define, by (file, document) index.
 fn parse_during<R>(
     parts: &[Part<'_>],
     during: impl FnOnce() -> R,
