@@ -311,7 +311,7 @@ fn container(i: usize) -> Value {
                 m(vec![("cpu", s("500m")), ("memory", s("256Mi"))]),
             )]),
         ),
-        ("probe", Value::Bool(i % 2 == 0)),
+        ("probe", Value::Bool(i.is_multiple_of(2))),
     ])
 }
 

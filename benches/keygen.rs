@@ -15,9 +15,11 @@
 //! difference of N).
 
 use std::hint::black_box;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use chartctl::funcs::rsa_keygen::{bench_support, generate};
+use rsa::BigUint;
 
 struct Measurement {
     name: &'static str,
@@ -85,6 +87,54 @@ const MEASUREMENTS: &[Measurement] = &[
         random: false,
     },
     Measurement {
+        name: "batch 16",
+        run: |n| {
+            black_box(bench_support::fermat_batches(16, n));
+        },
+        random: false,
+    },
+    Measurement {
+        name: "batch 32",
+        run: |n| {
+            black_box(bench_support::fermat_batches(32, n));
+        },
+        random: false,
+    },
+    Measurement {
+        name: "confirm 16",
+        run: |n| {
+            black_box(bench_support::confirmations(&primes(1024)[0], n));
+        },
+        random: false,
+    },
+    Measurement {
+        name: "confirm 32",
+        run: |n| {
+            black_box(bench_support::confirmations(&primes(2048)[0], n));
+        },
+        random: false,
+    },
+    Measurement {
+        name: "assemble 2048",
+        run: |n| {
+            let [p, q] = primes(1024);
+            for _ in 0..n {
+                black_box(bench_support::assemble(p, q));
+            }
+        },
+        random: false,
+    },
+    Measurement {
+        name: "assemble 4096",
+        run: |n| {
+            let [p, q] = primes(2048);
+            for _ in 0..n {
+                black_box(bench_support::assemble(p, q));
+            }
+        },
+        random: false,
+    },
+    Measurement {
         name: "prime 1024",
         run: |n| {
             for _ in 0..n {
@@ -121,6 +171,15 @@ const MEASUREMENTS: &[Measurement] = &[
         random: true,
     },
 ];
+
+/// Two primes of `bits` bits, found once per size and kept for the measurements that start
+/// from primes.
+fn primes(bits: usize) -> &'static [BigUint; 2] {
+    static SMALL: OnceLock<[BigUint; 2]> = OnceLock::new();
+    static LARGE: OnceLock<[BigUint; 2]> = OnceLock::new();
+    let cell = if bits <= 1024 { &SMALL } else { &LARGE };
+    cell.get_or_init(|| [bench_support::prime(bits), bench_support::prime(bits)])
+}
 
 fn main() {
     // `cargo bench` passes `--bench`; any other argument is a filter.

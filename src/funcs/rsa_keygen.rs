@@ -27,6 +27,9 @@ use rand::rngs::OsRng;
 use rand::RngCore;
 use rsa::BigUint;
 
+#[cfg(target_arch = "x86_64")]
+mod ifma;
+
 /// The public exponent Go uses.
 const PUBLIC_EXPONENT: u64 = 65537;
 
@@ -36,7 +39,7 @@ const MAX_WALK: u64 = 1 << 20;
 
 /// A new RSA key of `bits` bits (2048 or 4096; any multiple of 128 up to 4096 works).
 pub fn generate(bits: usize) -> Result<rsa::RsaPrivateKey, String> {
-    if bits % 128 != 0 || !(512..=4096).contains(&bits) {
+    if !bits.is_multiple_of(128) || !(512..=4096).contains(&bits) {
         return Err(format!("unsupported RSA key size {bits}"));
     }
     let half = bits / 2;
@@ -163,41 +166,120 @@ fn random_prime(bits: usize, stop: &AtomicBool) -> Option<BigUint> {
 }
 
 fn prime_limbs<const N: usize>(stop: &AtomicBool) -> Option<BigUint> {
-    let primes = sieve_primes(N);
-    let rounds = if N * 64 >= 1536 { 4 } else { 5 };
     let mut rng = OsRng;
-    let mut residue = vec![0u32; primes.len()];
-    let mut composite = vec![false; WINDOW];
-    loop {
-        let mut start = [0u64; N];
-        for limb in start.iter_mut() {
-            *limb = rng.next_u64();
-        }
-        start[N - 1] |= 0b11 << 62;
-        start[0] |= 1;
-        residues(&start, primes, &mut residue);
-        let e_residue = u64::from(SmallPrime::new(PUBLIC_EXPONENT as u32).rem(&start));
-        let mut base: u64 = 0;
-        while base < MAX_WALK {
-            mark_window(primes, &residue, base, &mut composite);
-            for (i, _) in composite.iter().enumerate().filter(|(_, &c)| !c) {
-                let delta = base + 2 * i as u64;
-                if (e_residue + delta) % PUBLIC_EXPONENT == 1 {
-                    continue;
-                }
-                if stop.load(Ordering::Relaxed) {
-                    return None;
-                }
-                let Some(candidate) = add_small(&start, delta) else {
-                    break;
-                };
-                // A round to base 2 first: it costs only squarings and throws out nearly every
-                // composite the sieve let through; the random-base rounds then confirm.
-                if base2_round(&candidate) && is_probable_prime(&candidate, rounds, &mut rng) {
-                    return Some(to_biguint(&candidate));
+    #[cfg(target_arch = "x86_64")]
+    if ifma::supports(N) {
+        let mut survivors = Survivors::<N>::new(true);
+        loop {
+            let mut batch = [[0u64; N]; ifma::LANES];
+            for candidate in &mut batch {
+                *candidate = survivors.next_candidate();
+            }
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            let passed = ifma::fermat_base2(&batch);
+            for (lane, candidate) in batch.iter().enumerate() {
+                if (passed >> lane) & 1 == 1 && ifma::miller_rabin(candidate, &mut rng) {
+                    return Some(to_biguint(candidate));
                 }
             }
-            base += 2 * WINDOW as u64;
+        }
+    }
+    let rounds = if N * 64 >= 1536 { 4 } else { 5 };
+    let mut survivors = Survivors::<N>::new(false);
+    loop {
+        let candidate = survivors.next_candidate();
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        // A round to base 2 first: it costs only squarings and throws out nearly every
+        // composite the sieve let through; the random-base rounds then confirm.
+        if base2_round(&candidate) && is_probable_prime(&candidate, rounds, &mut rng) {
+            return Some(to_biguint(&candidate));
+        }
+    }
+}
+
+/// The candidates a search tests, endlessly: from a random odd start (top two bits set), the
+/// odd numbers the sieve finds no small factor in and whose predecessor is not a multiple of
+/// the public exponent, in increasing order, for up to `MAX_WALK`; then from a new start.
+struct Survivors<const N: usize> {
+    primes: &'static [SmallPrime],
+    rng: OsRng,
+    start: [u64; N],
+    /// `start mod p` for each small prime.
+    residue: Vec<u32>,
+    /// `start mod 65537`.
+    e_residue: u64,
+    /// The offset from `start` of the window's first number.
+    base: u64,
+    /// Which of the window's numbers (`start + base + 2i`) have a small factor.
+    composite: Vec<bool>,
+    /// The next `i` to look at in the window.
+    next: usize,
+}
+
+impl<const N: usize> Survivors<N> {
+    /// For the batch test (see `sieve_primes`) or the one-by-one test.
+    fn new(batched: bool) -> Self {
+        let primes = sieve_primes(N, batched);
+        let mut survivors = Survivors {
+            primes,
+            rng: OsRng,
+            start: [0; N],
+            residue: vec![0; primes.len()],
+            e_residue: 0,
+            base: 0,
+            composite: vec![false; WINDOW],
+            next: 0,
+        };
+        survivors.restart();
+        survivors
+    }
+
+    /// A new random start, its residues and its first window.
+    fn restart(&mut self) {
+        for limb in self.start.iter_mut() {
+            *limb = self.rng.next_u64();
+        }
+        self.start[N - 1] |= 0b11 << 62;
+        self.start[0] |= 1;
+        residues(&self.start, self.primes, &mut self.residue);
+        self.e_residue = u64::from(SmallPrime::new(PUBLIC_EXPONENT as u32).rem(&self.start));
+        self.base = 0;
+        mark_window(self.primes, &self.residue, 0, &mut self.composite);
+        self.next = 0;
+    }
+
+    fn next_candidate(&mut self) -> [u64; N] {
+        loop {
+            while self.next < WINDOW {
+                let i = self.next;
+                self.next += 1;
+                if self.composite[i] {
+                    continue;
+                }
+                let delta = self.base + 2 * i as u64;
+                if (self.e_residue + delta) % PUBLIC_EXPONENT == 1 {
+                    continue;
+                }
+                match add_small(&self.start, delta) {
+                    Some(candidate) => return candidate,
+                    // Past the largest number of N limbs: the rest of the walk is too.
+                    None => {
+                        self.restart();
+                        continue;
+                    }
+                }
+            }
+            self.base += 2 * WINDOW as u64;
+            if self.base >= MAX_WALK {
+                self.restart();
+            } else {
+                mark_window(self.primes, &self.residue, self.base, &mut self.composite);
+                self.next = 0;
+            }
         }
     }
 }
@@ -233,11 +315,13 @@ const WINDOW: usize = 4096;
 /// numbers falls as 1.12 / ln(bound)) for one more residue per prime per start; a round on a
 /// 2048-bit candidate costs about seven times one on a 1024-bit candidate, so larger primes
 /// sieve deeper. The bounds are where the measured costs of residues and rounds balance
-/// (BENCHMARKS.md, "RSA key generation").
-fn sieve_primes(n: usize) -> &'static [SmallPrime] {
-    let bits = match n {
-        24.. => LARGE_SIEVE_BITS,
-        12.. => SMALL_SIEVE_BITS,
+/// (BENCHMARKS.md, "RSA key generation"); the batch test (`batched`) makes a candidate's test
+/// four to five times cheaper, and so sieves less deep.
+fn sieve_primes(n: usize, batched: bool) -> &'static [SmallPrime] {
+    let bits = match (n, batched) {
+        (24.., false) => LARGE_SIEVE_BITS,
+        (12.., false) | (24.., true) => SMALL_SIEVE_BITS,
+        (12.., true) => 17,
         _ => 16,
     };
     let primes = if bits > SMALL_SIEVE_BITS {
@@ -397,6 +481,21 @@ fn to_biguint<const N: usize>(x: &[u64; N]) -> BigUint {
     BigUint::from_bytes_le(&bytes)
 }
 
+/// A random Miller-Rabin base in [2, n - 2] for an `N`-limb `n` (above 2^64).
+fn random_base<const N: usize>(rng: &mut OsRng) -> [u64; N] {
+    loop {
+        let mut b = [0u64; N];
+        for limb in b.iter_mut() {
+            *limb = rng.next_u64();
+        }
+        // Clearing the top limb keeps the base below n; a base of 0 or 1 is drawn again.
+        b[N - 1] = 0;
+        if b.iter().skip(1).any(|&l| l != 0) || b[0] > 1 {
+            return b;
+        }
+    }
+}
+
 /// Miller-Rabin with `rounds` random bases in [2, n-2]; `n` is odd and above 2^64.
 fn is_probable_prime<const N: usize>(n: &[u64; N], rounds: usize, rng: &mut OsRng) -> bool {
     let mont = Montgomery::new(n);
@@ -409,17 +508,7 @@ fn is_probable_prime<const N: usize>(n: &[u64; N], rounds: usize, rng: &mut OsRn
     let minus_one = mont.minus_one();
     let r2 = mont.r2();
     'rounds: for _ in 0..rounds {
-        let base = loop {
-            let mut b = [0u64; N];
-            for limb in b.iter_mut() {
-                *limb = rng.next_u64();
-            }
-            // Clearing the top limb keeps the base below n; a base of 0 or 1 is drawn again.
-            b[N - 1] = 0;
-            if b.iter().skip(1).any(|&l| l != 0) || b[0] > 1 {
-                break b;
-            }
-        };
+        let base = random_base::<N>(rng);
         let mut x = mont.pow(&mont.mul(&base, &r2), &d);
         if x == one || x == minus_one {
             continue;
@@ -526,6 +615,17 @@ fn shr<const N: usize>(x: &[u64; N], shift: u32) -> [u64; N] {
     out
 }
 
+/// `-x^-1 mod 2^64` for an odd `x`.
+#[inline(always)]
+fn neg_inverse(x: u64) -> u64 {
+    // Newton's iteration doubles the correct low bits of the inverse each step.
+    let mut inv: u64 = 1;
+    for _ in 0..6 {
+        inv = inv.wrapping_mul(2u64.wrapping_sub(x.wrapping_mul(inv)));
+    }
+    inv.wrapping_neg()
+}
+
 /// Arithmetic modulo an odd `N`-limb number in Montgomery form (R = 2^(64N)).
 struct Montgomery<const N: usize> {
     m: [u64; N],
@@ -540,12 +640,7 @@ impl<const N: usize> Montgomery<N> {
     /// its top bit set: the base-2 round needs nothing more, and runs once per sieve survivor.
     #[inline(always)]
     fn new(m: &[u64; N]) -> Self {
-        // Newton's iteration doubles the correct low bits of the inverse each step.
-        let mut inv: u64 = 1;
-        for _ in 0..6 {
-            inv = inv.wrapping_mul(2u64.wrapping_sub(m[0].wrapping_mul(inv)));
-        }
-        let m_inv = inv.wrapping_neg();
+        let m_inv = neg_inverse(m[0]);
         // R mod m: the top bit of m, doubled up to 2^(64N) (a single doubling when the top bit
         // of the top limb is set, as for every candidate).
         let top_bit = 64 * N - 1 - m[N - 1].leading_zeros() as usize;
@@ -672,7 +767,7 @@ impl<const N: usize> Montgomery<N> {
             i += 1;
         }
         st.acc.add_doubled(&cross);
-        if k % 2 == 0 {
+        if k.is_multiple_of(2) {
             st.acc.mac(a[k / 2], a[k / 2]);
         }
         let mut j = start;
@@ -922,7 +1017,7 @@ pub mod bench_support {
     }
 
     fn sieve_starts_n<const N: usize>(count: usize) -> usize {
-        let primes = sieve_primes(N);
+        let primes = sieve_primes(N, batched());
         let mut residues_ = vec![0u32; primes.len()];
         let mut composite = vec![false; WINDOW];
         let mut survivors = 0;
@@ -937,13 +1032,80 @@ pub mod bench_support {
     }
 
     /// `count` sieve starts for `limbs`-limb primes (16 or 32): the residues of a random
-    /// start and one window marked, as the search does per start; returns how many odd
+    /// start and one window marked, as the search does per start (on this CPU); returns how many odd
     /// offsets survived in all.
     pub fn sieve_starts(limbs: usize, count: usize) -> usize {
         match limbs {
             16 => sieve_starts_n::<16>(count),
             _ => sieve_starts_n::<32>(count),
         }
+    }
+
+    fn fermat_batches_n<const N: usize>(count: usize) -> u32 {
+        let mut passed = 0;
+        #[cfg(target_arch = "x86_64")]
+        if ifma::supports(N) {
+            for _ in 0..count {
+                let mut batch = [[0u64; N]; ifma::LANES];
+                for candidate in &mut batch {
+                    let (mut n, _) = random_operands::<N>();
+                    n[N - 1] |= 0b11 << 62;
+                    *candidate = n;
+                }
+                passed += ifma::fermat_base2(std::hint::black_box(&batch)).count_ones();
+            }
+        }
+        passed
+    }
+
+    /// `count` batch tests (eight Fermat tests to base 2 at once, AVX-512 IFMA) on random odd
+    /// numbers of `limbs` limbs (16 or 32); returns how many passed. Does nothing on a CPU
+    /// without the instructions.
+    pub fn fermat_batches(limbs: usize, count: usize) -> u32 {
+        match limbs {
+            16 => fermat_batches_n::<16>(count),
+            _ => fermat_batches_n::<32>(count),
+        }
+    }
+
+    /// Whether the search runs the batch test on this CPU.
+    pub fn batched() -> bool {
+        #[cfg(target_arch = "x86_64")]
+        return ifma::supports(16);
+        #[cfg(not(target_arch = "x86_64"))]
+        false
+    }
+
+    fn confirmations_n<const N: usize>(prime: &BigUint, count: usize) -> usize {
+        let p = from_biguint::<N>(prime).expect("the prime has N limbs");
+        let rounds = if N * 64 >= 1536 { 4 } else { 5 };
+        let mut rng = OsRng;
+        (0..count)
+            .filter(|_| {
+                let p = std::hint::black_box(&p);
+                #[cfg(target_arch = "x86_64")]
+                if ifma::supports(N) {
+                    return ifma::miller_rabin(p, &mut rng);
+                }
+                is_probable_prime(p, rounds, &mut rng)
+            })
+            .count()
+    }
+
+    /// `count` confirmations of a prime of `limbs` limbs (16 or 32): the random-base
+    /// Miller-Rabin rounds a candidate that passed the base-2 test goes through, as the search
+    /// runs them (eight at once with AVX-512 IFMA, else one by one).
+    pub fn confirmations(prime: &BigUint, count: usize) -> usize {
+        match prime.bits() / 64 {
+            16 => confirmations_n::<16>(prime, count),
+            _ => confirmations_n::<32>(prime, count),
+        }
+    }
+
+    /// A key made from two given primes, as `generate` does once it has them.
+    pub fn assemble(p: &BigUint, q: &BigUint) -> rsa::RsaPrivateKey {
+        rsa::RsaPrivateKey::from_p_q(p.clone(), q.clone(), BigUint::from(PUBLIC_EXPONENT))
+            .expect("two distinct primes make a key")
     }
 
     /// One random prime of `bits` bits, as a key of twice the size needs two of.
@@ -1128,7 +1290,7 @@ mod tests {
                 let divisible = primes
                     .iter()
                     .zip(&starts)
-                    .any(|(p, &r)| (r + 2 * i as u64) % u64::from(p.p) == 0);
+                    .any(|(p, &r)| (r + 2 * i as u64).is_multiple_of(u64::from(p.p)));
                 assert_eq!(marked, divisible, "offset {i} from base {base}");
             }
         }

@@ -888,7 +888,7 @@ pub(super) fn from_resolved(r: Resolved, text: &str) -> Go {
 /// Standard base64 as goyaml.v2 reads `!!binary` (whitespace ignored, padding required).
 pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let clean: Vec<u8> = text.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
-    if clean.len() % 4 != 0 {
+    if !clean.len().is_multiple_of(4) {
         return None;
     }
     let val = |c: u8| -> Option<u32> {

@@ -1,0 +1,517 @@
+//! Eight Fermat tests to base 2 at once, one candidate per 64-bit lane of AVX-512 registers, on
+//! CPUs with the IFMA instructions (`vpmadd52luq`/`vpmadd52huq`: the low or high 52 bits of a
+//! 52x52-bit product, added to a 64-bit accumulator).
+//!
+//! The base-2 test of the sieve's survivors is nearly all of a prime search's cost, and the
+//! survivors' tests are independent, so eight run side by side: numbers are held in 52-bit
+//! limbs, limb `j` of the eight candidates in one register, and one instruction makes a limb
+//! product for all eight. The accumulators are 64 bits wide, so the 52-bit halves of a whole
+//! Montgomery multiplication's products add up without carrying between limbs: carries are
+//! propagated once, at the end. Multiplications are "almost Montgomery" (as in Gueron and
+//! Krasnov's AVX-512 exponentiation): a result is below twice the modulus rather than below it,
+//! which the next multiplication accepts, as the radix leaves at least five bits of room above
+//! the modulus. Only the last multiplication, by 1 to leave Montgomery form, gives the reduced
+//! value the test compares.
+//!
+//! A Fermat test to base 2 rather than a Miller-Rabin round: it is a filter (a candidate that
+//! passes still goes through the random-base Miller-Rabin rounds), and it runs the same
+//! squarings for every lane whatever its exponent's trailing zeros.
+
+use core::arch::x86_64::{
+    __m512i, __mmask8, _mm512_add_epi64, _mm512_and_si512, _mm512_cmpeq_epi64_mask,
+    _mm512_loadu_si512, _mm512_madd52hi_epu64, _mm512_madd52lo_epu64, _mm512_mask_blend_epi64,
+    _mm512_mask_slli_epi64, _mm512_set1_epi64, _mm512_setzero_si512, _mm512_srli_epi64,
+    _mm512_sub_epi64, _mm512_test_epi64_mask,
+};
+
+use rand::rngs::OsRng;
+
+use super::{double_mod, neg_inverse, random_base, shr, sub_in_place, trailing_zeros};
+
+/// Candidates tested at once: the 64-bit lanes of a 512-bit register.
+pub(super) const LANES: usize = 8;
+
+const MASK52: u64 = (1 << 52) - 1;
+
+/// Whether this CPU runs the batch test.
+pub(super) fn available() -> bool {
+    std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512ifma")
+}
+
+/// Whether [`fermat_base2`] takes candidates of `N` limbs (on a CPU that has the instructions):
+/// the two prime sizes of the keys Helm's functions make, 2048 and 4096 bits.
+pub(super) fn supports(n: usize) -> bool {
+    matches!(n, 16 | 32) && available()
+}
+
+/// For eight odd `N`-limb candidates with their top bit set, whether `2^(n-1) = 1 (mod n)`:
+/// bit `i` of the result for candidate `i`. Only for sizes [`supports`] accepts.
+pub(super) fn fermat_base2<const N: usize>(candidates: &[[u64; N]; LANES]) -> u8 {
+    assert!(supports(N), "no batch test for {N} limbs on this CPU");
+    match N {
+        16 => lanes::<N, 20>(candidates),
+        _ => lanes::<N, 40>(candidates),
+    }
+}
+
+/// Miller-Rabin for one odd `N`-limb candidate with its top bit set, to eight random bases at
+/// once (one per lane): whether it passes all eight. FIPS 186-5 (table B.1) asks for five
+/// rounds for 1024-bit primes and four for 2048-bit ones; eight cost the same as one here.
+/// Only for sizes [`supports`] accepts.
+pub(super) fn miller_rabin<const N: usize>(n: &[u64; N], rng: &mut OsRng) -> bool {
+    let bases = std::array::from_fn(|_| random_base::<N>(rng));
+    miller_rabin_bases(n, &bases) == 0xff
+}
+
+/// Miller-Rabin rounds for `n` to the given bases (each in [1, n - 1]), one per lane: bit `i`
+/// of the result when `bases[i]` is not a witness of `n`'s compositeness.
+fn miller_rabin_bases<const N: usize>(n: &[u64; N], bases: &[[u64; N]; LANES]) -> u8 {
+    assert!(supports(N), "no batch test for {N} limbs on this CPU");
+    match N {
+        16 => miller_rabin_lanes::<N, 20>(n, bases),
+        _ => miller_rabin_lanes::<N, 40>(n, bases),
+    }
+}
+
+/// [`miller_rabin_bases`] with `L` limbs of 52 bits: the constants and the exponent.
+fn miller_rabin_lanes<const N: usize, const L: usize>(
+    n: &[u64; N],
+    bases: &[[u64; N]; LANES],
+) -> u8 {
+    assert!(
+        52 * L >= 64 * N + 5,
+        "{L} limbs of 52 bits are too few for {N} of 64"
+    );
+    let mut r = [0u64; N];
+    r[N - 1] = 1 << 63;
+    for _ in 64 * N - 1..52 * L {
+        r = double_mod(&r, n);
+    }
+    let mut r2 = r;
+    for _ in 0..52 * L {
+        r2 = double_mod(&r2, n);
+    }
+    let mut minus_one = *n;
+    sub_in_place(&mut minus_one, &r);
+    // n - 1 = d * 2^s with d odd.
+    let mut n_minus_1 = *n;
+    n_minus_1[0] &= !1;
+    let s = trailing_zeros(&n_minus_1);
+    let d = shr(&n_minus_1, s);
+    let mut lanes = [[0u64; LANES]; L];
+    for (lane, base) in bases.iter().enumerate() {
+        for (limbs, &limb) in lanes.iter_mut().zip(&radix52::<N, L>(base)) {
+            limbs[lane] = limb;
+        }
+    }
+    let modulus = Modulus {
+        n: radix52::<N, L>(n),
+        n_inv: neg_inverse(n[0]) & MASK52,
+        one: radix52::<N, L>(&r),
+        minus_one: radix52::<N, L>(&minus_one),
+        r2: radix52::<N, L>(&r2),
+    };
+    // SAFETY: `supports` (asserted by the caller) checked the CPU has both features.
+    unsafe { miller_rabin_kernel(&modulus, &lanes, &d, s) }
+}
+
+/// One modulus in 52-bit limbs with what Montgomery arithmetic modulo it needs.
+struct Modulus<const L: usize> {
+    n: [u64; L],
+    /// -n^-1 mod 2^52.
+    n_inv: u64,
+    /// R mod n: 1 in Montgomery form.
+    one: [u64; L],
+    /// n - (R mod n): -1 in Montgomery form.
+    minus_one: [u64; L],
+    /// R^2 mod n, to enter Montgomery form.
+    r2: [u64; L],
+}
+
+/// The eight rounds of [`miller_rabin_bases`], modulo the same `n` in every lane: `base^d` by a
+/// fixed 4-bit window (the window's digits are the same in every lane, the table of powers is
+/// each lane's own), then up to `s - 1` squarings. A lane passes on 1 or -1 at first, or on -1
+/// before 1.
+#[target_feature(enable = "avx512f,avx512ifma")]
+unsafe fn miller_rabin_kernel<const L: usize>(
+    modulus: &Modulus<L>,
+    bases: &[[u64; LANES]; L],
+    d: &[u64],
+    s: u32,
+) -> u8 {
+    let zero = _mm512_setzero_si512();
+    let m = broadcast(&modulus.n);
+    let m_inv = _mm512_set1_epi64(modulus.n_inv as i64);
+    let one = broadcast(&modulus.one);
+    let minus_one = broadcast(&modulus.minus_one);
+    let mut b = [zero; L];
+    for j in 0..L {
+        b[j] = load(&bases[j]);
+    }
+    let mut table = [[zero; L]; 16];
+    table[0] = one;
+    table[1] = amm(&b, &broadcast(&modulus.r2), &m, m_inv, 0);
+    for i in 2..16 {
+        table[i] = amm(&table[i - 1], &table[1], &m, m_inv, 0);
+    }
+    let mut x = one;
+    let mut started = false;
+    for &limb in d.iter().rev() {
+        for nibble in (0..16).rev() {
+            let w = ((limb >> (nibble * 4)) & 0xf) as usize;
+            if started {
+                for _ in 0..4 {
+                    x = amm(&x, &x, &m, m_inv, 0);
+                }
+                if w != 0 {
+                    x = amm(&x, &table[w], &m, m_inv, 0);
+                }
+            } else if w != 0 {
+                x = table[w];
+                started = true;
+            }
+        }
+    }
+    x = reduce(&x, &m);
+    let mut passed = equal(&x, &one) | equal(&x, &minus_one);
+    // Lanes that reached 1 without passing -1: their base is a witness.
+    let mut failed = 0;
+    for _ in 1..s {
+        if passed | failed == 0xff {
+            break;
+        }
+        x = reduce(&amm(&x, &x, &m, m_inv, 0), &m);
+        passed |= equal(&x, &minus_one) & !failed;
+        failed |= equal(&x, &one) & !passed;
+    }
+    passed
+}
+
+/// The same limbs in every lane.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn broadcast<const L: usize>(x: &[u64; L]) -> [__m512i; L] {
+    let mut out = [_mm512_setzero_si512(); L];
+    for (v, &limb) in out.iter_mut().zip(x) {
+        *v = _mm512_set1_epi64(limb as i64);
+    }
+    out
+}
+
+/// The lanes where `a` and `b` have the same limbs.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn equal<const L: usize>(a: &[__m512i; L], b: &[__m512i; L]) -> __mmask8 {
+    let mut same = 0xff;
+    for (&x, &y) in a.iter().zip(b) {
+        same &= _mm512_cmpeq_epi64_mask(x, y);
+    }
+    same
+}
+
+/// `x mod m` for normalised `x` below `2m`: `x - m` where that does not borrow.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn reduce<const L: usize>(x: &[__m512i; L], m: &[__m512i; L]) -> [__m512i; L] {
+    let mask = _mm512_set1_epi64(MASK52 as i64);
+    let zero = _mm512_setzero_si512();
+    let mut borrow = zero;
+    let mut diff = [zero; L];
+    for j in 0..L {
+        // Limbs are below 2^52, so a borrow shows as the sign bit.
+        let v = _mm512_sub_epi64(_mm512_sub_epi64(x[j], m[j]), borrow);
+        borrow = _mm512_srli_epi64::<63>(v);
+        diff[j] = _mm512_and_si512(v, mask);
+    }
+    let no_borrow = _mm512_cmpeq_epi64_mask(borrow, zero);
+    let mut out = diff;
+    for j in 0..L {
+        out[j] = _mm512_mask_blend_epi64(no_borrow, x[j], diff[j]);
+    }
+    out
+}
+
+/// The candidates laid out limb by limb for the kernel, with their Montgomery constants for
+/// `L` 52-bit limbs (R = 2^(52L), at least 2^(64N + 5)).
+fn lanes<const N: usize, const L: usize>(candidates: &[[u64; N]; LANES]) -> u8 {
+    assert!(
+        52 * L >= 64 * N + 5,
+        "{L} limbs of 52 bits are too few for {N} of 64"
+    );
+    let mut m = [[0u64; LANES]; L];
+    let mut one = [[0u64; LANES]; L];
+    let mut words = [[0u64; LANES]; N];
+    let mut m_inv = [0u64; LANES];
+    for (lane, n) in candidates.iter().enumerate() {
+        // R mod n: 2^(64N - 1) is below n (whose top bit is set), then doublings up to 2^(52L).
+        let mut r = [0u64; N];
+        r[N - 1] = 1 << 63;
+        for _ in 64 * N - 1..52 * L {
+            r = double_mod(&r, n);
+        }
+        let (n52, r52) = (radix52::<N, L>(n), radix52::<N, L>(&r));
+        for j in 0..L {
+            m[j][lane] = n52[j];
+            one[j][lane] = r52[j];
+        }
+        for (w, &word) in n.iter().enumerate() {
+            words[w][lane] = word;
+        }
+        m_inv[lane] = neg_inverse(n[0]) & MASK52;
+    }
+    // SAFETY: `supports` (asserted by the caller) checked the CPU has both features.
+    unsafe { fermat_kernel::<L>(&m, &m_inv, &one, &words) }
+}
+
+/// `x` in `L` limbs of 52 bits.
+fn radix52<const N: usize, const L: usize>(x: &[u64; N]) -> [u64; L] {
+    let mut out = [0u64; L];
+    for (j, limb) in out.iter_mut().enumerate() {
+        let bit = 52 * j;
+        let (w, s) = (bit / 64, bit % 64);
+        if w >= N {
+            break;
+        }
+        let mut v = x[w] >> s;
+        if s > 12 && w + 1 < N {
+            v |= x[w + 1] << (64 - s);
+        }
+        *limb = v & MASK52;
+    }
+    out
+}
+
+/// `2^(n-1)` for each lane's modulus, by squarings from the top bit of `n - 1` down, each
+/// followed by a doubling in the lanes whose exponent has that bit; then out of Montgomery
+/// form. `words` are the moduli's 64-bit limbs (for their bits), `one` is R mod n.
+#[target_feature(enable = "avx512f,avx512ifma")]
+unsafe fn fermat_kernel<const L: usize>(
+    m: &[[u64; LANES]; L],
+    m_inv: &[u64; LANES],
+    one: &[[u64; LANES]; L],
+    words: &[[u64; LANES]],
+) -> u8 {
+    let zero = _mm512_setzero_si512();
+    let mut mv = [zero; L];
+    let mut x = [zero; L];
+    for j in 0..L {
+        mv[j] = load(&m[j]);
+        x[j] = load(&one[j]);
+    }
+    let minv = load(m_inv);
+    // n - 1 has n's bits but the lowest (n is odd).
+    for bit in (1..64 * words.len()).rev() {
+        let word = load(&words[bit / 64]);
+        let set = _mm512_test_epi64_mask(word, _mm512_set1_epi64((1u64 << (bit % 64)) as i64));
+        x = amm(&x, &x, &mv, minv, set);
+    }
+    x = amm(&x, &x, &mv, minv, 0);
+    let mut unit = [zero; L];
+    unit[0] = _mm512_set1_epi64(1);
+    let y = amm(&x, &unit, &mv, minv, 0);
+    let mut pass = _mm512_cmpeq_epi64_mask(y[0], unit[0]);
+    for limb in &y[1..] {
+        pass &= _mm512_cmpeq_epi64_mask(*limb, zero);
+    }
+    pass
+}
+
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn load(x: &[u64; LANES]) -> __m512i {
+    _mm512_loadu_si512(x.as_ptr().cast())
+}
+
+/// `a * b / R (mod m)` in each lane, below `2m` (for `a * b` below `16 m^2`), in normalised
+/// 52-bit limbs, then doubled in the lanes of `double`. Operand scanning: for each limb `a[i]`,
+/// add `a[i] * b` and `q * m` (with `q` clearing the lowest limb) and drop the lowest limb,
+/// carrying its high bits; each accumulator takes at most four 52-bit values per step for `L`
+/// steps, far below 2^64.
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+unsafe fn amm<const L: usize>(
+    a: &[__m512i; L],
+    b: &[__m512i; L],
+    m: &[__m512i; L],
+    m_inv: __m512i,
+    double: __mmask8,
+) -> [__m512i; L] {
+    let zero = _mm512_setzero_si512();
+    let mut t = [zero; L];
+    for &ai in a {
+        let t0 = _mm512_madd52lo_epu64(t[0], ai, b[0]);
+        let q = _mm512_madd52lo_epu64(zero, t0, m_inv);
+        let carry = _mm512_srli_epi64::<52>(_mm512_madd52lo_epu64(t0, q, m[0]));
+        // The products that do not need q first, so they overlap its computation.
+        for j in 1..L {
+            let mut v = _mm512_madd52lo_epu64(t[j], ai, b[j]);
+            v = _mm512_madd52hi_epu64(v, ai, b[j - 1]);
+            v = _mm512_madd52lo_epu64(v, q, m[j]);
+            t[j - 1] = _mm512_madd52hi_epu64(v, q, m[j - 1]);
+        }
+        t[L - 1] = _mm512_madd52hi_epu64(_mm512_madd52hi_epu64(zero, ai, b[L - 1]), q, m[L - 1]);
+        t[0] = _mm512_add_epi64(t[0], carry);
+    }
+    let mask = _mm512_set1_epi64(MASK52 as i64);
+    let mut carry = zero;
+    for limb in &mut t {
+        let v = _mm512_add_epi64(_mm512_mask_slli_epi64::<1>(*limb, double, *limb), carry);
+        carry = _mm512_srli_epi64::<52>(v);
+        *limb = _mm512_and_si512(v, mask);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use num_bigint_dig::{RandBigInt, RandPrime};
+    use rand::RngCore;
+    use rsa::BigUint;
+
+    use super::super::{from_biguint, to_biguint};
+    use super::*;
+
+    /// Odd `N`-limb numbers with their top two bits set, as the search makes: a prime, a
+    /// product of two primes of half the size, and random numbers (nearly all composite).
+    fn candidates<const N: usize>(rng: &mut OsRng) -> [[u64; N]; LANES] {
+        let bits = 64 * N;
+        let top_two = |x: &BigUint| x.bits() == bits && (x >> (bits - 2)) == BigUint::from(3u8);
+        let prime = loop {
+            let p: BigUint = rng.gen_prime(bits);
+            if top_two(&p) {
+                break p;
+            }
+        };
+        let product = loop {
+            let p: BigUint = rng.gen_prime(bits / 2);
+            let q: BigUint = rng.gen_prime(bits / 2);
+            let n = p * q;
+            if top_two(&n) {
+                break n;
+            }
+        };
+        let mut out = [[0u64; N]; LANES];
+        out[0] = from_biguint(&prime).unwrap();
+        out[1] = from_biguint(&product).unwrap();
+        for c in &mut out[2..] {
+            for limb in c.iter_mut() {
+                *limb = rng.next_u64();
+            }
+            c[N - 1] |= 0b11 << 62;
+            c[0] |= 1;
+        }
+        out
+    }
+
+    fn fermat_matches_big_integers<const N: usize>() {
+        let mut rng = OsRng;
+        for _ in 0..3 {
+            let batch = candidates::<N>(&mut rng);
+            let got = fermat_base2(&batch);
+            for (lane, c) in batch.iter().enumerate() {
+                let n = to_biguint(c);
+                let want = BigUint::from(2u8).modpow(&(&n - 1u8), &n) == BigUint::from(1u8);
+                assert_eq!((got >> lane) & 1 == 1, want, "lane {lane} of {N} limbs");
+            }
+            assert_eq!(
+                got & 0b11,
+                0b01,
+                "the prime passes, the product of two does not"
+            );
+        }
+    }
+
+    #[test]
+    fn fermat_batches_match_big_integers() {
+        if !available() {
+            eprintln!("skipped: this CPU has no AVX-512 IFMA");
+            return;
+        }
+        fermat_matches_big_integers::<16>();
+        fermat_matches_big_integers::<32>();
+    }
+
+    fn miller_rabin_tells_primes_from_composites<const N: usize>() {
+        let mut rng = OsRng;
+        let batch = candidates::<N>(&mut rng);
+        assert!(miller_rabin(&batch[0], &mut rng), "a prime of {N} limbs");
+        assert!(
+            !miller_rabin(&batch[1], &mut rng),
+            "a product of two primes"
+        );
+        for c in &batch[2..] {
+            let want = num_bigint_dig::prime::probably_prime(&to_biguint(c), 20);
+            assert_eq!(miller_rabin(c, &mut rng), want);
+        }
+        // n - 1 = d * 2^s with s at least 38: the squarings after the exponentiation decide.
+        let p = loop {
+            let q = rng.gen_biguint(64 * N - 38) | (BigUint::from(1u8) << (64 * N - 39));
+            let p = (q << 38usize) + 1u8;
+            if num_bigint_dig::prime::probably_prime(&p, 20) {
+                break p;
+            }
+        };
+        assert!(miller_rabin(&from_biguint::<N>(&p).unwrap(), &mut rng));
+    }
+
+    /// 1 and n - 1 are never witnesses; random bases nearly always are, for a composite.
+    fn miller_rabin_lanes_decide_apart<const N: usize>() {
+        let mut rng = OsRng;
+        let batch = candidates::<N>(&mut rng);
+        for (n, want) in [(&batch[0], 0xff), (&batch[1], 0b11)] {
+            let mut bases: [[u64; N]; LANES] = std::array::from_fn(|_| random_base(&mut rng));
+            bases[0] = [0; N];
+            bases[0][0] = 1;
+            bases[1] = *n;
+            bases[1][0] -= 1;
+            assert_eq!(miller_rabin_bases(n, &bases), want, "{N} limbs");
+        }
+    }
+
+    #[test]
+    fn reduction_subtracts_the_modulus_only_from_values_above_it() {
+        if !available() {
+            eprintln!("skipped: this CPU has no AVX-512 IFMA");
+            return;
+        }
+        let mut rng = OsRng;
+        let n = candidates::<16>(&mut rng)[0];
+        let n52 = radix52::<16, 20>(&n);
+        // Lane i holds n - 4 + i: below n in lanes 0-3, n and above in lanes 4-7.
+        let mut x = [[0u64; LANES]; 20];
+        let mut want = [[0u64; LANES]; 20];
+        for lane in 0..LANES {
+            let mut v = to_biguint(&n) - 4u8 + BigUint::from(lane);
+            let v52 = radix52::<17, 20>(&from_biguint(&v).unwrap());
+            if lane >= 4 {
+                v -= to_biguint(&n);
+            }
+            let w52 = radix52::<17, 20>(&from_biguint(&v).unwrap());
+            for j in 0..20 {
+                x[j][lane] = v52[j];
+                want[j][lane] = w52[j];
+            }
+        }
+        // SAFETY: the CPU has AVX-512 (checked above).
+        let got = unsafe {
+            let mut xv = [_mm512_setzero_si512(); 20];
+            for j in 0..20 {
+                xv[j] = load(&x[j]);
+            }
+            let out = reduce(&xv, &broadcast(&n52));
+            out.map(|v| std::mem::transmute::<__m512i, [u64; LANES]>(v))
+        };
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn batched_miller_rabin_tells_primes_from_composites() {
+        if !available() {
+            eprintln!("skipped: this CPU has no AVX-512 IFMA");
+            return;
+        }
+        miller_rabin_tells_primes_from_composites::<16>();
+        miller_rabin_lanes_decide_apart::<16>();
+        miller_rabin_lanes_decide_apart::<32>();
+    }
+}
