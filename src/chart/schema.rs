@@ -33,22 +33,119 @@ const HEADER: &str =
 /// Validates `values` (the root chart's coalesced values) against the schema of `chart` and
 /// of every subchart (each with its own values slice). The error is Helm's whole message.
 pub fn validate(chart: &Chart, values: &Value, compat: Compat) -> Result<(), Error> {
-    let mut report = String::new();
-    validate_chart(chart, values, compat, &mut report);
-    if report.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::new(format!("{HEADER}{report}")))
+    checks(chart, values, compat).run()
+}
+
+/// What [`validate`] checks, taken out of the chart and its values: each schema with the
+/// values (as JSON) it applies to, in report order. It owns all it needs, so the checks can
+/// run on another thread while the chart renders (the values themselves are not `Send`).
+pub struct Checks {
+    compat: Compat,
+    items: Vec<Check>,
+}
+
+enum Check {
+    /// A chart's schema and its values.
+    Schema {
+        chart: String,
+        schema: Vec<u8>,
+        instance: Json,
+    },
+    /// A report entry known without validating (values of the wrong type).
+    Report(String),
+}
+
+/// The checks of `chart` and its enabled subcharts for the root chart's coalesced `values`.
+pub fn checks(chart: &Chart, values: &Value, compat: Compat) -> Checks {
+    let mut items = Vec::new();
+    collect(chart, values, compat, &mut items);
+    Checks { compat, items }
+}
+
+impl Checks {
+    /// Whether any schema is to be compiled (the costly part).
+    pub fn has_schemas(&self) -> bool {
+        self.items.iter().any(|c| matches!(c, Check::Schema { .. }))
+    }
+
+    /// The whole report, Helm's message, if any check fails.
+    pub fn run(self) -> Result<(), Error> {
+        let mut report = String::new();
+        for item in self.items {
+            match item {
+                Check::Schema {
+                    chart,
+                    schema,
+                    instance,
+                } => {
+                    if let Err(text) = validate_json(&schema, &instance, self.compat) {
+                        report.push_str(&chart);
+                        report.push_str(":\n");
+                        report.push_str(&text);
+                    }
+                }
+                Check::Report(text) => report.push_str(&text),
+            }
+        }
+        if report.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::new(format!("{HEADER}{report}")))
+        }
+    }
+
+    /// Runs the checks on a thread of their own when there is a schema to compile, else here
+    /// and now. (If no thread can be started, they run here too.)
+    pub fn start(self) -> Pending {
+        if !self.has_schemas() {
+            return Pending::Done(self.run());
+        }
+        // The checks go over a channel once the thread exists, so that they are still at
+        // hand if it cannot be started.
+        let (send, receive) = std::sync::mpsc::channel::<Checks>();
+        let thread = std::thread::Builder::new()
+            .name("values-schema".into())
+            .spawn(move || receive.recv().map_or(Ok(()), Checks::run));
+        match thread {
+            Ok(handle) => match send.send(self) {
+                Ok(()) => Pending::Running(handle),
+                Err(unsent) => Pending::Done(unsent.0.run()),
+            },
+            Err(_) => Pending::Done(self.run()),
+        }
     }
 }
 
-fn validate_chart(chart: &Chart, values: &Value, compat: Compat, report: &mut String) {
-    if let Some(schema) = &chart.schema {
-        if let Err(text) = validate_single(schema, values, compat) {
-            report.push_str(chart.name());
-            report.push_str(":\n");
-            report.push_str(&text);
+/// Checks started by [`Checks::start`].
+pub enum Pending {
+    Running(std::thread::JoinHandle<Result<(), Error>>),
+    Done(Result<(), Error>),
+}
+
+impl Pending {
+    /// Nothing to check (`--skip-schema-validation`).
+    pub fn nothing() -> Pending {
+        Pending::Done(Ok(()))
+    }
+
+    /// The checks' outcome, once they are done.
+    pub fn finish(self) -> Result<(), Error> {
+        match self {
+            Pending::Done(result) => result,
+            Pending::Running(handle) => handle.join().unwrap_or_else(|_| {
+                Err(Error::new("the values schema check stopped unexpectedly"))
+            }),
         }
+    }
+}
+
+fn collect(chart: &Chart, values: &Value, compat: Compat, items: &mut Vec<Check>) {
+    if let Some(schema) = &chart.schema {
+        items.push(Check::Schema {
+            chart: chart.name().to_string(),
+            schema: schema.to_vec(),
+            instance: to_json(values, compat, 0),
+        });
     }
     for sub in &chart.dependencies {
         let raw = values
@@ -59,15 +156,15 @@ fn validate_chart(chart: &Chart, values: &Value, compat: Compat, report: &mut St
             None | Some(Value::Nil) => Value::empty_map(),
             Some(v @ Value::Map(_)) => v,
             Some(other) => {
-                report.push_str(&format!(
+                items.push(Check::Report(format!(
                     "{}:\ninvalid type for values: expected object (map), got {}\n",
                     sub.name(),
                     other.type_name()
-                ));
+                )));
                 continue;
             }
         };
-        validate_chart(sub, &sub_values, compat, report);
+        collect(sub, &sub_values, compat, items);
     }
 }
 
@@ -104,6 +201,11 @@ fn to_json(v: &Value, compat: Compat, depth: usize) -> Json {
 
 /// Validates one chart's values; `Err` holds the lines Helm prints under the chart's name.
 pub fn validate_single(schema: &[u8], values: &Value, compat: Compat) -> Result<(), String> {
+    validate_json(schema, &to_json(values, compat, 0), compat)
+}
+
+/// [`validate_single`] for values already converted to JSON.
+fn validate_json(schema: &[u8], instance: &Json, compat: Compat) -> Result<(), String> {
     let text = super::text_of(schema);
     // Go's encoding/json syntax errors, which both Helms print as they are.
     super::values::decode_json_document(&text)?;
@@ -125,14 +227,13 @@ pub fn validate_single(schema: &[u8], values: &Value, compat: Compat) -> Result<
         .with_base_uri("file:///values.schema.json")
         .build(&schema_json)
         .map_err(|e| build_error(&e, compat))?;
-    let instance = to_json(values, compat, 0);
-    let errors: Vec<ValidationError> = validator.iter_errors(&instance).collect();
+    let errors: Vec<ValidationError> = validator.iter_errors(instance).collect();
     if errors.is_empty() {
         return Ok(());
     }
     Err(match compat {
-        Compat::Helm4 => helm4_report(&errors, &schema_json, &instance),
-        Compat::Helm3 => helm3_report(&errors, &schema_json, &instance),
+        Compat::Helm4 => helm4_report(&errors, &schema_json, instance),
+        Compat::Helm3 => helm3_report(&errors, &schema_json, instance),
     })
 }
 
@@ -384,14 +485,83 @@ fn quote_value(v: &Json) -> String {
     }
 }
 
+/// A limit as gojsonschema (Helm 3) prints it: `strconv.FormatFloat(f, 'g', -1, 64)` of a
+/// float64, integral or not (`65535`, `1e+06`, `1.2345675e+06`).
 fn number(v: &Json) -> String {
     match v {
-        Json::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() => super::values::format_go_float_v(f),
-            _ => n.to_string(),
-        },
+        Json::Number(n) => n
+            .as_f64()
+            .map_or_else(|| n.to_string(), crate::yaml::num::format_g),
         other => other.to_string(),
     }
+}
+
+/// A number as santhosh-tekuri's messages print it: converted to a float64 and formatted by
+/// `golang.org/x/text/message` for English, as `%v` decides (Go's shortest digits; exponent
+/// form below 1e-4 and from 1e6 on), with the integer part grouped by commas and exponents
+/// written `×10⁰⁶` (at least two superscript digits): `70,000`, `1,234.5`, `1.234567×10⁰⁶`,
+/// `-2.5×10⁻⁰⁷`.
+fn localized_number(v: &Json) -> String {
+    localized_float(v.as_f64().unwrap_or(0.0))
+}
+
+fn localized_float(f: f64) -> String {
+    if f == 0.0 {
+        return "0".to_string();
+    }
+    // Rust's `{:e}` gives the shortest digits that read back as the same float, as Go's.
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let sign = if f < 0.0 { "-" } else { "" };
+    if !(-4..6).contains(&exp) {
+        const SUPERSCRIPT: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+        let digits: String = format!("{:02}", exp.unsigned_abs())
+            .bytes()
+            .map(|d| SUPERSCRIPT[usize::from(d - b'0')])
+            .collect();
+        let minus = if exp < 0 { "⁻" } else { "" };
+        return format!("{sign}{mantissa}×10{minus}{digits}");
+    }
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    // The decimal point sits after `exp + 1` digits (before them when that is not positive).
+    let point = exp + 1;
+    let (int, frac) = if point <= 0 {
+        (
+            "0".to_string(),
+            format!("{}{digits}", "0".repeat(point.unsigned_abs() as usize)),
+        )
+    } else {
+        let point = point as usize;
+        if digits.len() <= point {
+            (format!("{digits:0<point$}"), String::new())
+        } else {
+            (digits[..point].to_string(), digits[point..].to_string())
+        }
+    };
+    let int = grouped(&int);
+    if frac.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    }
+}
+
+/// Decimal digits with a comma between each group of three, from the right.
+fn grouped(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A count as santhosh-tekuri's messages print `%d`: grouped by commas.
+fn localized_count(n: usize) -> String {
+    grouped(&n.to_string())
 }
 
 fn json_type_of(v: &Json) -> &'static str {
@@ -464,57 +634,71 @@ fn helm4_message(err: &ValidationError, indent: usize, out: &mut Vec<String>) {
                 .join(", ")
         ),
         ValidationErrorKind::MinLength { limit } => format!(
-            "minLength: got {}, want {limit}",
-            instance.as_str().map_or(0, |s| s.chars().count())
+            "minLength: got {}, want {}",
+            localized_count(instance.as_str().map_or(0, |s| s.chars().count())),
+            localized_count(*limit as usize)
         ),
         ValidationErrorKind::MaxLength { limit } => format!(
-            "maxLength: got {}, want {limit}",
-            instance.as_str().map_or(0, |s| s.chars().count())
+            "maxLength: got {}, want {}",
+            localized_count(instance.as_str().map_or(0, |s| s.chars().count())),
+            localized_count(*limit as usize)
         ),
-        ValidationErrorKind::Minimum { limit } => {
-            format!("minimum: got {}, want {}", number(instance), number(limit))
-        }
-        ValidationErrorKind::Maximum { limit } => {
-            format!("maximum: got {}, want {}", number(instance), number(limit))
-        }
+        ValidationErrorKind::Minimum { limit } => format!(
+            "minimum: got {}, want {}",
+            localized_number(instance),
+            localized_number(limit)
+        ),
+        ValidationErrorKind::Maximum { limit } => format!(
+            "maximum: got {}, want {}",
+            localized_number(instance),
+            localized_number(limit)
+        ),
         ValidationErrorKind::ExclusiveMinimum { limit } => format!(
             "exclusiveMinimum: got {}, want {}",
-            number(instance),
-            number(limit)
+            localized_number(instance),
+            localized_number(limit)
         ),
         ValidationErrorKind::ExclusiveMaximum { limit } => format!(
             "exclusiveMaximum: got {}, want {}",
-            number(instance),
-            number(limit)
+            localized_number(instance),
+            localized_number(limit)
         ),
         ValidationErrorKind::MinItems { limit } => format!(
-            "minItems: got {}, want {limit}",
-            instance.as_array().map_or(0, Vec::len)
+            "minItems: got {}, want {}",
+            localized_count(instance.as_array().map_or(0, Vec::len)),
+            localized_count(*limit as usize)
         ),
         ValidationErrorKind::MaxItems { limit } => format!(
-            "maxItems: got {}, want {limit}",
-            instance.as_array().map_or(0, Vec::len)
+            "maxItems: got {}, want {}",
+            localized_count(instance.as_array().map_or(0, Vec::len)),
+            localized_count(*limit as usize)
         ),
         ValidationErrorKind::MinProperties { limit } => format!(
-            "minProperties: got {}, want {limit}",
-            instance.as_object().map_or(0, |o| o.len())
+            "minProperties: got {}, want {}",
+            localized_count(instance.as_object().map_or(0, |o| o.len())),
+            localized_count(*limit as usize)
         ),
         ValidationErrorKind::MaxProperties { limit } => format!(
-            "maxProperties: got {}, want {limit}",
-            instance.as_object().map_or(0, |o| o.len())
+            "maxProperties: got {}, want {}",
+            localized_count(instance.as_object().map_or(0, |o| o.len())),
+            localized_count(*limit as usize)
         ),
         ValidationErrorKind::Pattern { pattern } => format!(
             "{} does not match pattern '{pattern}'",
             quote_value(instance)
         ),
         ValidationErrorKind::MultipleOf { multiple_of } => format!(
-            "{} not multipleOf {}",
-            number(instance),
-            super::values::format_go_float_v(*multiple_of)
+            "multipleOf: got {}, want {}",
+            localized_number(instance),
+            localized_float(*multiple_of)
         ),
         ValidationErrorKind::UniqueItems => {
             let (i, j) = unique_pair(instance);
-            format!("items at {i} and {j} are equal")
+            format!(
+                "items at {} and {} are equal",
+                localized_count(i),
+                localized_count(j)
+            )
         }
         ValidationErrorKind::FalseSchema => "false schema".to_string(),
         ValidationErrorKind::Not { .. } => "'not' failed".to_string(),
@@ -780,7 +964,7 @@ fn helm3_lines(err: &ValidationError, schema: &Json, root: &Json, out: &mut Vec<
         ValidationErrorKind::Format { format } => format!("Does not match format '{format}'"),
         ValidationErrorKind::MultipleOf { multiple_of } => format!(
             "Must be a multiple of {}",
-            super::values::format_go_float_v(*multiple_of)
+            crate::yaml::num::format_g(*multiple_of)
         ),
         ValidationErrorKind::UniqueItems => {
             let (i, j) = unique_pair(instance);
