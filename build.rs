@@ -55,11 +55,15 @@ fn main() {
 /// executable) on Linux: its tables of pointers (function tables, Unicode and schema tables:
 /// some 40,000 pointers) are then resolved by the linker, instead of by the loader at every
 /// start, which touched and copied over a megabyte of pages before `main` (about 500 page
-/// faults, a large part of a small chart's whole run).
+/// faults, a large part of a small chart's whole run). Not for a build with the C library
+/// linked in (`+crt-static`, README.md): Rust makes that a static position-independent
+/// executable, which relocates itself and crashes if linked at a fixed address.
 fn link_position_dependent() {
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
-    if os == "linux" && env == "gnu" {
+    let features = std::env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
+    let static_crt = features.split(',').any(|f| f == "crt-static");
+    if os == "linux" && env == "gnu" && !static_crt {
         println!("cargo::rustc-link-arg-bins=-no-pie");
     }
 }
