@@ -170,18 +170,41 @@ fn walk(
             "chart folder {rel} is nested deeper than {MAX_DEPTH} levels"
         )));
     }
-    let mut entries: Vec<(String, PathBuf)> = fs::read_dir(dir)
+    // The entry's type comes with the listing (no `stat` per entry where the file system
+    // gives it); files are opened once, their size checked on the open file: a bitnami chart
+    // is a few hundred files, and system calls are most of the cost of reading small ones.
+    let mut entries: Vec<(String, PathBuf, Option<fs::FileType>)> = fs::read_dir(dir)
         .map_err(|e| Error::new(format!("open {}: {}", dir.display(), os_text(&e))))?
         .filter_map(|e| e.ok())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, e.path(), e.file_type().ok())
+        })
         .collect();
-    entries.sort();
-    for (name, path) in entries {
+    entries.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    for (name, path, kind) in entries {
         let n = if rel.is_empty() {
             name.clone()
         } else {
             format!("{rel}/{name}")
         };
+        match kind {
+            Some(kind) if kind.is_dir() => {
+                if !rules.ignored(&n, true) {
+                    walk(top, &path, &n, rules, out, depth + 1)?;
+                }
+                continue;
+            }
+            Some(kind) if kind.is_file() => {
+                if !rules.ignored(&n, false) {
+                    let data = read_file(&path, &name, &n)?;
+                    out.push(ArchiveFile { name: n, data });
+                }
+                continue;
+            }
+            // Links, other kinds, and entries whose type the listing did not give.
+            _ => {}
+        }
         let link = fs::symlink_metadata(&path)
             .map_err(|e| Error::new(format!("error reading {n}: {}", os_text(&e))))?;
         let (target, meta) = if link.file_type().is_symlink() {
@@ -222,14 +245,33 @@ fn walk(
                 go_quote(&name)
             )));
         }
-        let mut data = fs::read(&target)
-            .map_err(|e| Error::new(format!("error reading {n}: {}", os_text(&e))))?;
-        if data.starts_with(b"\xEF\xBB\xBF") {
-            data.drain(..3);
-        }
+        let data = read_file(&target, &name, &n)?;
         out.push(ArchiveFile { name: n, data });
     }
     Ok(())
+}
+
+/// A regular file's bytes (a UTF-8 byte order mark dropped), refused above the size Helm
+/// accepts: open, size, one read of that many bytes. `name` is the file's own name, `n` its
+/// path in the chart, for messages.
+fn read_file(path: &Path, name: &str, n: &str) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let error = |e: std::io::Error| Error::new(format!("error reading {n}: {}", os_text(&e)));
+    let file = fs::File::open(path).map_err(error)?;
+    let len = file.metadata().map_err(error)?.len();
+    if len > MAX_DECOMPRESSED_FILE_SIZE {
+        return Err(Error::new(format!(
+            "chart file {} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}",
+            go_quote(name)
+        )));
+    }
+    // Reading stops at the size just taken: no further read to find the end of the file.
+    let mut data = Vec::with_capacity(len as usize);
+    file.take(len).read_to_end(&mut data).map_err(error)?;
+    if data.starts_with(b"\xEF\xBB\xBF") {
+        data.drain(..3);
+    }
+    Ok(data)
 }
 
 /// Helm's `LoadFiles`: builds a chart from its files (paths relative to the chart root).
@@ -470,6 +512,44 @@ mod tests {
         std::os::unix::fs::symlink(dir.join("secret.txt"), chart.join("leak.txt")).unwrap();
         let e = load(&chart, Compat::Helm4, &mut Vec::new()).unwrap_err();
         assert!(e.message.contains("outside the chart"), "{}", e.message);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn oversized_and_irregular_files_are_refused() {
+        let dir = scratch("refused");
+        fs::create_dir_all(dir.join("templates")).unwrap();
+        fs::write(
+            dir.join("Chart.yaml"),
+            "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+        )
+        .unwrap();
+        // Sparse: the size is what counts, not the bytes on disk.
+        let big = fs::File::create(dir.join("big.bin")).unwrap();
+        big.set_len(MAX_DECOMPRESSED_FILE_SIZE + 1).unwrap();
+        let e = load(&dir, Compat::Helm4, &mut Vec::new()).unwrap_err();
+        assert!(
+            e.message
+                .contains("chart file \"big.bin\" is larger than the maximum file size"),
+            "{}",
+            e.message
+        );
+        big.set_len(MAX_DECOMPRESSED_FILE_SIZE).unwrap();
+        let c = load(&dir, Compat::Helm4, &mut Vec::new()).unwrap();
+        let file = c.files.iter().find(|f| f.name == "big.bin").unwrap();
+        assert_eq!(file.data.len() as u64, MAX_DECOMPRESSED_FILE_SIZE);
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.join("pipe"))
+            .status();
+        if made.is_ok_and(|s| s.success()) {
+            let e = load(&dir, Compat::Helm4, &mut Vec::new()).unwrap_err();
+            assert!(
+                e.message.contains("cannot load irregular file"),
+                "{}",
+                e.message
+            );
+        }
         let _ = fs::remove_dir_all(&dir);
     }
 
