@@ -82,11 +82,7 @@ fn miller_rabin_lanes<const N: usize, const L: usize>(
         52 * L >= 64 * N + 5,
         "{L} limbs of 52 bits are too few for {N} of 64"
     );
-    let mut r = [0u64; N];
-    r[N - 1] = 1 << 63;
-    for _ in 64 * N - 1..52 * L {
-        r = double_mod(&r, n);
-    }
+    let r = r_mod::<N, L>(n);
     let mut r2 = r;
     for _ in 0..52 * L {
         r2 = double_mod(&r2, n);
@@ -243,13 +239,7 @@ fn lanes<const N: usize, const L: usize>(candidates: &[[u64; N]; LANES]) -> u8 {
     let mut words = [[0u64; LANES]; N];
     let mut m_inv = [0u64; LANES];
     for (lane, n) in candidates.iter().enumerate() {
-        // R mod n: 2^(64N - 1) is below n (whose top bit is set), then doublings up to 2^(52L).
-        let mut r = [0u64; N];
-        r[N - 1] = 1 << 63;
-        for _ in 64 * N - 1..52 * L {
-            r = double_mod(&r, n);
-        }
-        let (n52, r52) = (radix52::<N, L>(n), radix52::<N, L>(&r));
+        let (n52, r52) = (radix52::<N, L>(n), radix52::<N, L>(&r_mod::<N, L>(n)));
         for j in 0..L {
             m[j][lane] = n52[j];
             one[j][lane] = r52[j];
@@ -261,6 +251,16 @@ fn lanes<const N: usize, const L: usize>(candidates: &[[u64; N]; LANES]) -> u8 {
     }
     // SAFETY: `supports` (asserted by the caller) checked the CPU has both features.
     unsafe { fermat_kernel::<L>(&m, &m_inv, &one, &words) }
+}
+
+/// R mod n for R = 2^(52L): 2^(64N - 1) is below n (whose top bit is set), then doublings.
+fn r_mod<const N: usize, const L: usize>(n: &[u64; N]) -> [u64; N] {
+    let mut r = [0u64; N];
+    r[N - 1] = 1 << 63;
+    for _ in 64 * N - 1..52 * L {
+        r = double_mod(&r, n);
+    }
+    r
 }
 
 /// `x` in `L` limbs of 52 bits.
