@@ -37,8 +37,7 @@ pub fn validate(chart: &Chart, values: &Value, compat: Compat) -> Result<(), Err
 }
 
 /// What [`validate`] checks, taken out of the chart and its values: each schema with the
-/// values (as JSON) it applies to, in report order. It owns all it needs, so the checks can
-/// run on another thread while the chart renders (the values themselves are not `Send`).
+/// values (as JSON) it applies to, in report order.
 pub struct Checks {
     compat: Compat,
     items: Vec<Check>,
@@ -63,11 +62,6 @@ pub fn checks(chart: &Chart, values: &Value, compat: Compat) -> Checks {
 }
 
 impl Checks {
-    /// Whether any schema is to be compiled (the costly part).
-    pub fn has_schemas(&self) -> bool {
-        self.items.iter().any(|c| matches!(c, Check::Schema { .. }))
-    }
-
     /// The whole report, Helm's message, if any check fails.
     pub fn run(self) -> Result<(), Error> {
         let mut report = String::new();
@@ -91,50 +85,6 @@ impl Checks {
             Ok(())
         } else {
             Err(Error::new(format!("{HEADER}{report}")))
-        }
-    }
-
-    /// Runs the checks on a thread of their own when there is a schema to compile, else here
-    /// and now. (If no thread can be started, they run here too.)
-    pub fn start(self) -> Pending {
-        if !self.has_schemas() {
-            return Pending::Done(self.run());
-        }
-        // The checks go over a channel once the thread exists, so that they are still at
-        // hand if it cannot be started.
-        let (send, receive) = std::sync::mpsc::channel::<Checks>();
-        let thread = std::thread::Builder::new()
-            .name("values-schema".into())
-            .spawn(move || receive.recv().map_or(Ok(()), Checks::run));
-        match thread {
-            Ok(handle) => match send.send(self) {
-                Ok(()) => Pending::Running(handle),
-                Err(unsent) => Pending::Done(unsent.0.run()),
-            },
-            Err(_) => Pending::Done(self.run()),
-        }
-    }
-}
-
-/// Checks started by [`Checks::start`].
-pub enum Pending {
-    Running(std::thread::JoinHandle<Result<(), Error>>),
-    Done(Result<(), Error>),
-}
-
-impl Pending {
-    /// Nothing to check (`--skip-schema-validation`).
-    pub fn nothing() -> Pending {
-        Pending::Done(Ok(()))
-    }
-
-    /// The checks' outcome, once they are done.
-    pub fn finish(self) -> Result<(), Error> {
-        match self {
-            Pending::Done(result) => result,
-            Pending::Running(handle) => handle.join().unwrap_or_else(|_| {
-                Err(Error::new("the values schema check stopped unexpectedly"))
-            }),
         }
     }
 }

@@ -239,25 +239,18 @@ fn template(
         return Err(Failure::before(e));
     }
     let prepared = chart::dependencies::prepare(loaded, &user, compat, warnings)?;
-    // The values schema check runs beside the render when there are schemas to compile (a
-    // third of a chart such as bitnami/wordpress's instructions). As in Helm, where it comes
-    // first, its failure is the one reported whatever happens after it.
-    let schema = if args.skip_schema_validation {
-        chart::schema::Pending::nothing()
-    } else {
-        chart::schema::checks(&prepared.chart, &prepared.values, compat).start()
-    };
-    if let Err(e) = release::check_labels(&args.labels) {
-        schema.finish()?;
-        return Err(Failure::before(e));
+    // Before the render, as in Helm: values the schema refuses may be what a template cannot
+    // get through (a huge `until`), and Helm never renders with them.
+    if !args.skip_schema_validation {
+        chart::schema::validate(&prepared.chart, &prepared.values, compat)?;
     }
+    release::check_labels(&args.labels).map_err(Failure::before)?;
 
     let caps = Rc::new(Capabilities::new(compat, kube_version, &args.api_versions));
     let constraint = &prepared.chart.metadata.kube_version;
     if !constraint.is_empty()
         && !chart::dependencies::is_compatible_range(constraint, &caps.kube_version.normalized)
     {
-        schema.finish()?;
         return Err(Failure::rendering(format!(
             "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {}",
             caps.kube_version.version
@@ -286,9 +279,8 @@ fn template(
         to_yaml: crate::render::to_yaml,
     };
     let funcs = Rc::new(funcs::function_map(compat));
-    let rendered = engine::render(&prepared.chart, &prepared.values, funcs, &ctx);
-    schema.finish()?;
-    let mut rendered = rendered.map_err(Failure::rendering)?;
+    let mut rendered = engine::render(&prepared.chart, &prepared.values, funcs, &ctx)
+        .map_err(Failure::rendering)?;
     // NOTES.txt is rendered (its errors count) but never part of the manifests.
     rendered.retain(|name, _| !name.ends_with("NOTES.txt"));
 
