@@ -33,69 +33,22 @@ const HEADER: &str =
 /// Validates `values` (the root chart's coalesced values) against the schema of `chart` and
 /// of every subchart (each with its own values slice). The error is Helm's whole message.
 pub fn validate(chart: &Chart, values: &Value, compat: Compat) -> Result<(), Error> {
-    checks(chart, values, compat).run()
-}
-
-/// What [`validate`] checks, taken out of the chart and its values: each schema with the
-/// values (as JSON) it applies to, in report order.
-pub struct Checks {
-    compat: Compat,
-    items: Vec<Check>,
-}
-
-enum Check {
-    /// A chart's schema and its values.
-    Schema {
-        chart: String,
-        schema: Vec<u8>,
-        instance: Json,
-    },
-    /// A report entry known without validating (values of the wrong type).
-    Report(String),
-}
-
-/// The checks of `chart` and its enabled subcharts for the root chart's coalesced `values`.
-pub fn checks(chart: &Chart, values: &Value, compat: Compat) -> Checks {
-    let mut items = Vec::new();
-    collect(chart, values, compat, &mut items);
-    Checks { compat, items }
-}
-
-impl Checks {
-    /// The whole report, Helm's message, if any check fails.
-    pub fn run(self) -> Result<(), Error> {
-        let mut report = String::new();
-        for item in self.items {
-            match item {
-                Check::Schema {
-                    chart,
-                    schema,
-                    instance,
-                } => {
-                    if let Err(text) = validate_json(&schema, &instance, self.compat) {
-                        report.push_str(&chart);
-                        report.push_str(":\n");
-                        report.push_str(&text);
-                    }
-                }
-                Check::Report(text) => report.push_str(&text),
-            }
-        }
-        if report.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::new(format!("{HEADER}{report}")))
-        }
+    let mut report = String::new();
+    validate_chart(chart, values, compat, &mut report);
+    if report.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::new(format!("{HEADER}{report}")))
     }
 }
 
-fn collect(chart: &Chart, values: &Value, compat: Compat, items: &mut Vec<Check>) {
+fn validate_chart(chart: &Chart, values: &Value, compat: Compat, report: &mut String) {
     if let Some(schema) = &chart.schema {
-        items.push(Check::Schema {
-            chart: chart.name().to_string(),
-            schema: schema.to_vec(),
-            instance: to_json(values, compat, 0),
-        });
+        if let Err(text) = validate_single(schema, values, compat) {
+            report.push_str(chart.name());
+            report.push_str(":\n");
+            report.push_str(&text);
+        }
     }
     for sub in &chart.dependencies {
         let raw = values
@@ -106,15 +59,15 @@ fn collect(chart: &Chart, values: &Value, compat: Compat, items: &mut Vec<Check>
             None | Some(Value::Nil) => Value::empty_map(),
             Some(v @ Value::Map(_)) => v,
             Some(other) => {
-                items.push(Check::Report(format!(
+                report.push_str(&format!(
                     "{}:\ninvalid type for values: expected object (map), got {}\n",
                     sub.name(),
                     other.type_name()
-                )));
+                ));
                 continue;
             }
         };
-        collect(sub, &sub_values, compat, items);
+        validate_chart(sub, &sub_values, compat, report);
     }
 }
 
@@ -151,11 +104,6 @@ fn to_json(v: &Value, compat: Compat, depth: usize) -> Json {
 
 /// Validates one chart's values; `Err` holds the lines Helm prints under the chart's name.
 pub fn validate_single(schema: &[u8], values: &Value, compat: Compat) -> Result<(), String> {
-    validate_json(schema, &to_json(values, compat, 0), compat)
-}
-
-/// [`validate_single`] for values already converted to JSON.
-fn validate_json(schema: &[u8], instance: &Json, compat: Compat) -> Result<(), String> {
     let text = super::text_of(schema);
     // Go's encoding/json syntax errors, which both Helms print as they are.
     super::values::decode_json_document(&text)?;
@@ -177,13 +125,14 @@ fn validate_json(schema: &[u8], instance: &Json, compat: Compat) -> Result<(), S
         .with_base_uri("file:///values.schema.json")
         .build(&schema_json)
         .map_err(|e| build_error(&e, compat))?;
-    let errors: Vec<ValidationError> = validator.iter_errors(instance).collect();
+    let instance = to_json(values, compat, 0);
+    let errors: Vec<ValidationError> = validator.iter_errors(&instance).collect();
     if errors.is_empty() {
         return Ok(());
     }
     Err(match compat {
-        Compat::Helm4 => helm4_report(&errors, &schema_json, instance),
-        Compat::Helm3 => helm3_report(&errors, &schema_json, instance),
+        Compat::Helm4 => helm4_report(&errors, &schema_json, &instance),
+        Compat::Helm3 => helm3_report(&errors, &schema_json, &instance),
     })
 }
 
