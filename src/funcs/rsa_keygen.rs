@@ -12,7 +12,9 @@
 //! and then the random-base rounds. Every core searches at once, and the first two primes found
 //! make the key (two searches of random length, one per prime, would wait for the longer of the
 //! two: 1.5 times one search on average, where a race of two searchers for two primes takes
-//! one). The `rsa` crate still builds the key (exponents, CRT values) from the primes and does
+//! one). The searcher threads outlive the key and keep a key's worth of primes of the size last
+//! asked for in stock, so the render between two keys does not leave the other cores idle
+//! (see [`Pool`]). The `rsa` crate still builds the key (exponents, CRT values) from the primes and does
 //! all signing and encoding.
 //!
 //! Candidates have their top two bits set, so `p*q` has exactly the requested length, as Go's
@@ -20,8 +22,8 @@
 //! prime passes the Miller-Rabin rounds FIPS 186-5 (table B.1) asks for its size, with random
 //! bases.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use rand::rngs::OsRng;
 use rand::RngCore;
@@ -56,45 +58,161 @@ pub fn generate(bits: usize) -> Result<rsa::RsaPrivateKey, String> {
     }
 }
 
-/// Most searchers that race for a key's primes: beyond a few, thread start-up and the
-/// searches cut short outweigh the gain.
-const MAX_SEARCHERS: usize = 8;
+/// Most searcher threads: beyond a few, thread start-up and the searches cut short outweigh
+/// the gain.
+const MAX_SEARCHERS: usize = 7;
 
-/// Two random primes of `bits` bits, the first two that any of the searchers (one per core)
-/// finds; each searcher draws a fresh random start for every prime.
+/// Primes a searcher thread keeps in stock for each size: one key's worth.
+const STOCK: usize = 2;
+
+/// Two random primes of `bits` bits: the first two found by the asking thread and the pool's
+/// searcher threads together (one per other core). Each prime comes from its own random start.
 fn two_primes(bits: usize) -> (BigUint, BigUint) {
-    let searchers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, MAX_SEARCHERS);
-    if searchers == 1 {
-        let never = AtomicBool::new(false);
+    let Some(pool) = Pool::get() else {
+        let never = || false;
         // A search only gives up when told to stop, and nothing tells it here.
         let next = || random_prime(bits, &never).expect("an unstopped search finds a prime");
         return (next(), next());
-    }
-    let found = Mutex::new(Vec::with_capacity(searchers));
-    let stop = AtomicBool::new(false);
-    let search = || {
-        while let Some(prime) = random_prime(bits, &stop) {
-            // A poisoned lock means another searcher panicked; its primes are still good.
-            let mut found = found.lock().unwrap_or_else(PoisonError::into_inner);
-            found.push(prime);
-            if found.len() >= 2 {
-                stop.store(true, Ordering::Relaxed);
-            }
-        }
     };
-    std::thread::scope(|s| {
-        for _ in 1..searchers {
-            s.spawn(search);
+    let mut found = Vec::with_capacity(2);
+    pool.ask(bits);
+    while found.len() < 2 {
+        if let Some(prime) = pool.take(bits) {
+            found.push(prime);
+        } else if let Some(prime) = random_prime(bits, &|| pool.stocked.load(Ordering::Relaxed)) {
+            found.push(prime);
         }
-        search();
-    });
-    let mut found = found.into_inner().unwrap_or_else(PoisonError::into_inner);
-    // The scope ended with `stop` set, which only happens once two primes are in.
+    }
     let q = found.swap_remove(1);
     let p = found.swap_remove(0);
     (p, q)
+}
+
+/// Searcher threads that look for primes of the size last asked for and keep up to [`STOCK`]
+/// of each size found ahead of need, started by the first key. A chart that makes one key
+/// often makes several (bitnami charts render their certificate templates again for checksum
+/// annotations), and between keys the render leaves the other cores idle: the searchers spend
+/// that time on the next key's primes instead of dropping their search when a key is made.
+/// Every prime still comes from its own random start and goes into one key only.
+struct Pool {
+    state: Mutex<PoolState>,
+    /// Wakes searchers when the stock of the wanted size falls below [`STOCK`] or the wanted
+    /// size changes.
+    wake: Condvar,
+    /// Set when a prime of the wanted size goes into stock: the asking thread stops its own
+    /// search to take it.
+    stocked: AtomicBool,
+    /// Counts changes of the wanted size: a searcher drops a search of the size no longer
+    /// wanted.
+    generation: AtomicUsize,
+}
+
+struct PoolState {
+    /// The prime size last asked for, in bits (0 before the first key).
+    wanted: usize,
+    /// Primes found and not yet taken, with their sizes.
+    stock: Vec<(usize, BigUint)>,
+}
+
+impl Pool {
+    /// The process's pool, its searchers started on first use; `None` on a single core, where
+    /// a searcher would only take turns with the asking thread.
+    fn get() -> Option<&'static Pool> {
+        static POOL: OnceLock<Option<&'static Pool>> = OnceLock::new();
+        *POOL.get_or_init(|| {
+            let searchers = std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(MAX_SEARCHERS + 1)
+                - 1;
+            if searchers == 0 {
+                return None;
+            }
+            // Lives as long as the process, as do its searchers.
+            let pool: &'static Pool = Box::leak(Box::new(Pool {
+                state: Mutex::new(PoolState {
+                    wanted: 0,
+                    stock: Vec::new(),
+                }),
+                wake: Condvar::new(),
+                stocked: AtomicBool::new(false),
+                generation: AtomicUsize::new(0),
+            }));
+            let started = (0..searchers)
+                .filter(|i| {
+                    std::thread::Builder::new()
+                        .name(format!("prime-search-{i}"))
+                        .spawn(|| pool.search())
+                        .is_ok()
+                })
+                .count();
+            // Without a searcher, the asking thread searches alone.
+            (started > 0).then_some(pool)
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, PoolState> {
+        // A poisoned lock means a searcher panicked; the primes in stock are still good.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Points the searchers at primes of `bits` bits.
+    fn ask(&self, bits: usize) {
+        let mut state = self.lock();
+        if state.wanted != bits {
+            state.wanted = bits;
+            self.generation.fetch_add(1, Ordering::Relaxed);
+        }
+        self.wake.notify_all();
+    }
+
+    /// A prime of `bits` bits from stock; otherwise clears `stocked`, for the caller to search
+    /// until a searcher sets it again.
+    fn take(&self, bits: usize) -> Option<BigUint> {
+        let mut state = self.lock();
+        match state.stock.iter().position(|&(size, _)| size == bits) {
+            Some(i) => {
+                let (_, prime) = state.stock.swap_remove(i);
+                self.wake.notify_all();
+                Some(prime)
+            }
+            None => {
+                self.stocked.store(false, Ordering::Relaxed);
+                None
+            }
+        }
+    }
+
+    /// A searcher's life: find primes of the wanted size while its stock is short.
+    fn search(&self) {
+        loop {
+            let (bits, generation) = {
+                let mut state = self.lock();
+                loop {
+                    let wanted = state.wanted;
+                    let stocked = state
+                        .stock
+                        .iter()
+                        .filter(|&&(size, _)| size == wanted)
+                        .count();
+                    if wanted != 0 && stocked < STOCK {
+                        break (wanted, self.generation.load(Ordering::Relaxed));
+                    }
+                    state = self
+                        .wake
+                        .wait(state)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+            };
+            let switched = || self.generation.load(Ordering::Relaxed) != generation;
+            if let Some(prime) = random_prime(bits, &switched) {
+                let mut state = self.lock();
+                if state.wanted == bits {
+                    self.stocked.store(true, Ordering::Relaxed);
+                }
+                state.stock.push((bits, prime));
+            }
+        }
+    }
 }
 
 /// `c^d mod n`, the private operation of a two-prime key whose primes are a whole number of
@@ -145,7 +263,7 @@ fn pow_mod<const N: usize>(base: &BigUint, exp: &BigUint, m: &BigUint) -> Option
 
 /// A random prime of exactly `bits` bits (a multiple of 64) with its top two bits set, or
 /// `None` once `stop` is set (checked before each candidate's test).
-fn random_prime(bits: usize, stop: &AtomicBool) -> Option<BigUint> {
+fn random_prime(bits: usize, stop: &impl Fn() -> bool) -> Option<BigUint> {
     match bits / 64 {
         4 => prime_limbs::<4>(stop),
         6 => prime_limbs::<6>(stop),
@@ -165,7 +283,7 @@ fn random_prime(bits: usize, stop: &AtomicBool) -> Option<BigUint> {
     }
 }
 
-fn prime_limbs<const N: usize>(stop: &AtomicBool) -> Option<BigUint> {
+fn prime_limbs<const N: usize>(stop: &impl Fn() -> bool) -> Option<BigUint> {
     let mut rng = OsRng;
     #[cfg(target_arch = "x86_64")]
     if ifma::supports(N) {
@@ -175,7 +293,7 @@ fn prime_limbs<const N: usize>(stop: &AtomicBool) -> Option<BigUint> {
             for candidate in &mut batch {
                 *candidate = survivors.next_candidate();
             }
-            if stop.load(Ordering::Relaxed) {
+            if stop() {
                 return None;
             }
             let passed = ifma::fermat_base2(&batch);
@@ -190,7 +308,7 @@ fn prime_limbs<const N: usize>(stop: &AtomicBool) -> Option<BigUint> {
     let mut survivors = Survivors::<N>::new(false);
     loop {
         let candidate = survivors.next_candidate();
-        if stop.load(Ordering::Relaxed) {
+        if stop() {
             return None;
         }
         // A round to base 2 first: it costs only squarings and throws out nearly every
@@ -1110,8 +1228,7 @@ pub mod bench_support {
 
     /// One random prime of `bits` bits, as a key of twice the size needs two of.
     pub fn prime(bits: usize) -> BigUint {
-        let never = AtomicBool::new(false);
-        random_prime(bits, &never).expect("an unstopped search finds a prime")
+        random_prime(bits, &|| false).expect("an unstopped search finds a prime")
     }
 }
 
@@ -1342,6 +1459,23 @@ mod tests {
                 assert_eq!(p.bits(), bits / 2);
                 assert!(probably_prime(p, 20));
                 assert_ne!(p % BigUint::from(PUBLIC_EXPONENT), BigUint::from(1u8));
+            }
+        }
+    }
+
+    #[test]
+    fn keys_of_mixed_sizes_in_a_row_take_each_prime_once() {
+        // The pool's searchers keep primes of the size last asked for in stock across keys;
+        // a key must take primes of its own size only, and no prime twice.
+        let mut seen = std::collections::HashSet::new();
+        for bits in [1024usize, 2048, 1024, 1024, 2048, 2048, 1024] {
+            let key = generate(bits).unwrap();
+            assert_eq!(key.n().bits(), bits);
+            key.validate().unwrap();
+            for p in key.primes() {
+                assert_eq!(p.bits(), bits / 2);
+                assert!(probably_prime(p, 20));
+                assert!(seen.insert(p.clone()), "a prime went into two keys");
             }
         }
     }
