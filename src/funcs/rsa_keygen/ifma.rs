@@ -10,7 +10,7 @@
 //! propagated once, at the end. Multiplications are "almost Montgomery" (as in Gueron and
 //! Krasnov's AVX-512 exponentiation): a result is below twice the modulus rather than below it,
 //! which the next multiplication accepts, as the radix leaves at least five bits of room above
-//! the modulus. Only the last multiplication, by 1 to leave Montgomery form, gives the reduced
+//! the modulus. Squarings, nearly all of the work, make each cross product once ([`asq`]). Only the last multiplication, by 1 to leave Montgomery form, gives the reduced
 //! value the test compares.
 //!
 //! A Fermat test to base 2 rather than a Miller-Rabin round: it is a filter (a candidate that
@@ -19,10 +19,12 @@
 
 use core::arch::x86_64::{
     __m512i, __mmask8, _mm512_add_epi64, _mm512_and_si512, _mm512_cmpeq_epi64_mask,
-    _mm512_loadu_si512, _mm512_madd52hi_epu64, _mm512_madd52lo_epu64, _mm512_mask_blend_epi64,
-    _mm512_mask_slli_epi64, _mm512_set1_epi64, _mm512_setzero_si512, _mm512_srli_epi64,
-    _mm512_sub_epi64, _mm512_test_epi64_mask,
+    _mm512_loadu_si512, _mm512_madd52hi_epu64, _mm512_madd52lo_epu64, _mm512_mask_add_epi64,
+    _mm512_mask_blend_epi64, _mm512_mask_slli_epi64, _mm512_set1_epi64, _mm512_setzero_si512,
+    _mm512_slli_epi64, _mm512_srli_epi64, _mm512_sub_epi64, _mm512_test_epi64_mask,
 };
+
+use std::mem::MaybeUninit;
 
 use rand::rngs::OsRng;
 
@@ -150,25 +152,26 @@ unsafe fn miller_rabin_kernel<const L: usize>(
     for i in 2..16 {
         table[i] = amm(&table[i - 1], &table[1], &m, m_inv, 0);
     }
-    let mut x = one;
+    let mp = padded(&m);
+    let mut x = padded(&one);
     let mut started = false;
     for &limb in d.iter().rev() {
         for nibble in (0..16).rev() {
             let w = ((limb >> (nibble * 4)) & 0xf) as usize;
             if started {
                 for _ in 0..4 {
-                    x = amm(&x, &x, &m, m_inv, 0);
+                    asq::<L>(&mut x, &mp, m_inv, 0);
                 }
                 if w != 0 {
-                    x = amm(&x, &table[w], &m, m_inv, 0);
+                    x = padded(&amm(&unpadded(&x), &table[w], &m, m_inv, 0));
                 }
             } else if w != 0 {
-                x = table[w];
+                x = padded(&table[w]);
                 started = true;
             }
         }
     }
-    x = reduce(&x, &m);
+    let mut x = reduce(&unpadded::<L>(&x), &m);
     let mut passed = equal(&x, &one) | equal(&x, &minus_one);
     // Lanes that reached 1 without passing -1: their base is a witness.
     let mut failed = 0;
@@ -176,7 +179,9 @@ unsafe fn miller_rabin_kernel<const L: usize>(
         if passed | failed == 0xff {
             break;
         }
-        x = reduce(&amm(&x, &x, &m, m_inv, 0), &m);
+        let mut square = padded(&x);
+        asq::<L>(&mut square, &mp, m_inv, 0);
+        x = reduce(&unpadded(&square), &m);
         passed |= equal(&x, &minus_one) & !failed;
         failed |= equal(&x, &one) & !passed;
     }
@@ -293,22 +298,23 @@ unsafe fn fermat_kernel<const L: usize>(
 ) -> u8 {
     let zero = _mm512_setzero_si512();
     let mut mv = [zero; L];
-    let mut x = [zero; L];
+    let mut x = [zero; MAX_LIMBS + 2];
     for j in 0..L {
         mv[j] = load(&m[j]);
         x[j] = load(&one[j]);
     }
+    let mp = padded(&mv);
     let minv = load(m_inv);
     // n - 1 has n's bits but the lowest (n is odd).
     for bit in (1..64 * words.len()).rev() {
         let word = load(&words[bit / 64]);
         let set = _mm512_test_epi64_mask(word, _mm512_set1_epi64((1u64 << (bit % 64)) as i64));
-        x = amm(&x, &x, &mv, minv, set);
+        asq::<L>(&mut x, &mp, minv, set);
     }
-    x = amm(&x, &x, &mv, minv, 0);
+    asq::<L>(&mut x, &mp, minv, 0);
     let mut unit = [zero; L];
     unit[0] = _mm512_set1_epi64(1);
-    let y = amm(&x, &unit, &mv, minv, 0);
+    let y = amm(&unpadded(&x), &unit, &mv, minv, 0);
     let mut pass = _mm512_cmpeq_epi64_mask(y[0], unit[0]);
     for limb in &y[1..] {
         pass &= _mm512_cmpeq_epi64_mask(*limb, zero);
@@ -360,6 +366,108 @@ unsafe fn amm<const L: usize>(
         *limb = _mm512_and_si512(v, mask);
     }
     t
+}
+
+/// The most limbs [`asq`] squares (its double-width accumulator is sized for them).
+const MAX_LIMBS: usize = 40;
+
+/// A number of up to [`MAX_LIMBS`] limbs for [`asq`], with two zero limbs or more above it for
+/// the products past the top of a row.
+type Padded = [__m512i; MAX_LIMBS + 2];
+
+/// `x` with zero limbs above.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn padded<const L: usize>(x: &[__m512i; L]) -> Padded {
+    let mut out = [_mm512_setzero_si512(); MAX_LIMBS + 2];
+    out[..L].copy_from_slice(x);
+    out
+}
+
+/// The low `L` limbs of `x`.
+#[inline]
+fn unpadded<const L: usize>(x: &Padded) -> [__m512i; L] {
+    std::array::from_fn(|j| x[j])
+}
+
+/// `a * a / R (mod m)` in each lane, below `2m` (for `a` below `4m`), in normalised 52-bit
+/// limbs, then doubled in the lanes of `double`: [`amm`] for a square, with each cross product
+/// `a[i] * a[k]` (`i < k`) made once and counted twice, which saves a quarter of the
+/// multiplications. The square goes into a double-width accumulator, then `L` reduction rows
+/// clear its low half. Rows go two at a time, so each accumulator limb is loaded and stored
+/// once per four products (one per two left the loops bound by memory rather than by the
+/// multiplier). Twice `a[i]` may not fit 52 bits (the multiplier's width): the product is made
+/// with its low 52 bits, and `a[k]` is added one limb up in the lanes where the 53rd bit is set.
+/// An accumulator limb takes fewer than 4L values below 2^52 in all, far below 2^64.
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+unsafe fn asq<const L: usize>(a: &mut Padded, mp: &Padded, m_inv: __m512i, double: __mmask8) {
+    const { assert!(L >= 2 && L <= MAX_LIMBS && L.is_multiple_of(2)) };
+    let zero = _mm512_setzero_si512();
+    let mask = _mm512_set1_epi64(MASK52 as i64);
+    let top = _mm512_set1_epi64(1 << 51);
+    let ap = &*a;
+    // Only the 2L limbs used are cleared (a whole `[zero; 2 * MAX_LIMBS]` would clear twice
+    // as many for the smaller size, a twelfth of the time spent in here).
+    let mut wide = [MaybeUninit::<__m512i>::uninit(); 2 * MAX_LIMBS];
+    for limb in &mut wide[..2 * L] {
+        limb.write(zero);
+    }
+    // SAFETY: the first 2L limbs were just written.
+    let s = std::slice::from_raw_parts_mut(wide.as_mut_ptr().cast::<__m512i>(), 2 * L);
+    let lo = |acc, x, y| _mm512_madd52lo_epu64(acc, x, y);
+    let hi = |acc, x, y| _mm512_madd52hi_epu64(acc, x, y);
+    for i in (0..L).step_by(2) {
+        // Rows i and i + 1: a[i] * a[k] for k >= i and a[i + 1] * a[k] for k > i, the
+        // products of i < k doubled.
+        let (a0, a1) = (ap[i], ap[i + 1]);
+        let t0 = _mm512_and_si512(_mm512_slli_epi64::<1>(a0), mask);
+        let o0 = _mm512_test_epi64_mask(a0, top);
+        let t1 = _mm512_and_si512(_mm512_slli_epi64::<1>(a1), mask);
+        let o1 = _mm512_test_epi64_mask(a1, top);
+        s[2 * i] = lo(s[2 * i], a0, a0);
+        s[2 * i + 1] = lo(hi(s[2 * i + 1], a0, a0), t0, a1);
+        let mut v = hi(s[2 * i + 2], t0, a1);
+        v = _mm512_mask_add_epi64(v, o0, v, a1);
+        s[2 * i + 2] = lo(lo(v, t0, ap[i + 2]), a1, a1);
+        let mut v = hi(s[2 * i + 3], t0, ap[i + 2]);
+        v = _mm512_mask_add_epi64(v, o0, v, ap[i + 2]);
+        v = lo(hi(lo(v, t0, ap[i + 3]), a1, a1), t1, ap[i + 2]);
+        s[2 * i + 3] = v;
+        // Limb i + k + 1, for k from i + 3 to L: 2 a[i] a[k] (high half), 2 a[i] a[k + 1]
+        // (low), 2 a[i + 1] a[k - 1] (high), 2 a[i + 1] a[k] (low).
+        let upper = (i + L + 2).min(2 * L);
+        if 2 * i + 4 < upper {
+            for (x, w) in s[2 * i + 4..upper].iter_mut().zip(ap[i + 2..].windows(3)) {
+                let (below, here, above) = (w[0], w[1], w[2]);
+                let mut v = hi(*x, t0, here);
+                v = _mm512_mask_add_epi64(v, o0, v, here);
+                v = hi(lo(v, t0, above), t1, below);
+                v = _mm512_mask_add_epi64(v, o1, v, below);
+                *x = lo(v, t1, here);
+            }
+        }
+    }
+    for i in (0..L).step_by(2) {
+        // Rows i and i + 1: q0 clears limb i, then q1 limb i + 1.
+        let q0 = lo(zero, s[i], m_inv);
+        let c0 = _mm512_srli_epi64::<52>(lo(s[i], q0, mp[0]));
+        let t1 = _mm512_add_epi64(hi(lo(s[i + 1], q0, mp[1]), q0, mp[0]), c0);
+        let q1 = lo(zero, t1, m_inv);
+        let c1 = _mm512_srli_epi64::<52>(lo(t1, q1, mp[0]));
+        s[i + 2] = _mm512_add_epi64(s[i + 2], c1);
+        for (x, w) in s[i + 2..i + L + 2].iter_mut().zip(mp.windows(3)) {
+            let (below, here, above) = (w[0], w[1], w[2]);
+            let v = hi(lo(*x, q0, above), q0, here);
+            *x = hi(lo(v, q1, here), q1, below);
+        }
+    }
+    let mut carry = zero;
+    for (limb, &x) in a[..L].iter_mut().zip(&s[L..]) {
+        let v = _mm512_add_epi64(_mm512_mask_slli_epi64::<1>(x, double, x), carry);
+        carry = _mm512_srli_epi64::<52>(v);
+        *limb = _mm512_and_si512(v, mask);
+    }
 }
 
 #[cfg(test)]
@@ -465,6 +573,63 @@ mod tests {
             bases[1] = *n;
             bases[1][0] -= 1;
             assert_eq!(miller_rabin_bases(n, &bases), want, "{N} limbs");
+        }
+    }
+
+    /// `a * a / R mod n` for one `n` and eight values below `4n` (the most a square takes),
+    /// by [`asq`] (then doubled in the lanes of `double`) and by big integers.
+    fn square_matches_big_integers<const N: usize, const L: usize>(n: &[u64; N]) {
+        let mut rng = OsRng;
+        let big_n = to_biguint(n);
+        let r = BigUint::from(1u8) << (52 * L);
+        let double = 0b1010_0101;
+        let mut x = [[0u64; LANES]; L];
+        let mut want = Vec::new();
+        for lane in 0..LANES {
+            // Random limbs (many with the 52nd bit set, which doubling carries out of), below
+            // n, plus 0 to 3 times n.
+            let v =
+                (to_biguint(&random_base::<N>(&mut rng)) + &big_n * (lane % 4)) % (&big_n * 4u8);
+            for (j, limbs) in x.iter_mut().enumerate() {
+                let limb = (&v >> (52 * j)) & BigUint::from(MASK52);
+                limbs[lane] = from_biguint::<1>(&limb).expect("52 bits fit a limb")[0];
+            }
+            // a * a * (1 or 2) = result * R (mod n).
+            want.push((&v * &v * (1u8 + (double >> lane & 1))) % &big_n);
+        }
+        // SAFETY: the caller checked the CPU has AVX-512 IFMA.
+        let got = unsafe {
+            let m = broadcast(&radix52::<N, L>(n));
+            let m_inv = _mm512_set1_epi64((neg_inverse(n[0]) & MASK52) as i64);
+            let mut a = [_mm512_setzero_si512(); MAX_LIMBS + 2];
+            for j in 0..L {
+                a[j] = load(&x[j]);
+            }
+            asq::<L>(&mut a, &padded(&m), m_inv, double);
+            a.map(|v| std::mem::transmute::<__m512i, [u64; LANES]>(v))
+        };
+        for (lane, want) in want.iter().enumerate() {
+            let mut value = BigUint::default();
+            for limb in got.iter().rev() {
+                value = (value << 52) + limb[lane];
+            }
+            // Below 4n (2n doubled), and the same residue.
+            assert!(value < &big_n * 4u8, "lane {lane} not almost reduced");
+            assert_eq!(&((value * &r) % &big_n), want, "lane {lane}");
+        }
+    }
+
+    #[test]
+    fn squares_match_big_integers() {
+        if !available() {
+            eprintln!("skipped: this CPU has no AVX-512 IFMA");
+            return;
+        }
+        let mut rng = OsRng;
+        let (n16, n32) = (candidates::<16>(&mut rng)[0], candidates::<32>(&mut rng)[0]);
+        for _ in 0..20 {
+            square_matches_big_integers::<16, 20>(&n16);
+            square_matches_big_integers::<32, 40>(&n32);
         }
     }
 
