@@ -295,7 +295,10 @@ fn parse_during<R>(
     // Early documents the render turned out not to need.
     for part in parts {
         if part.early && !may_define_wanted(part) {
-            kept.remove(&(part.file, part.doc));
+            // Schemas of megabytes for operator charts: freeing them can wait for the exit.
+            if let Some(unwanted) = kept.remove(&(part.file, part.doc)) {
+                crate::teardown::discard(unwanted);
+            }
         }
     }
     (result, parsed, kept)
@@ -1067,11 +1070,17 @@ pub fn parse_documents(content: &str) -> Result<Vec<Document>, String> {
     for part in parts {
         let start = line;
         // The document's lines, then the separator line.
-        line += part.matches('\n').count() + 1;
+        line += count_newlines(part) + 1;
         let doc = crate::yaml::load::load_first(part).map_err(|e| e.sigs().to_string());
         out.push((first_content_line(part, start), doc));
     }
     Ok(out)
+}
+
+/// The number of line feeds in `text` (a byte count the compiler vectorises; most lines are
+/// short, so searching for each one costs more).
+pub fn count_newlines(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n').count()
 }
 
 fn first_content_line(part: &str, start: usize) -> usize {
