@@ -1,7 +1,8 @@
 //! Unpacks the Kubernetes schema bundle (`src/lint/k8s/schemas.json.gz`, kept compressed in
 //! the repository) into the build folder, so the binary carries the JSON text itself and a
 //! lint run does not spend its first milliseconds inflating it; and writes where each of its
-//! pieces is (`schemas_index.rs`), so a lint run does not split the text either.
+//! pieces is and each version's tables (`schemas_index.rs`), so a lint run neither splits the
+//! text nor parses its tables.
 
 use std::fmt::Write as _;
 use std::io::Read;
@@ -33,22 +34,67 @@ fn main() {
     }
     let _ = writeln!(index, "];");
     let kinds = pieces.kinds.expect("the schema bundle has a `kinds` table");
+    // The ranges of the `kinds` table and of each version's table serve the tests, which
+    // check the tables below against them.
     let _ = writeln!(
         index,
-        "pub(super) static KINDS: (usize, usize) = {:?};",
+        "#[cfg(test)]\npub(super) static KINDS: (usize, usize) = {:?};",
         at(kinds)
     );
     let _ = writeln!(
         index,
-        "pub(super) static VERSIONS: &[(&str, usize, usize)] = &["
+        "#[cfg(test)]\npub(super) static VERSIONS: &[(&str, usize, usize)] = &["
     );
     for (ver, table) in &pieces.versions {
         let (start, end) = at(table);
         let _ = writeln!(index, "    ({ver:?}, {start}, {end}),");
     }
     let _ = writeln!(index, "];");
+    write_version_tables(&mut index, kinds, &pieces.versions);
     std::fs::write(out.join("schemas_index.rs"), index).expect("the build folder is writable");
     std::fs::write(out.join("schemas.json"), text).expect("the build folder is writable");
+}
+
+/// Writes `VERSION_TABLES`: per version (in the bundle's order), its definition name → index
+/// table and its (`apiVersion`, `kind`) → definition index table, each sorted for a binary
+/// search, so a lint run parses neither the `kinds` table nor a version's table.
+fn write_version_tables(index: &mut String, kinds: &str, versions: &[(&str, &str)]) {
+    let kinds: Vec<Vec<(String, String)>> =
+        serde_json::from_str(kinds).expect("the `kinds` table is a list of pairs per definition");
+    let _ = writeln!(
+        index,
+        "#[allow(clippy::type_complexity)]\npub(super) static VERSION_TABLES: &[(&str, &[(&str, usize)], &[(&str, &str, usize)])] = &["
+    );
+    for (ver, table) in versions {
+        let names: std::collections::BTreeMap<String, usize> =
+            serde_json::from_str(table).expect("a version table maps names to indexes");
+        let mut pairs: Vec<(&str, &str, usize)> = Vec::new();
+        for &idx in names.values() {
+            let described = kinds
+                .get(idx)
+                .expect("a version table's index is a definition");
+            pairs.extend(described.iter().map(|(a, k)| (a.as_str(), k.as_str(), idx)));
+        }
+        pairs.sort_unstable();
+        for w in pairs.windows(2) {
+            assert!(
+                (w[0].0, w[0].1) != (w[1].0, w[1].1),
+                "two definitions describe {} {} in {ver}",
+                w[0].0,
+                w[0].1
+            );
+        }
+        let _ = writeln!(index, "    ({ver:?}, &[");
+        for (name, idx) in &names {
+            let _ = writeln!(index, "        ({name:?}, {idx}),");
+        }
+        let _ = writeln!(index, "    ], &[");
+        for (api_version, kind, idx) in &pairs {
+            let _ = writeln!(index, "        ({api_version:?}, {kind:?}, {idx}),");
+        }
+        let _ = writeln!(index, "    ]),");
+    }
+    let _ = writeln!(index, "];");
 }
 
 /// Links the `chartctl` executable at a fixed address (not as a position-independent

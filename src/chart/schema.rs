@@ -17,6 +17,9 @@
 //! chart(s):` and, per failing chart, `<name>:` and its lines; root first, then subcharts
 //! depth first. A schema that is not JSON reports Go's `encoding/json` error instead.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::paths::LocationSegment;
 use jsonschema::{Draft, ValidationError};
@@ -104,10 +107,62 @@ fn to_json(v: &Value, compat: Compat, depth: usize) -> Json {
 
 /// Validates one chart's values; `Err` holds the lines Helm prints under the chart's name.
 pub fn validate_single(schema: &[u8], values: &Value, compat: Compat) -> Result<(), String> {
+    let compiled = compiled(schema, compat)?;
+    let instance = to_json(values, compat, 0);
+    let errors: Vec<ValidationError> = compiled.validator.iter_errors(&instance).collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(match compat {
+        Compat::Helm4 => helm4_report(&errors, &compiled.json, &instance),
+        Compat::Helm3 => helm3_report(&errors, &compiled.json, &instance),
+    })
+}
+
+/// A `values.schema.json` parsed and compiled for one Helm version.
+struct CompiledSchema {
+    json: Json,
+    validator: jsonschema::Validator,
+}
+
+/// The schemas compiled so far, by their bytes and the Helm version, or why they do not
+/// compile.
+type SchemaCache = Vec<(Vec<u8>, Compat, Result<Rc<CompiledSchema>, String>)>;
+
+thread_local! {
+    /// `helm lint` validates the root chart's values against its schema twice (its values
+    /// rule, then before the render), and compiling a schema costs far more than validating.
+    static COMPILED: RefCell<SchemaCache> = const { RefCell::new(Vec::new()) };
+}
+
+/// The compiled `schema`, from the cache when the same bytes were compiled for `compat`.
+fn compiled(schema: &[u8], compat: Compat) -> Result<Rc<CompiledSchema>, String> {
+    let hit = COMPILED.with_borrow(|cache| {
+        cache
+            .iter()
+            .find(|(bytes, c, _)| *c == compat && bytes.as_slice() == schema)
+            .map(|(_, _, compiled)| compiled.clone())
+    });
+    if let Some(found) = hit {
+        return found;
+    }
+    let compiled = compile(schema, compat).map(Rc::new);
+    COMPILED.with_borrow_mut(|cache| cache.push((schema.to_vec(), compat, compiled.clone())));
+    compiled
+}
+
+fn compile(schema: &[u8], compat: Compat) -> Result<CompiledSchema, String> {
     let text = super::text_of(schema);
-    // Go's encoding/json syntax errors, which both Helms print as they are.
-    super::values::decode_json_document(&text)?;
-    let schema_json: Json = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let schema_json: Json = match serde_json::from_str(&text) {
+        Ok(json) => json,
+        Err(e) => {
+            // Go's encoding/json syntax errors, which both Helms print as they are. Whatever
+            // serde_json reads, Go's decoder reads too (serde_json is the stricter: lone
+            // surrogates, nesting deeper than 128), so only a failure needs Go's text.
+            super::values::decode_json_document(&text)?;
+            return Err(e.to_string());
+        }
+    };
     let mut options = jsonschema::options().should_validate_formats(compat == Compat::Helm3);
     let declared = schema_json
         .get("$schema")
@@ -125,14 +180,9 @@ pub fn validate_single(schema: &[u8], values: &Value, compat: Compat) -> Result<
         .with_base_uri("file:///values.schema.json")
         .build(&schema_json)
         .map_err(|e| build_error(&e, compat))?;
-    let instance = to_json(values, compat, 0);
-    let errors: Vec<ValidationError> = validator.iter_errors(&instance).collect();
-    if errors.is_empty() {
-        return Ok(());
-    }
-    Err(match compat {
-        Compat::Helm4 => helm4_report(&errors, &schema_json, &instance),
-        Compat::Helm3 => helm3_report(&errors, &schema_json, &instance),
+    Ok(CompiledSchema {
+        json: schema_json,
+        validator,
     })
 }
 
@@ -980,4 +1030,57 @@ fn helm3_report(errors: &[ValidationError], schema: &Json, root: &Json) -> Strin
     let mut out = lines.join("\n");
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A schema is decoded with Go's decoder only when serde_json refuses it: every text Go's
+    // decoder refuses must be refused by serde_json too, or its error would go unreported.
+    #[test]
+    fn serde_json_refuses_what_go_refuses() {
+        let deep = format!("{}{}", "[".repeat(1001), "]".repeat(1001));
+        for text in [
+            "",
+            "{",
+            "{\"a\": 1,}",
+            "[1, 2",
+            "1e400",
+            "-1e400",
+            "123e99999",
+            "{\"a\": tru}",
+            "{\"a\": \"x\ty\"}",
+            "{\"a\": \"\\q\"}",
+            "{\"a\": \"\\u12g4\"}",
+            "{} x",
+            "01",
+            "1.",
+            "1e",
+            "\u{feff}{}",
+            &deep,
+        ] {
+            assert!(
+                super::super::values::decode_json_document(text).is_err(),
+                "Go's decoder accepts {text:?}"
+            );
+            assert!(
+                serde_json::from_str::<Json>(text).is_err(),
+                "serde_json accepts {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn compiled_schemas_are_reused() {
+        let schema = br#"{"type": "object", "required": ["a"]}"#;
+        let first = compiled(schema, Compat::Helm4).unwrap();
+        let again = compiled(schema, Compat::Helm4).unwrap();
+        assert!(Rc::ptr_eq(&first, &again));
+        let helm3 = compiled(schema, Compat::Helm3).unwrap();
+        assert!(!Rc::ptr_eq(&first, &helm3));
+        let values = Value::empty_map();
+        assert!(validate_single(schema, &values, Compat::Helm4).is_err());
+        assert!(validate_single(schema, &values, Compat::Helm4).is_err());
+    }
 }

@@ -202,6 +202,13 @@ impl CustomSchemas {
 
     /// Registers one document when it is a CustomResourceDefinition.
     pub fn add_crd(&mut self, doc: &Value) {
+        self.add_crd_for(doc, |_| true);
+    }
+
+    /// Registers the schemas of one document, when it is a CustomResourceDefinition, for the
+    /// `(apiVersion, kind)` pairs `wanted` accepts: converting a schema costs as much as
+    /// parsing it, and charts render CRDs for many kinds they never use.
+    pub fn add_crd_for(&mut self, doc: &Value, wanted: impl Fn(&(String, String)) -> bool) {
         if get_str(doc, &["kind"]).as_deref() != Some("CustomResourceDefinition") {
             return;
         }
@@ -221,10 +228,10 @@ impl CustomSchemas {
             ) else {
                 continue;
             };
-            self.crds.insert(
-                (format!("{group}/{name}"), kind.clone()),
-                to_json(&schema, 0),
-            );
+            let key = (format!("{group}/{name}"), kind.clone());
+            if wanted(&key) {
+                self.crds.insert(key, to_json(&schema, 0));
+            }
         }
     }
 

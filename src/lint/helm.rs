@@ -105,6 +105,7 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
     values_file(&mut l, dir, opts);
     if !loadable {
         // Helm 4 lints only the chart API versions it can load; the rest stops here.
+        chart::yamlio::forget_handed_over();
         return HelmLint {
             messages: l.messages,
             ..HelmLint::default()
@@ -112,6 +113,8 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
     }
     let mut warnings = Vec::new();
     let loaded = chart::load(dir, opts.compat, &mut warnings);
+    // When `.helmignore` hid `values.yaml`, the values rule's parse was not taken.
+    chart::yamlio::forget_handed_over();
     let crd_files: Vec<chart::ChartFile> = match &loaded {
         Ok(c) => {
             let mut files = Vec::new();
@@ -295,7 +298,10 @@ fn parse_during<R>(
     // Early documents the render turned out not to need.
     for part in parts {
         if part.early && !may_define_wanted(part) {
-            kept.remove(&(part.file, part.doc));
+            // Schemas of megabytes for operator charts: freeing them can wait for the exit.
+            if let Some(unwanted) = kept.remove(&(part.file, part.doc)) {
+                crate::teardown::discard(unwanted);
+            }
         }
     }
     (result, parsed, kept)
@@ -742,6 +748,14 @@ fn values_file(l: &mut Linter, dir: &Path, opts: &Options<'_>) {
             return;
         }
     };
+    values_schema(l, dir, opts, &values);
+    // The chart loader parses the same file next.
+    chart::yamlio::hand_over(&data, opts.compat, values);
+}
+
+/// The values rule's schema check of `values.yaml` (parsed as `values`).
+fn values_schema(l: &mut Linter, dir: &Path, opts: &Options<'_>, values: &Map) {
+    const FILE: &str = "values.yaml";
     let Ok(schema) = fs::read(dir.join("values.schema.json")) else {
         return;
     };
@@ -749,7 +763,7 @@ fn values_file(l: &mut Linter, dir: &Path, opts: &Options<'_>) {
         return;
     }
     // Only the top level is checked: the overrides coalesced over values.yaml as tables.
-    let merged = chart::values::merge_maps(&values, opts.user_values);
+    let merged = chart::values::merge_maps(values, opts.user_values);
     let merged = Value::map(merged);
     if let Err(e) = chart::schema::validate_single(&schema, &merged, opts.compat) {
         l.add(Severity::Error, FILE, e);
@@ -1067,11 +1081,17 @@ pub fn parse_documents(content: &str) -> Result<Vec<Document>, String> {
     for part in parts {
         let start = line;
         // The document's lines, then the separator line.
-        line += part.matches('\n').count() + 1;
+        line += count_newlines(part) + 1;
         let doc = crate::yaml::load::load_first(part).map_err(|e| e.sigs().to_string());
         out.push((first_content_line(part, start), doc));
     }
     Ok(out)
+}
+
+/// The number of line feeds in `text` (a byte count the compiler vectorises; most lines are
+/// short, so searching for each one costs more).
+pub fn count_newlines(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n').count()
 }
 
 fn first_content_line(part: &str, start: usize) -> usize {

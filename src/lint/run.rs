@@ -2,6 +2,7 @@
 //! ([`super::helm`]), then chartctl's own on the same render: the Kubernetes schema validation
 //! of every rendered document and the [`super::rules`].
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -182,17 +183,22 @@ fn source_document_lines(source: &str, count: usize) -> Option<Vec<usize>> {
     let mut out = Vec::with_capacity(count);
     let mut start = 1;
     for part in parts {
-        let lines: Vec<&str> = part.lines().collect();
-        let key = lines.iter().position(|l| {
+        // The first key line wins over the first content line; CRD documents are thousands
+        // of lines with `apiVersion:` near the top, so the walk stops there.
+        let mut content = None;
+        let mut key = None;
+        for (i, l) in part.lines().enumerate() {
             let t = l.trim_start();
-            t.starts_with("apiVersion:") || t.starts_with("kind:")
-        });
-        let content = lines.iter().position(|l| {
-            let t = l.trim();
-            !t.is_empty() && !t.starts_with('#')
-        });
+            if t.starts_with("apiVersion:") || t.starts_with("kind:") {
+                key = Some(i);
+                break;
+            }
+            if content.is_none() && !t.is_empty() && !t.starts_with('#') {
+                content = Some(i);
+            }
+        }
         out.push(start + key.or(content).unwrap_or(0));
-        start += part.matches('\n').count() + 1;
+        start += helm::count_newlines(part) + 1;
     }
     Some(out)
 }
@@ -207,9 +213,6 @@ fn own_checks(
     let manifests = manifests(rendered);
     let mut out = Vec::new();
     if !disabled.iter().any(|d| d == SCHEMA_RULE) {
-        for m in &manifests {
-            custom.add_crd(&m.doc);
-        }
         schema_checks(&manifests, &rendered.values, kube_minor, custom, &mut out);
     }
     let cx = Context {
@@ -252,12 +255,13 @@ fn nearest_minor(minor: u32) -> Option<u32> {
 }
 
 /// Validates every manifest against the bundled schemas of Kubernetes `1.<minor>` (the
-/// nearest bundled version when that one is not bundled).
+/// nearest bundled version when that one is not bundled), and the custom resources against
+/// the schemas of the CRDs among them or in `custom`.
 fn schema_checks(
     manifests: &[Manifest],
     values: &Value,
     minor: u32,
-    custom: &CustomSchemas,
+    custom: &mut CustomSchemas,
     out: &mut Vec<Diagnostic>,
 ) {
     let Some(nearest) = nearest_minor(minor) else {
@@ -282,6 +286,12 @@ fn schema_checks(
             (!validator.knows(&api_version, &kind)).then_some((api_version, kind))
         })
         .collect();
+    // Only the kinds validated below are looked up.
+    let wanted: HashSet<&(String, String)> = unknown.iter().collect();
+    for m in manifests {
+        custom.add_crd_for(&m.doc, |key| wanted.contains(key));
+    }
+    let custom = &*custom;
     custom.prefetch(&unknown);
     for m in manifests {
         if disabled(m) {

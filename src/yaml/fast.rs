@@ -91,33 +91,48 @@ impl<'a> Reader<'a> {
 /// 1.1 and 1.2 read differently (NEL, the line and paragraph separators) and byte order marks.
 /// No tabs: the full loader has its own rules for them.
 fn plain_text(text: &str, start: usize) -> bool {
-    let b = &text.as_bytes()[start..];
-    let mut wide = false;
+    let s = &text[start..];
+    let (chunks, tail) = s.as_bytes().as_chunks::<32>();
     let mut at = 0;
-    for chunk in b.chunks(32) {
-        // Nearly every chunk is printable ASCII and line feeds: a test without branches, which
-        // the compiler turns into vector instructions, before the byte-by-byte one.
+    for chunk in chunks {
+        // Nearly every chunk is printable ASCII and line feeds: a test without branches over
+        // a fixed-size block, which the compiler turns into vector instructions, before the
+        // byte-by-byte one.
         let mut odd = 0u8;
         for &c in chunk {
             odd |= u8::from(c.wrapping_sub(b' ') > b'~' - b' ') & u8::from(c != b'\n');
         }
-        if odd != 0 {
-            for (k, &c) in chunk.iter().enumerate() {
-                match c {
-                    b'\n' | b' '..=b'~' => {}
-                    b'\r' if b.get(at + k + 1) == Some(&b'\n') => {}
-                    0x80.. => wide = true,
-                    _ => return false,
+        if odd != 0 && !plain_bytes(s, at, chunk) {
+            return false;
+        }
+        at += 32;
+    }
+    plain_bytes(s, at, tail)
+}
+
+/// The byte-by-byte test of [`plain_text`] on `chunk`, the bytes of `s` from `at`: each
+/// character that starts in it is checked, a non-ASCII one as a whole (CRD descriptions have
+/// a few, in megabytes of ASCII).
+fn plain_bytes(s: &str, at: usize, chunk: &[u8]) -> bool {
+    for (k, &c) in chunk.iter().enumerate() {
+        match c {
+            b'\n' | b' '..=b'~' => {}
+            b'\r' if s.as_bytes().get(at + k + 1) == Some(&b'\n') => {}
+            // Continuation bytes: their character was checked at its first byte.
+            0x80..=0xBF => {}
+            0xC0.. => {
+                let wide = s.get(at + k..).and_then(|rest| rest.chars().next());
+                if !wide.is_some_and(|c| {
+                    super::load::reader_allows(c)
+                        && !matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}')
+                }) {
+                    return false;
                 }
             }
+            _ => return false,
         }
-        at += chunk.len();
     }
-    !wide
-        || text[start..].chars().all(|c| {
-            super::load::reader_allows(c)
-                && !matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}')
-        })
+    true
 }
 
 /// What the next line holding something other than blanks and comments starts with.

@@ -86,6 +86,9 @@ fn heads_are_skimmed_as_loaded() {
 }
 
 const TAKEN: &[&str] = &[
+    // Non-ASCII characters past the first block of 32 bytes, one across two blocks.
+    "description: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx caf\u{e9} \u{2019}q\u{2019} \u{65e5}\u{672c} \u{1f600}\n",
+    "description: xxxxxxxxxxxxxxxxxx\u{e9}\n",
     "",
     "a: 1\n",
     "a: 1",
@@ -132,6 +135,13 @@ const DECLINED: &[&str] = &[
     "a: \"x\"y\n",
     "a: |\n  x",
     "a: 1\u{85}b: 2\n",
+    // Characters the reader leaves to the full loader, past the first block of 32 bytes.
+    "description: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx \u{85}\n",
+    "description: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx \u{2028}\n",
+    "description: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx \u{feff}\n",
+    "description: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx \u{9f}\n",
+    "description: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx \u{fffe}\n",
+    "description: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx \u{7}\n",
 ];
 
 #[test]

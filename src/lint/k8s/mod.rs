@@ -23,7 +23,9 @@ pub use validate::{Violation, ViolationKind};
 static BUNDLE_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/schemas.json"));
 
 /// Where the pieces of [`BUNDLE_JSON`] are (byte ranges), found at build time by `build.rs`
-/// with `split.rs`: `DEFS`, `KINDS`, and `VERSIONS` (version key, range).
+/// with `split.rs`: `DEFS`, `KINDS`, and `VERSIONS` (version key, range); and each version's
+/// tables, `VERSION_TABLES` (version key, name → definition, `apiVersion`/`kind` →
+/// definition), built from `KINDS` and `VERSIONS`.
 mod index {
     include!(concat!(env!("OUT_DIR"), "/schemas_index.rs"));
 }
@@ -32,27 +34,23 @@ mod index {
 #[cfg(test)]
 mod split;
 
-/// The schema bundle, decoded lazily: the JSON text is split into one raw slice per definition
-/// and per version once, and a definition is parsed, or a version's tables built, only when a
+/// The schema bundle, decoded lazily: each definition's raw JSON slice and each version's
+/// tables are found at build time (`build.rs`), and a definition is parsed only when a
 /// document needs it. A lint run of one chart touches one version and a few dozen of the ~1200
-/// definitions, so this keeps the bundle from costing more than the render itself. The kinds
-/// each definition describes are listed beside the definitions, so a version's tables are
-/// built without parsing any definition.
+/// definitions, so this keeps the bundle from costing more than the render itself.
 pub struct Bundle {
     /// Each definition's JSON text.
     defs: Vec<&'static str>,
     parsed: Vec<OnceLock<Json>>,
-    /// Per definition, the `apiVersion`/`kind` pairs it describes.
-    kinds: Vec<Vec<(String, String)>>,
-    /// Per Kubernetes minor version, the JSON text of its name → definition index table.
-    versions: HashMap<u32, (&'static str, OnceLock<Version>)>,
+    /// Per Kubernetes minor version, its tables.
+    versions: HashMap<u32, Version>,
 }
 
 struct Version {
-    /// Definition name → index into `Bundle::defs`.
-    names: HashMap<String, usize>,
-    /// `apiVersion` + `kind` → definition name.
-    kinds: HashMap<(String, String), String>,
+    /// Definition name → index into `Bundle::defs`, sorted by name.
+    names: &'static [(&'static str, usize)],
+    /// (`apiVersion`, `kind`) → index into `Bundle::defs`, sorted.
+    kinds: &'static [(&'static str, &'static str, usize)],
 }
 
 /// The bundle, decoded once per process on first use.
@@ -71,28 +69,29 @@ impl Bundle {
             text.get(start..end)
                 .ok_or_else(|| format!("bad piece {start}..{end}"))
         };
-        let mut versions = HashMap::new();
-        for &(ver, start, end) in index::VERSIONS {
-            let names = piece((start, end))?;
-            let minor = ver
-                .strip_prefix("1.")
-                .and_then(|m| m.parse::<u32>().ok())
-                .ok_or_else(|| format!("bad version key {ver:?}"))?;
-            versions.insert(minor, (names, OnceLock::new()));
-        }
         let defs: Vec<&'static str> = index::DEFS
             .iter()
             .map(|&span| piece(span))
             .collect::<Result<_, _>>()?;
-        let kinds: Vec<Vec<(String, String)>> =
-            serde_json::from_str(piece(index::KINDS)?).map_err(|e| e.to_string())?;
-        if kinds.len() != defs.len() {
-            return Err("`kinds` and `defs` differ in length".into());
+        let mut versions = HashMap::new();
+        for &(ver, names, kinds) in index::VERSION_TABLES {
+            let minor = ver
+                .strip_prefix("1.")
+                .and_then(|m| m.parse::<u32>().ok())
+                .ok_or_else(|| format!("bad version key {ver:?}"))?;
+            if names
+                .iter()
+                .map(|&(_, idx)| idx)
+                .chain(kinds.iter().map(|&(_, _, idx)| idx))
+                .any(|idx| idx >= defs.len())
+            {
+                return Err(format!("bad definition index in {ver}"));
+            }
+            versions.insert(minor, Version { names, kinds });
         }
         Ok(Bundle {
             parsed: defs.iter().map(|_| OnceLock::new()).collect(),
             defs,
-            kinds,
             versions,
         })
     }
@@ -106,31 +105,11 @@ impl Bundle {
 
     /// A validator for Kubernetes `1.<minor>`, or `None` when the bundle lacks that version.
     pub fn validator(&self, minor: u32) -> Option<Validator<'_>> {
-        let (raw, version) = self.versions.get(&minor)?;
-        let version = version.get_or_init(|| {
-            // Compiled-in data, as in `bundle()`.
-            self.version_tables(raw)
-                .expect("the compiled-in Kubernetes schema bundle is valid")
-        });
+        let version = self.versions.get(&minor)?;
         Some(Validator {
             bundle: self,
             version,
         })
-    }
-
-    fn version_tables(&self, raw: &str) -> Result<Version, String> {
-        let names: HashMap<String, usize> = serde_json::from_str(raw).map_err(|e| e.to_string())?;
-        let mut kinds = HashMap::new();
-        for (name, &idx) in &names {
-            let pairs = self
-                .kinds
-                .get(idx)
-                .ok_or_else(|| format!("bad index for {name}"))?;
-            for pair in pairs {
-                kinds.insert(pair.clone(), name.clone());
-            }
-        }
-        Ok(Version { names, kinds })
     }
 
     /// Definition `idx`, parsed on first use.
@@ -164,9 +143,16 @@ pub enum Validation {
 impl Validator<'_> {
     /// Whether the bundle knows `apiVersion`/`kind` in this Kubernetes version.
     pub fn knows(&self, api_version: &str, kind: &str) -> bool {
-        self.version
-            .kinds
-            .contains_key(&(api_version.to_string(), kind.to_string()))
+        self.kind_definition(api_version, kind).is_some()
+    }
+
+    /// The index of the definition of `apiVersion`/`kind`.
+    fn kind_definition(&self, api_version: &str, kind: &str) -> Option<usize> {
+        let kinds = self.version.kinds;
+        kinds
+            .binary_search_by(|&(a, k, _)| (a, k).cmp(&(api_version, kind)))
+            .ok()
+            .map(|i| kinds[i].2)
     }
 
     /// Validates one manifest document.
@@ -181,21 +167,27 @@ impl Validator<'_> {
                 _ => return Validation::MissingKind,
             }
         };
-        let Some(name) = self.version.kinds.get(&(api_version.clone(), kind.clone())) else {
+        let Some(idx) = self.kind_definition(&api_version, &kind) else {
             return Validation::UnknownKind { api_version, kind };
         };
         let mut out = Vec::new();
-        if let Some(schema) = self.definition(name) {
-            validate::check(self, schema, doc, &mut String::new(), &mut out, 0);
-        }
+        validate::check(
+            self,
+            self.bundle.def(idx),
+            doc,
+            &mut String::new(),
+            &mut out,
+            0,
+        );
         Validation::Checked(out)
     }
 
     fn definition(&self, name: &str) -> Option<&Json> {
-        self.version
-            .names
-            .get(name)
-            .map(|&idx| self.bundle.def(idx))
+        let names = self.version.names;
+        names
+            .binary_search_by(|&(n, _)| n.cmp(name))
+            .ok()
+            .map(|i| self.bundle.def(names[i].1))
     }
 }
 
@@ -246,6 +238,39 @@ mod tests {
             assert_eq!(table, parsed["versions"][ver]);
         }
         assert!(split_bundle(r#"{"defs":[{"a":1}"#).is_err());
+    }
+
+    // The tables compiled in are the bundle's own `kinds` and version tables.
+    #[test]
+    fn the_build_time_tables_match_the_bundle() {
+        let piece = |(start, end): (usize, usize)| &BUNDLE_JSON[start..end];
+        let kinds: Vec<Vec<(String, String)>> = serde_json::from_str(piece(index::KINDS)).unwrap();
+        assert_eq!(index::VERSION_TABLES.len(), index::VERSIONS.len());
+        for (&(ver, start, end), &(table_ver, names, pairs)) in
+            index::VERSIONS.iter().zip(index::VERSION_TABLES)
+        {
+            assert_eq!(ver, table_ver);
+            // Both are searched by halves.
+            assert!(names.is_sorted() && pairs.is_sorted());
+            let table: HashMap<String, usize> = serde_json::from_str(piece((start, end))).unwrap();
+            let compiled: HashMap<String, usize> =
+                names.iter().map(|&(n, i)| (n.to_string(), i)).collect();
+            assert_eq!(compiled, table);
+            let mut expected: Vec<(String, String, usize)> = table
+                .values()
+                .flat_map(|&idx| {
+                    kinds[idx]
+                        .iter()
+                        .map(move |(a, k)| (a.clone(), k.clone(), idx))
+                })
+                .collect();
+            expected.sort();
+            let compiled: Vec<(String, String, usize)> = pairs
+                .iter()
+                .map(|&(a, k, i)| (a.to_string(), k.to_string(), i))
+                .collect();
+            assert_eq!(compiled, expected);
+        }
     }
 
     #[test]
