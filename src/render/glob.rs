@@ -208,83 +208,211 @@ fn get_esc(mut chunk: &[u8]) -> Option<(char, &[u8])> {
 /// `**` crosses segments, `?` is one character other than `/`, `[abc]`, `[!a-z]` are classes,
 /// `{a,b}` are alternatives, `\` escapes. A pattern gobwas cannot compile matches everything,
 /// as Helm falls back to `**`.
+///
+/// The pattern runs as a small automaton over the name's characters (every live state at
+/// once, so no pattern backtracks); only a bracket class is a regex, one character long.
 #[derive(Debug)]
 pub struct FilesGlob {
-    re: Option<Regex>,
+    /// `None` for a malformed pattern.
+    program: Option<Vec<Step>>,
+}
+
+/// One instruction of a compiled glob.
+#[derive(Debug)]
+enum Step {
+    /// Takes this character.
+    Char(char),
+    /// Takes one character other than `/` (`?`, and each character of `*`).
+    NotSlash,
+    /// Takes any one character (each character of `**`).
+    Any,
+    /// Takes one character of a bracket class.
+    Class(Regex),
+    /// Goes on at every one of these instructions without taking a character.
+    Fork(Vec<usize>),
+    /// Goes on at this instruction without taking a character.
+    Jump(usize),
+    /// The whole name matched (when no character is left).
+    Match,
 }
 
 impl FilesGlob {
     pub fn new(pattern: &str) -> FilesGlob {
-        let re = glob_to_regex(pattern).and_then(|src| Regex::new(&src).ok());
-        FilesGlob { re }
+        let mut program = Vec::new();
+        let mut chars = pattern.chars().peekable();
+        let ok = compile_seq(&mut chars, &mut program, false) == Some(End::Pattern);
+        program.push(Step::Match);
+        FilesGlob {
+            program: ok.then_some(program),
+        }
     }
 
     pub fn is_match(&self, name: &str) -> bool {
-        self.re.as_ref().is_none_or(|re| re.is_match(name))
+        let Some(program) = &self.program else {
+            return true;
+        };
+        let mut live = States::new(program.len());
+        let mut next = States::new(program.len());
+        live.add(program, 0);
+        for c in name.chars() {
+            next.clear();
+            for &pc in &live.list {
+                let takes = match &program[pc] {
+                    Step::Char(want) => *want == c,
+                    Step::NotSlash => c != '/',
+                    Step::Any => true,
+                    Step::Class(re) => re.is_match(c.encode_utf8(&mut [0; 4])),
+                    Step::Fork(_) | Step::Jump(_) | Step::Match => false,
+                };
+                if takes {
+                    next.add(program, pc + 1);
+                }
+            }
+            if next.list.is_empty() {
+                return false;
+            }
+            std::mem::swap(&mut live, &mut next);
+        }
+        live.list
+            .iter()
+            .any(|&pc| matches!(program[pc], Step::Match))
     }
 }
 
-/// Translates a gobwas pattern into an anchored regex; `None` when the pattern is malformed.
-fn glob_to_regex(pattern: &str) -> Option<String> {
-    let mut out = String::from("(?s)^");
-    let mut chars = pattern.chars().peekable();
-    let mut depth = 0usize;
+/// Where a sequence of a glob ended.
+#[derive(Debug, PartialEq, Eq)]
+enum End {
+    Pattern,
+    /// A `,` inside braces: another alternative follows.
+    Comma,
+    /// The `}` closing the braces.
+    Brace,
+}
+
+/// Compiles steps until the pattern, or (inside braces) the alternative, ends; `None` when the
+/// pattern is malformed (a trailing `\`, an unclosed `[` or `{`, an empty or bad class).
+fn compile_seq(
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    program: &mut Vec<Step>,
+    in_braces: bool,
+) -> Option<End> {
     while let Some(c) = chars.next() {
         match c {
             '*' => {
-                if chars.peek() == Some(&'*') {
+                let body = if chars.peek() == Some(&'*') {
                     chars.next();
-                    out.push_str(".*");
+                    Step::Any
                 } else {
-                    out.push_str("[^/]*");
-                }
+                    Step::NotSlash
+                };
+                // loop: fork to the body or past the loop; body; back to the fork.
+                let fork = program.len();
+                program.push(Step::Fork(vec![fork + 1, fork + 3]));
+                program.push(body);
+                program.push(Step::Jump(fork));
             }
-            '?' => out.push_str("[^/]"),
-            '\\' => {
-                let escaped = chars.next()?;
-                out.push_str(&regex::escape(&escaped.to_string()));
-            }
-            '{' => {
-                depth += 1;
-                out.push_str("(?:");
-            }
-            '}' if depth > 0 => {
-                depth -= 1;
-                out.push(')');
-            }
-            ',' if depth > 0 => out.push('|'),
-            '[' => {
-                let mut class = String::from("[");
-                if chars.peek() == Some(&'!') {
-                    chars.next();
-                    class.push('^');
-                }
-                let mut items = 0;
-                loop {
-                    let c = chars.next()?;
-                    match c {
-                        ']' if items > 0 => break,
-                        ']' => return None,
-                        '\\' => {
-                            let e = chars.next()?;
-                            class.push_str(&regex::escape(&e.to_string()));
-                        }
-                        '-' if items > 0 => class.push('-'),
-                        c => class.push_str(&regex::escape(&c.to_string())),
-                    }
-                    items += 1;
-                }
-                class.push(']');
-                out.push_str(&class);
-            }
-            c => out.push_str(&regex::escape(&c.to_string())),
+            '?' => program.push(Step::NotSlash),
+            '\\' => program.push(Step::Char(chars.next()?)),
+            '{' => compile_alternatives(chars, program)?,
+            '}' if in_braces => return Some(End::Brace),
+            ',' if in_braces => return Some(End::Comma),
+            '[' => program.push(Step::Class(compile_class(chars)?)),
+            c => program.push(Step::Char(c)),
         }
     }
-    if depth > 0 {
-        return None;
+    (!in_braces).then_some(End::Pattern)
+}
+
+/// Compiles `{a,b,...}` after its `{`: a fork to each alternative, each jumping past the last.
+fn compile_alternatives(
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    program: &mut Vec<Step>,
+) -> Option<()> {
+    let fork = program.len();
+    program.push(Step::Fork(Vec::new()));
+    let mut starts = Vec::new();
+    let mut jumps = Vec::new();
+    loop {
+        starts.push(program.len());
+        let end = compile_seq(chars, program, true)?;
+        jumps.push(program.len());
+        program.push(Step::Jump(0));
+        if end == End::Brace {
+            break;
+        }
     }
-    out.push('$');
-    Some(out)
+    let after = program.len();
+    for j in jumps {
+        program[j] = Step::Jump(after);
+    }
+    program[fork] = Step::Fork(starts);
+    Some(())
+}
+
+/// Compiles a bracket class after its `[` into a one-character regex class: `!` negates, `-`
+/// after an item makes a range, `\` escapes; an empty class is malformed.
+fn compile_class(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<Regex> {
+    let mut class = String::from("^[");
+    if chars.peek() == Some(&'!') {
+        chars.next();
+        class.push('^');
+    }
+    let mut items = 0;
+    loop {
+        match chars.next()? {
+            ']' if items > 0 => break,
+            ']' => return None,
+            '\\' => class.push_str(&regex::escape(&chars.next()?.to_string())),
+            '-' if items > 0 => class.push('-'),
+            c => class.push_str(&regex::escape(&c.to_string())),
+        }
+        items += 1;
+    }
+    class.push_str("]$");
+    Regex::new(&class).ok()
+}
+
+/// The live instructions of a glob run, each once, in the order reached.
+struct States {
+    list: Vec<usize>,
+    /// Every instruction reached since the last `clear`, those that take no character too.
+    reached: Vec<usize>,
+    seen: Vec<bool>,
+}
+
+impl States {
+    fn new(len: usize) -> States {
+        States {
+            list: Vec::with_capacity(len),
+            reached: Vec::with_capacity(len),
+            seen: vec![false; len],
+        }
+    }
+
+    fn clear(&mut self) {
+        for &pc in &self.reached {
+            self.seen[pc] = false;
+        }
+        self.reached.clear();
+        self.list.clear();
+    }
+
+    /// Adds `pc` and every instruction it reaches without taking a character.
+    fn add(&mut self, program: &[Step], pc: usize) {
+        let mut stack = vec![pc];
+        while let Some(pc) = stack.pop() {
+            if std::mem::replace(&mut self.seen[pc], true) {
+                continue;
+            }
+            self.reached.push(pc);
+            match &program[pc] {
+                Step::Jump(to) => stack.push(*to),
+                // Pushed in reverse so the first alternative is reached first.
+                Step::Fork(to) => stack.extend(to.iter().rev()),
+                _ => self.list.push(pc),
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -320,5 +448,84 @@ mod tests {
         assert!(FilesGlob::new("?.txt").is_match("a.txt"));
         // A malformed pattern matches everything.
         assert!(FilesGlob::new("[").is_match("anything/at/all"));
+    }
+
+    /// The translation of a gobwas pattern into one anchored regex that `FilesGlob` used
+    /// before it ran patterns itself: the oracle of the generated test below.
+    fn glob_to_regex(pattern: &str) -> Option<Regex> {
+        let mut out = String::from("(?s)^");
+        let mut chars = pattern.chars().peekable();
+        let mut depth = 0usize;
+        while let Some(c) = chars.next() {
+            match c {
+                '*' if chars.peek() == Some(&'*') => {
+                    chars.next();
+                    out.push_str(".*");
+                }
+                '*' => out.push_str("[^/]*"),
+                '?' => out.push_str("[^/]"),
+                '\\' => out.push_str(&regex::escape(&chars.next()?.to_string())),
+                '{' => {
+                    depth += 1;
+                    out.push_str("(?:");
+                }
+                '}' if depth > 0 => {
+                    depth -= 1;
+                    out.push(')');
+                }
+                ',' if depth > 0 => out.push('|'),
+                '[' => {
+                    out.push('[');
+                    if chars.peek() == Some(&'!') {
+                        chars.next();
+                        out.push('^');
+                    }
+                    let mut items = 0;
+                    loop {
+                        match chars.next()? {
+                            ']' if items > 0 => break,
+                            ']' => return None,
+                            '\\' => out.push_str(&regex::escape(&chars.next()?.to_string())),
+                            '-' if items > 0 => out.push('-'),
+                            c => out.push_str(&regex::escape(&c.to_string())),
+                        }
+                        items += 1;
+                    }
+                    out.push(']');
+                }
+                c => out.push_str(&regex::escape(&c.to_string())),
+            }
+        }
+        if depth > 0 {
+            return None;
+        }
+        out.push('$');
+        Regex::new(&out).ok()
+    }
+
+    #[test]
+    fn files_glob_agrees_with_its_regex_translation_on_generated_patterns() {
+        let mut rng = crate::test_rng::Xorshift(0x2545_f491_4f6c_dd1d);
+        const PATTERN: &[&str] = &[
+            "a", "b", "/", ".", "*", "**", "?", "{", "}", ",", "[", "]", "!", "-", "\\", "é", "\n",
+        ];
+        const NAME: &[&str] = &["a", "b", "/", ".", "-", "é", "*", "{", ",", "]", "\n"];
+        let mut compared = 0;
+        for _ in 0..5_000 {
+            let pattern: String = (0..rng.below(9))
+                .map(|_| PATTERN[rng.below(PATTERN.len())])
+                .collect();
+            let oracle = glob_to_regex(&pattern);
+            let glob = FilesGlob::new(&pattern);
+            for _ in 0..8 {
+                let name: String = (0..rng.below(7))
+                    .map(|_| NAME[rng.below(NAME.len())])
+                    .collect();
+                let want = oracle.as_ref().is_none_or(|re| re.is_match(&name));
+                assert_eq!(glob.is_match(&name), want, "{pattern:?} on {name:?}");
+                compared += 1;
+            }
+        }
+        assert_eq!(compared, 40_000);
     }
 }

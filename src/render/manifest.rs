@@ -127,26 +127,44 @@ fn sep_helm3() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*").expect("valid regex"))
 }
 
-fn sep_helm4() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    // The pattern is a constant: compiling it cannot fail.
-    RE.get_or_init(|| Regex::new(r"(?m)^---[ \t]*").expect("valid regex"))
+/// The separators of Helm 4's split, `(?m)^---[ \t]*`, as byte ranges: `---` at the start of
+/// a line (after `\n` only) with the spaces and tabs after it. Found by hand: the split runs
+/// at every render, and compiling the pattern would cost more than the splitting.
+fn separators_helm4(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut line = 0;
+    loop {
+        if b[line..].starts_with(b"---") {
+            let mut end = line + 3;
+            while end < b.len() && (b[end] == b' ' || b[end] == b'\t') {
+                end += 1;
+            }
+            out.push((line, end));
+        }
+        // A separator holds no newline, so the next line starts after its end.
+        match memchr::memchr(b'\n', &b[line..]) {
+            Some(i) => line += i + 1,
+            None => return out,
+        }
+    }
 }
 
-/// Go's `regexp.Split(s, -1)`: a match at the very start yields an empty first piece, and the
-/// text after the last match is always kept (even when empty).
-fn go_split<'a>(re: &Regex, s: &'a str) -> Vec<&'a str> {
+/// Go's `regexp.Split(s, -1)` over the matches `(start, end)` of a pattern in `s`: a match at
+/// the very start yields an empty first piece, and the text after the last match is always
+/// kept (even when empty).
+fn go_split(matches: impl IntoIterator<Item = (usize, usize)>, s: &str) -> Vec<&str> {
     if s.is_empty() {
         return vec![""];
     }
     let mut pieces = Vec::new();
     let (mut beg, mut end) = (0, 0);
-    for m in re.find_iter(s) {
-        end = m.start();
-        if m.end() != 0 {
+    for (start, stop) in matches {
+        end = start;
+        if stop != 0 {
             pieces.push(&s[beg..end]);
         }
-        beg = m.end();
+        beg = stop;
     }
     if end != s.len() {
         pieces.push(&s[beg..]);
@@ -157,16 +175,23 @@ fn go_split<'a>(re: &Regex, s: &'a str) -> Vec<&'a str> {
 /// Helm's `SplitManifests`: a rendered file's documents, in file order.
 pub fn split_manifests(text: &str, compat: Compat) -> Vec<String> {
     match compat {
-        Compat::Helm3 => go_split(sep_helm3(), text.trim())
-            .into_iter()
-            .filter(|d| !d.is_empty())
-            .map(|d| d.trim().to_string())
-            .collect(),
-        Compat::Helm4 => go_split(sep_helm4(), text.trim_start())
-            .into_iter()
-            .filter(|d| !d.trim().is_empty())
-            .map(|d| d.trim_start().to_string())
-            .collect(),
+        Compat::Helm3 => {
+            let text = text.trim();
+            let matches = sep_helm3().find_iter(text).map(|m| (m.start(), m.end()));
+            go_split(matches, text)
+                .into_iter()
+                .filter(|d| !d.is_empty())
+                .map(|d| d.trim().to_string())
+                .collect()
+        }
+        Compat::Helm4 => {
+            let text = text.trim_start();
+            go_split(separators_helm4(text), text)
+                .into_iter()
+                .filter(|d| !d.trim().is_empty())
+                .map(|d| d.trim_start().to_string())
+                .collect()
+        }
     }
 }
 
@@ -284,6 +309,21 @@ mod tests {
         assert_eq!(split4("a: |\n  ---\n  x"), ["a: |\n  ---\n  x"]);
         // `(?m)^` also matches after a lone `\r`-free line start only.
         assert_eq!(split4("a\r\n---\r\nb"), ["a\r\n", "b"]);
+    }
+
+    #[test]
+    fn helm4_separators_are_those_of_helms_pattern_on_generated_texts() {
+        let re = Regex::new(r"(?m)^---[ \t]*").unwrap();
+        let mut rng = crate::test_rng::Xorshift(0x3c6e_f372_fe94_f82b);
+        const PIECES: &[&str] = &["-", "---", "\n", "\r", " ", "\t", "a", "é", "\n---"];
+        for _ in 0..20_000 {
+            let text: String = (0..rng.below(12))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect();
+            let want: Vec<(usize, usize)> =
+                re.find_iter(&text).map(|m| (m.start(), m.end())).collect();
+            assert_eq!(separators_helm4(&text), want, "{text:?}");
+        }
     }
 
     fn head(doc: &str) -> Result<DocHead, String> {

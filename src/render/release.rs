@@ -2,10 +2,6 @@
 //! `--name-template` or the fixed `release-name`), the name check, the namespace, and the
 //! `--labels` check. Helm's error texts per version live here.
 
-use std::sync::OnceLock;
-
-use regex::Regex;
-
 use crate::gotemplate::value::Value;
 use crate::Compat;
 
@@ -64,17 +60,24 @@ pub fn name_and_chart(
     }
 }
 
-fn name_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    // A constant pattern: compiling it cannot fail.
-    RE.get_or_init(|| Regex::new(NAME_PATTERN).expect("valid regex"))
+/// Whether `name` matches [`NAME_PATTERN`]: labels of lowercase letters, digits and `-`,
+/// separated by single dots, each starting and ending with a letter or digit (the check runs
+/// at every render; compiling the pattern would cost more than the whole check).
+fn matches_name_pattern(name: &str) -> bool {
+    name.split('.').all(|label| {
+        let b = label.as_bytes();
+        let inner = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+        b.first().is_some_and(inner)
+            && b.last().is_some_and(inner)
+            && b.iter().all(|c| inner(c) || *c == b'-')
+    })
 }
 
 /// Helm's release name check, with each version's error text.
 pub fn check_release_name(name: &str, compat: Compat) -> Result<(), String> {
     let problem = if name.is_empty() {
         "no name provided".to_string()
-    } else if name.len() > 53 || !name_re().is_match(name) {
+    } else if name.len() > 53 || !matches_name_pattern(name) {
         format!(
             "invalid release name, must match regex {NAME_PATTERN} and the length must not be longer than 53"
         )
@@ -238,6 +241,19 @@ mod tests {
         );
         let err = check_release_name("Bad", Compat::Helm4).unwrap_err();
         assert!(err.starts_with("release name check failed: release name \"Bad\": invalid"));
+    }
+
+    #[test]
+    fn the_name_check_agrees_with_helms_pattern_on_generated_names() {
+        let re = regex::Regex::new(NAME_PATTERN).unwrap();
+        let mut rng = crate::test_rng::Xorshift(0x51_7cc1_b727_220a);
+        const PIECES: &[&str] = &["a", "z", "0", "9", "-", ".", "A", "_", "é", "\n", " "];
+        for _ in 0..50_000 {
+            let name: String = (0..rng.below(8))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect();
+            assert_eq!(matches_name_pattern(&name), re.is_match(&name), "{name:?}");
+        }
     }
 
     #[test]
