@@ -8,8 +8,8 @@ use clap::Parser;
 
 /// Rendering allocates and frees many small strings, maps and lists; mimalloc's thread-local
 /// free lists make that markedly cheaper than the system allocator. The v2 line: the crate's
-/// default, v3, touches more fresh memory in a run this short, and over the corpus's charts
-/// without keys v2 renders 6-10% faster, with a lower peak (BENCHMARKS.md).
+/// default, v3, touches more fresh memory in a run this short, and over 150 of the corpus's
+/// charts v2 renders 6-10% faster, with a lower peak (BENCHMARKS.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
