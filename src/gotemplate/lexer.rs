@@ -337,7 +337,8 @@ impl Lexer<'_> {
 
     fn lex_comment(&mut self) -> State {
         self.pos += LEFT_COMMENT.len();
-        let Some(x) = self.rest().find(RIGHT_COMMENT) else {
+        // Comments run to hundreds of bytes in library charts: a vectorised search.
+        let Some(x) = memchr::memmem::find(self.rest().as_bytes(), RIGHT_COMMENT.as_bytes()) else {
             return self.error("unclosed comment".into());
         };
         self.skip_to(self.pos + x + RIGHT_COMMENT.len());
