@@ -378,6 +378,8 @@ struct States {
     /// Every instruction reached since the last `clear`, those that take no character too.
     reached: Vec<usize>,
     seen: Vec<bool>,
+    /// The instructions `add` has still to follow (kept to reuse its allocation).
+    stack: Vec<usize>,
 }
 
 impl States {
@@ -386,6 +388,7 @@ impl States {
             list: Vec::with_capacity(len),
             reached: Vec::with_capacity(len),
             seen: vec![false; len],
+            stack: Vec::new(),
         }
     }
 
@@ -399,16 +402,16 @@ impl States {
 
     /// Adds `pc` and every instruction it reaches without taking a character.
     fn add(&mut self, program: &[Step], pc: usize) {
-        let mut stack = vec![pc];
-        while let Some(pc) = stack.pop() {
+        self.stack.push(pc);
+        while let Some(pc) = self.stack.pop() {
             if std::mem::replace(&mut self.seen[pc], true) {
                 continue;
             }
             self.reached.push(pc);
             match &program[pc] {
-                Step::Jump(to) => stack.push(*to),
+                Step::Jump(to) => self.stack.push(*to),
                 // Pushed in reverse so the first alternative is reached first.
-                Step::Fork(to) => stack.extend(to.iter().rev()),
+                Step::Fork(to) => self.stack.extend(to.iter().rev()),
                 _ => self.list.push(pc),
             }
         }
