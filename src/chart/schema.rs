@@ -111,6 +111,7 @@ pub fn validate_single(schema: &[u8], values: &Value, compat: Compat) -> Result<
     let instance = to_json(values, compat, 0);
     let errors: Vec<ValidationError> = compiled.validator.iter_errors(&instance).collect();
     if errors.is_empty() {
+        crate::teardown::discard(instance);
         return Ok(());
     }
     Err(match compat {
@@ -147,6 +148,12 @@ fn compiled(schema: &[u8], compat: Compat) -> Result<Rc<CompiledSchema>, String>
         return found;
     }
     let compiled = compile(schema, compat).map(Rc::new);
+    if let Ok(kept) = &compiled {
+        // The cache is a thread-local, freed when the thread ends, which for the main thread
+        // is the process's exit: a count left behind here keeps the compiled schema (often
+        // hundreds of thousands of nodes) from being walked and freed then.
+        crate::teardown::discard(Rc::clone(kept));
+    }
     COMPILED.with_borrow_mut(|cache| cache.push((schema.to_vec(), compat, compiled.clone())));
     compiled
 }
