@@ -6,6 +6,7 @@
 pub mod chart;
 pub mod cli;
 pub mod compat;
+pub mod cores;
 pub mod funcs;
 pub mod gotemplate;
 pub mod lint;

@@ -139,10 +139,7 @@ impl Pool {
             }));
             let started = (0..searchers)
                 .filter(|i| {
-                    std::thread::Builder::new()
-                        .name(format!("prime-search-{i}"))
-                        .spawn(|| pool.search())
-                        .is_ok()
+                    crate::cores::spawn(&format!("prime-search-{i}"), || pool.search()).is_ok()
                 })
                 .count();
             // Without a searcher, the asking thread searches alone.
