@@ -287,9 +287,11 @@ impl CustomSchemas {
             }
         };
         std::thread::scope(|s| {
-            let helper = std::thread::Builder::new()
-                .stack_size(8 << 20)
-                .spawn_scoped(s, work);
+            let helper = crate::cores::spawn_scoped(
+                s,
+                std::thread::Builder::new().stack_size(8 << 20),
+                work,
+            );
             work();
             if let Ok(h) = helper {
                 if let Err(panic) = h.join() {

@@ -269,9 +269,7 @@ fn parse_during<R>(
     let result = std::thread::scope(|s| {
         let helper = (!parts.is_empty())
             .then(|| {
-                std::thread::Builder::new()
-                    .stack_size(8 << 20)
-                    .spawn_scoped(s, work)
+                crate::cores::spawn_scoped(s, std::thread::Builder::new().stack_size(8 << 20), work)
                     .ok()
             })
             .flatten();

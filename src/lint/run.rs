@@ -231,7 +231,7 @@ fn own_checks(
 pub fn warm_up(kube: Option<&KubeVersion>, compat: Compat) {
     let minor = kube_minor(kube, compat);
     // Without a thread the bundle is unpacked on first use, as before.
-    let _ = std::thread::Builder::new().spawn(move || {
+    let _ = crate::cores::spawn("schema-bundle", move || {
         if let Some(nearest) = nearest_minor(minor) {
             k8s::bundle().validator(nearest);
         }
