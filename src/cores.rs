@@ -3,14 +3,16 @@
 //! Linux often runs a new thread on the core of the thread that made it, queued behind it,
 //! until that thread blocks or the load balancer moves one of them: on a two-core machine a
 //! new thread measured to start 1.3 to 2.1 ms late in 16 of 20 tries while its maker kept
-//! busy, and a prime search's helper lost that time to every key-making render. [`spawn`]
-//! steers the new thread off the current core (it then started within 0.25 ms in 19 of 20
-//! tries), and the thread takes back the caller's whole set of cores as soon as it runs, so
-//! that it stays free to move when its core gets busy. [`spawn_scoped`] does the same for
-//! threads that borrow from their caller (lint's document parser and schema compiler).
+//! busy, and a prime search's helper lost that time to every key-making render. A thread
+//! started here first moves itself to another of the cores its maker may use, while the maker
+//! waits (tens of microseconds), then takes back the whole set, so that it stays free to move
+//! when its core gets busy. Set from outside through the thread's handle, the same steering
+//! started the thread within 0.25 ms in 19 of 20 tries; a scoped thread's handle gives no way
+//! to do that, so both kinds steer themselves.
 
 use std::io;
-use std::thread::{Builder, JoinHandle};
+use std::sync::mpsc::Receiver;
+use std::thread::{Builder, JoinHandle, Scope, ScopedJoinHandle};
 
 /// Starts `f` on a new thread named `name`, on a core other than the caller's where the
 /// caller may run on several.
@@ -19,103 +21,85 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    imp::spawn(Builder::new().name(name.to_string()), f)
+    let (f, moved) = steered(f);
+    let handle = Builder::new().name(name.to_string()).spawn(f)?;
+    wait(moved);
+    Ok(handle)
 }
 
-/// [`spawn`] for a scoped thread, built by `builder`. The caller waits until the new thread
-/// has moved itself off the caller's core (tens of microseconds), as a scoped thread's
-/// handle gives no way to move it from outside.
-pub fn spawn_scoped<'scope, 'env, F, T>(
-    scope: &'scope std::thread::Scope<'scope, 'env>,
+/// [`spawn`] for a scoped thread, built by `builder`.
+pub fn spawn_scoped<'scope, F, T>(
+    scope: &'scope Scope<'scope, '_>,
     builder: Builder,
     f: F,
-) -> io::Result<std::thread::ScopedJoinHandle<'scope, T>>
+) -> io::Result<ScopedJoinHandle<'scope, T>>
 where
     F: FnOnce() -> T + Send + 'scope,
     T: Send + 'scope,
 {
-    imp::spawn_scoped(scope, builder, f)
+    let (f, moved) = steered(f);
+    let handle = builder.spawn_scoped(scope, f)?;
+    wait(moved);
+    Ok(handle)
+}
+
+/// Waits until a new thread has moved off this core (or ended, or never started). Blocking
+/// also lets it run on this core until it has moved.
+fn wait(moved: Option<Receiver<()>>) {
+    if let Some(moved) = moved {
+        let _ = moved.recv();
+    }
+}
+
+/// `f`, made to run first on another of the cores the caller may use, and what tells the
+/// caller it has moved; `f` as it is where there is no other core to move to.
+#[cfg(target_os = "linux")]
+fn steered<F, T>(f: F) -> (impl FnOnce() -> T + Send, Option<Receiver<()>>)
+where
+    F: FnOnce() -> T + Send,
+{
+    let cores = linux::cores_elsewhere();
+    let (tell, moved) = match cores {
+        Some(_) => {
+            let (tell, moved) = std::sync::mpsc::channel();
+            (Some(tell), Some(moved))
+        }
+        None => (None, None),
+    };
+    let run = move || {
+        if let (Some((allowed, elsewhere)), Some(tell)) = (cores, tell) {
+            // Moves this thread to one of the other cores before it returns.
+            linux::set_affinity(&elsewhere);
+            let _ = tell.send(());
+            linux::set_affinity(&allowed);
+        }
+        f()
+    };
+    (run, moved)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn steered<F, T>(f: F) -> (F, Option<Receiver<()>>)
+where
+    F: FnOnce() -> T + Send,
+{
+    (f, None)
 }
 
 #[cfg(target_os = "linux")]
-mod imp {
-    use std::io;
-    use std::os::unix::thread::JoinHandleExt;
-    use std::sync::{Arc, Mutex, PoisonError};
-    use std::thread::{Builder, JoinHandle};
-
-    pub fn spawn<F, T>(builder: Builder, f: F) -> io::Result<JoinHandle<T>>
-    where
-        F: FnOnce() -> T + Send + 'static,
-        T: Send + 'static,
-    {
-        let Some((allowed, elsewhere)) = cores_elsewhere() else {
-            return builder.spawn(f);
-        };
-        // The new thread waits until it has been steered before it widens its set again;
-        // otherwise a thread that ran at once could have its wide set replaced by the narrow.
-        let gate = Arc::new(Mutex::new(()));
-        let closed = gate.lock().unwrap_or_else(PoisonError::into_inner);
-        let handle = builder.spawn({
-            let gate = Arc::clone(&gate);
-            move || {
-                drop(gate.lock().unwrap_or_else(PoisonError::into_inner));
-                // SAFETY: `allowed` is a valid set of the size given; 0 names this thread. A
-                // failure leaves the thread where it is, which is only slower.
-                unsafe {
-                    libc::sched_setaffinity(0, std::mem::size_of_val(&allowed), &allowed);
-                }
-                f()
-            }
-        })?;
-        // SAFETY: the handle's thread is alive (it cannot finish before `closed` is dropped),
-        // and `elsewhere` is a valid set of the size given. A failure leaves the thread where
-        // the system put it.
+mod linux {
+    /// Restricts the calling thread to `set`; a failure leaves it where it is, which is only
+    /// slower.
+    pub(super) fn set_affinity(set: &libc::cpu_set_t) {
+        // SAFETY: `set` is a valid set of the size given; 0 names the calling thread.
         unsafe {
-            libc::pthread_setaffinity_np(
-                handle.as_pthread_t(),
-                std::mem::size_of_val(&elsewhere),
-                &elsewhere,
-            );
+            libc::sched_setaffinity(0, std::mem::size_of_val(set), set);
         }
-        drop(closed);
-        Ok(handle)
     }
 
-    pub fn spawn_scoped<'scope, 'env, F, T>(
-        scope: &'scope std::thread::Scope<'scope, 'env>,
-        builder: Builder,
-        f: F,
-    ) -> io::Result<std::thread::ScopedJoinHandle<'scope, T>>
-    where
-        F: FnOnce() -> T + Send + 'scope,
-        T: Send + 'scope,
-    {
-        let Some((allowed, elsewhere)) = cores_elsewhere() else {
-            return builder.spawn_scoped(scope, f);
-        };
-        let (moved, wait) = std::sync::mpsc::channel();
-        let handle = builder.spawn_scoped(scope, move || {
-            // SAFETY: both sets are valid sets of the size given; 0 names this thread. The
-            // first call moves it to one of the other cores before returning; the second
-            // leaves it there, free to move again. A failure leaves it where it is.
-            unsafe {
-                libc::sched_setaffinity(0, std::mem::size_of_val(&elsewhere), &elsewhere);
-            }
-            let _ = moved.send(());
-            unsafe {
-                libc::sched_setaffinity(0, std::mem::size_of_val(&allowed), &allowed);
-            }
-            f()
-        })?;
-        // Blocking here also lets the new thread run on this core until it has moved.
-        let _ = wait.recv();
-        Ok(handle)
-    }
-
-    /// The cores the calling thread may run on and the same without the current one, when
+    /// The cores the calling thread may run on, and the same without the current one, when
     /// there is another.
-    fn cores_elsewhere() -> Option<(libc::cpu_set_t, libc::cpu_set_t)> {
+    pub(super) fn cores_elsewhere() -> Option<(libc::cpu_set_t, libc::cpu_set_t)> {
         let allowed = allowed_cores()?;
         // SAFETY: sched_getcpu takes no arguments and only reads the calling thread's state.
         let current = usize::try_from(unsafe { libc::sched_getcpu() }).ok()?;
@@ -143,32 +127,6 @@ mod imp {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
-mod imp {
-    use std::io;
-    use std::thread::{Builder, JoinHandle};
-
-    pub fn spawn_scoped<'scope, 'env, F, T>(
-        scope: &'scope std::thread::Scope<'scope, 'env>,
-        builder: Builder,
-        f: F,
-    ) -> io::Result<std::thread::ScopedJoinHandle<'scope, T>>
-    where
-        F: FnOnce() -> T + Send + 'scope,
-        T: Send + 'scope,
-    {
-        builder.spawn_scoped(scope, f)
-    }
-
-    pub fn spawn<F, T>(builder: Builder, f: F) -> io::Result<JoinHandle<T>>
-    where
-        F: FnOnce() -> T + Send + 'static,
-        T: Send + 'static,
-    {
-        builder.spawn(f)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -193,7 +151,8 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn the_thread_gets_the_callers_cores_back() {
-        let count = || super::imp::allowed_cores().map(|set| unsafe { libc::CPU_COUNT(&set) });
+        // SAFETY: CPU_COUNT only reads the set it is given.
+        let count = || super::linux::allowed_cores().map(|set| unsafe { libc::CPU_COUNT(&set) });
         let mine = count();
         let theirs = super::spawn("test", count)
             .expect("a thread starts")
