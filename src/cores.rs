@@ -2,13 +2,13 @@
 //!
 //! Linux often runs a new thread on the core of the thread that made it, queued behind it,
 //! until that thread blocks or the load balancer moves one of them: on a two-core machine a
-//! new thread measured to start 1.3 to 2.1 ms late in 16 of 20 tries while its maker kept
-//! busy, and a prime search's helper lost that time to every key-making render. A thread
-//! started here first moves itself to another of the cores its maker may use, while the maker
-//! waits (tens of microseconds), then takes back the whole set, so that it stays free to move
-//! when its core gets busy. Set from outside through the thread's handle, the same steering
-//! started the thread within 0.25 ms in 19 of 20 tries; a scoped thread's handle gives no way
-//! to do that, so both kinds steer themselves.
+//! new thread started about 2.1 ms late in 15 to 18 of 20 tries while its maker kept busy
+//! (`cargo bench --bench thread_start`), and a prime search's helper lost that time to every
+//! key-making render. A thread started here first moves itself to another of the cores its
+//! maker may use, while the maker waits, then takes back the whole set, so that it stays free
+//! to move when its core gets busy: it then began 0.17-0.19 ms after the spawn (median), and
+//! never after 1 ms in three runs of 20. One mechanism serves scoped and unscoped threads (a
+//! scoped thread's handle gives no way to move it from outside).
 
 use std::io;
 use std::sync::mpsc::Receiver;
