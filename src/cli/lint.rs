@@ -93,9 +93,6 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
         schema_locations: args.schema_location.clone(),
     };
     let schema_checks = own.enabled && !own.disabled.iter().any(|d| d == run::SCHEMA_RULE);
-    if schema_checks {
-        run::warm_up(kube_version.as_ref(), compat);
-    }
     let namespace = crate::render::release::namespace(
         args.global.namespace.as_deref(),
         std::env::var("HELM_NAMESPACE").ok().as_deref(),

@@ -226,18 +226,6 @@ fn own_checks(
     out
 }
 
-/// Starts unpacking the Kubernetes schema bundle (and the tables of the version `kube` picks)
-/// on a thread of its own, so it is ready when the render is done rather than after it.
-pub fn warm_up(kube: Option<&KubeVersion>, compat: Compat) {
-    let minor = kube_minor(kube, compat);
-    // Without a thread the bundle is unpacked on first use, as before.
-    let _ = crate::cores::spawn("schema-bundle", move || {
-        if let Some(nearest) = nearest_minor(minor) {
-            k8s::bundle().validator(nearest);
-        }
-    });
-}
-
 /// The minor version lint checks against: `--kube-version`'s, else the Helm version's default.
 pub(super) fn kube_minor(kube: Option<&KubeVersion>, compat: Compat) -> u32 {
     let kube = kube
