@@ -219,12 +219,19 @@ struct Part<'a> {
     early: bool,
 }
 
+/// The least CRD text [`parse_during`] starts a second thread for: starting one costs about
+/// half a millisecond here, more than parsing a few small CRDs after the render (multus-cni,
+/// whereabouts, sealed-secrets, grafana-alloy, kube-arangodb: 2-27 KB, 0.5-1 ms faster each
+/// without the thread; argo-workflows and kong, 117-161 KB, the same either way).
+const HELPER_TEXT: usize = 128 << 10;
+
 /// Runs `during` on this thread while the documents `parts` are parsed on a second one (the
-/// `early` ones first, largest first), then helps with what is left. Each document is parsed as
-/// `sigs.k8s.io/yaml` reads it (goyaml, then the JSON conversion); a document that fails keeps
-/// its error. Once `during` is done, `kinds` of its result names the kinds worth keeping: the
-/// parsed documents that may define one of them (see `custom::names_kind`), early or not, are
-/// kept as the schemas they define, by (file, document) index.
+/// `early` ones first, largest first; only when there is enough text, see [`HELPER_TEXT`]),
+/// then helps with what is left. Each document is parsed as `sigs.k8s.io/yaml` reads it
+/// (goyaml, then the JSON conversion); a document that fails keeps its error. Once `during` is
+/// done, `kinds` of its result names the kinds worth keeping: the parsed documents that may
+/// define one of them (see `custom::names_kind`), early or not, are kept as the schemas they
+/// define, by (file, document) index.
 fn parse_during<R>(
     parts: &[Part<'_>],
     during: impl FnOnce() -> R,
@@ -267,7 +274,8 @@ fn parse_during<R>(
         }
     };
     let result = std::thread::scope(|s| {
-        let helper = (!parts.is_empty())
+        let text: usize = parts.iter().map(|p| p.text.len()).sum();
+        let helper = (text >= HELPER_TEXT)
             .then(|| {
                 crate::cores::spawn_scoped(s, std::thread::Builder::new().stack_size(8 << 20), work)
                     .ok()
