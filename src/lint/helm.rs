@@ -246,11 +246,10 @@ fn parse_during<R>(
     order.sort_by_key(|&i| (!parts[i].early, std::cmp::Reverse(parts[i].text.len())));
     let wanted: OnceLock<Vec<String>> = OnceLock::new();
     let kept: Mutex<ParsedCrds> = Mutex::default();
+    // `custom::names_kind` for each wanted kind, in one pass over the text.
     let may_define_wanted = |part: &Part<'_>| {
         wanted.get().is_some_and(|kinds| {
-            kinds
-                .iter()
-                .any(|k| super::custom::names_kind(part.text, k))
+            super::custom::kind_values(part.text).any(|v| kinds.iter().any(|k| k == v))
         })
     };
     let next = AtomicUsize::new(0);
