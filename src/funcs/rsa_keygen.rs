@@ -31,6 +31,8 @@ use rsa::BigUint;
 
 #[cfg(target_arch = "x86_64")]
 mod ifma;
+#[cfg(target_arch = "x86_64")]
+mod sieve_avx512;
 
 /// The public exponent Go uses.
 const PUBLIC_EXPONENT: u64 = 65537;
@@ -506,9 +508,21 @@ impl SmallPrime {
     }
 }
 
+/// `x mod p` for every small prime: on AVX-512, most of them eight lanes at a time (see
+/// `sieve_avx512`), the rest as [`residues_scalar`] does.
+fn residues<const N: usize>(x: &[u64; N], primes: &[SmallPrime], out: &mut [u32]) {
+    #[cfg(target_arch = "x86_64")]
+    if sieve_avx512::available() {
+        let done = sieve_avx512::residues(x, primes, out);
+        residues_scalar(x, &primes[done..], &mut out[done..]);
+        return;
+    }
+    residues_scalar(x, primes, out);
+}
+
 /// `x mod p` for every small prime: four primes at a time, so that four independent chains of
 /// multiplications overlap.
-fn residues<const N: usize>(x: &[u64; N], primes: &[SmallPrime], out: &mut [u32]) {
+fn residues_scalar<const N: usize>(x: &[u64; N], primes: &[SmallPrime], out: &mut [u32]) {
     let mut ps = primes.chunks_exact(4);
     let mut rs = out.chunks_exact_mut(4);
     for (p, r) in (&mut ps).zip(&mut rs) {
@@ -1360,14 +1374,21 @@ mod tests {
             .chain(&small[small.len() - 3..])
             .copied()
             .collect();
-        for _ in 0..5 {
-            let x: [u64; 32] = random_limbs(&mut rng);
+        // Random numbers, and the largest and smallest (every digit at its extreme).
+        let numbers = (0..5)
+            .map(|_| random_limbs::<32>(&mut rng))
+            .chain([[u64::MAX; 32], [0; 32]]);
+        for x in numbers {
             let big_x = to_biguint(&x);
+            // The vector path where the CPU has it, and the scalar one everywhere.
             let mut got = vec![0u32; sample.len()];
             residues(&x, &sample, &mut got);
-            for (p, &r) in sample.iter().zip(&got) {
+            let mut scalar = vec![0u32; sample.len()];
+            residues_scalar(&x, &sample, &mut scalar);
+            for ((p, &r), &s) in sample.iter().zip(&got).zip(&scalar) {
                 let want = &big_x % BigUint::from(p.p);
                 assert_eq!(BigUint::from(r), want, "x mod {}", p.p);
+                assert_eq!(BigUint::from(s), want, "x mod {} (scalar)", p.p);
                 assert_eq!(BigUint::from(p.rem(&x)), want);
             }
         }
