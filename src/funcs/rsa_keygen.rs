@@ -1404,14 +1404,31 @@ mod tests {
     #[test]
     fn the_sieve_marks_exactly_the_offsets_with_small_factors() {
         let mut rng = OsRng;
-        let primes = &small_primes_below(&SMALL_TABLE, SMALL_SIEVE_BITS)[..2000];
+        // The first 2000 primes (those below the window's length mark it several times), then
+        // a sample of the deepest table up to its largest prime (those mark it once at most),
+        // their residues from the vector path where the CPU has it.
+        let small = &small_primes_below(&SMALL_TABLE, SMALL_SIEVE_BITS)[..2000];
+        let large = small_primes_below(&LARGE_TABLE, LARGE_SIEVE_BITS);
+        let primes: Vec<SmallPrime> = small
+            .iter()
+            .chain(
+                large
+                    .iter()
+                    .filter(|p| p.p > small[small.len() - 1].p)
+                    .step_by(97),
+            )
+            .chain(&large[large.len() - 9..])
+            .copied()
+            .collect();
+        let primes = &primes[..];
         let mut start: [u64; 16] = random_limbs(&mut rng);
         start[0] |= 1;
         let big_start = to_biguint(&start);
         let mut residue = vec![0u32; primes.len()];
         residues(&start, primes, &mut residue);
         let mut composite = vec![false; WINDOW];
-        for base in [0u64, 2 * WINDOW as u64, 10 * WINDOW as u64] {
+        let last = MAX_WALK - 2 * WINDOW as u64;
+        for base in [0u64, 2 * WINDOW as u64, 10 * WINDOW as u64, last] {
             mark_window(primes, &residue, base, &mut composite);
             // Each offset's residues, from the big integer itself.
             let starts: Vec<u64> = primes
