@@ -18,6 +18,9 @@ use core::arch::x86_64::{
 
 use super::SmallPrime;
 
+// The exactness argument above holds for primes below 2^21: the deepest table's bound.
+const _: () = assert!(super::LARGE_SIEVE_BITS <= 21 && super::SMALL_SIEVE_BITS <= 21);
+
 /// Primes per register.
 const LANES: usize = 8;
 /// Registers worked on side by side, so that their chains of dependent steps overlap.
