@@ -99,11 +99,7 @@ unsafe fn group(digits: &[f64], primes: &[SmallPrime], out: &mut [u32]) {
     for &d in digits {
         let d = _mm512_set1_pd(d);
         for g in 0..GROUP {
-            let t = _mm512_fmadd_pd(r[g], c48[g], d);
-            let q = _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(
-                _mm512_mul_pd(t, inv[g]),
-            );
-            r[g] = _mm512_fnmadd_pd(q, p[g], t);
+            r[g] = nearly_reduced(_mm512_fmadd_pd(r[g], c48[g], d), p[g], inv[g]);
         }
     }
     for g in 0..GROUP {
@@ -116,15 +112,22 @@ unsafe fn group(digits: &[f64], primes: &[SmallPrime], out: &mut [u32]) {
     }
 }
 
-/// `t mod p` for `t` in [0, 2^49), exactly: the quotient through `inv` (the rounded 1 / p) is
-/// off by one at most, and corrected.
+/// `t mod p` for `t` in [0, 2^49), exactly.
 #[inline]
 #[target_feature(enable = "avx512f")]
 unsafe fn reduced(t: __m512d, p: __m512d, inv: __m512d) -> __m512d {
+    corrected(nearly_reduced(t, p, inv), p)
+}
+
+/// `t` less `floor(t / p) * p` for `|t|` below 2^49, with the quotient taken through `inv`
+/// (the rounded `1 / p`), off by one at most: a value in `[-p, 2p)` congruent to `t`.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn nearly_reduced(t: __m512d, p: __m512d, inv: __m512d) -> __m512d {
     let q = _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(_mm512_mul_pd(
         t, inv,
     ));
-    corrected(_mm512_fnmadd_pd(q, p, t), p)
+    _mm512_fnmadd_pd(q, p, t)
 }
 
 /// `r` in [-p, 2p) brought into [0, p).
