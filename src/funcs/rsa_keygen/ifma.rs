@@ -16,12 +16,20 @@
 //! A Fermat test to base 2 rather than a Miller-Rabin round: it is a filter (a candidate that
 //! passes still goes through the random-base Miller-Rabin rounds), and it runs the same
 //! squarings for every lane whatever its exponent's trailing zeros.
+//!
+//! The random-base rounds of a candidate that passes run one base per lane, on 512-bit
+//! registers or on 256-bit ones (four lanes at twice the rate), whichever fits the number of
+//! rounds asked for: the arithmetic is written once, over [`Lanes`].
 
 use core::arch::x86_64::{
-    __m512i, __mmask8, _mm512_add_epi64, _mm512_and_si512, _mm512_cmpeq_epi64_mask,
-    _mm512_loadu_si512, _mm512_madd52hi_epu64, _mm512_madd52lo_epu64, _mm512_mask_add_epi64,
-    _mm512_mask_blend_epi64, _mm512_mask_slli_epi64, _mm512_set1_epi64, _mm512_setzero_si512,
-    _mm512_slli_epi64, _mm512_srli_epi64, _mm512_sub_epi64, _mm512_test_epi64_mask,
+    __m256i, __m512i, __mmask8, _mm256_add_epi64, _mm256_and_si256, _mm256_cmpeq_epi64_mask,
+    _mm256_loadu_si256, _mm256_madd52hi_epu64, _mm256_madd52lo_epu64, _mm256_mask_add_epi64,
+    _mm256_mask_blend_epi64, _mm256_mask_slli_epi64, _mm256_set1_epi64x, _mm256_setzero_si256,
+    _mm256_slli_epi64, _mm256_srli_epi64, _mm256_sub_epi64, _mm256_test_epi64_mask,
+    _mm512_add_epi64, _mm512_and_si512, _mm512_cmpeq_epi64_mask, _mm512_loadu_si512,
+    _mm512_madd52hi_epu64, _mm512_madd52lo_epu64, _mm512_mask_add_epi64, _mm512_mask_blend_epi64,
+    _mm512_mask_slli_epi64, _mm512_set1_epi64, _mm512_setzero_si512, _mm512_slli_epi64,
+    _mm512_srli_epi64, _mm512_sub_epi64, _mm512_test_epi64_mask,
 };
 
 use std::mem::MaybeUninit;
@@ -35,9 +43,11 @@ pub(super) const LANES: usize = 8;
 
 const MASK52: u64 = (1 << 52) - 1;
 
-/// Whether this CPU runs the batch test.
+/// Whether this CPU runs the batch test (every CPU with IFMA also has the 256-bit forms, VL).
 pub(super) fn available() -> bool {
-    std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512ifma")
+    std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512ifma")
+        && std::is_x86_feature_detected!("avx512vl")
 }
 
 /// Whether [`fermat_base2`] takes candidates of `N` limbs (on a CPU that has the instructions):
@@ -56,29 +66,44 @@ pub(super) fn fermat_base2<const N: usize>(candidates: &[[u64; N]; LANES]) -> u8
     }
 }
 
-/// Miller-Rabin for one odd `N`-limb candidate with its top bit set, to eight random bases at
-/// once (one per lane): whether it passes all eight. FIPS 186-5 (table B.1) asks for five
-/// rounds for 1024-bit primes and four for 2048-bit ones; eight cost the same as one here.
-/// Only for sizes [`supports`] accepts.
+/// Miller-Rabin for one odd `N`-limb candidate with its top bit set, to random bases side by
+/// side (one per lane): whether it passes them all. FIPS 186-5 (table B.1) asks for five rounds
+/// for 1024-bit primes and four for 2048-bit ones: a 1024-bit candidate takes eight on 512-bit
+/// registers (as cheap as five), a 2048-bit one four on 256-bit registers, whose IFMA
+/// instructions run at twice the rate, so the four cost half of eight. Only for sizes
+/// [`supports`] accepts.
 pub(super) fn miller_rabin<const N: usize>(n: &[u64; N], rng: &mut OsRng) -> bool {
-    let bases = std::array::from_fn(|_| random_base::<N>(rng));
-    miller_rabin_bases(n, &bases) == 0xff
+    if N >= 24 {
+        miller_rabin_on::<N, __m256i>(n, rng)
+    } else {
+        miller_rabin_on::<N, __m512i>(n, rng)
+    }
 }
 
-/// Miller-Rabin rounds for `n` to the given bases (each in [1, n - 1]), one per lane: bit `i`
-/// of the result when `bases[i]` is not a witness of `n`'s compositeness.
-fn miller_rabin_bases<const N: usize>(n: &[u64; N], bases: &[[u64; N]; LANES]) -> u8 {
+/// [`miller_rabin`] on registers of `V::COUNT` lanes.
+fn miller_rabin_on<const N: usize, V: Lanes>(n: &[u64; N], rng: &mut OsRng) -> bool {
+    let mut bases = [[0u64; N]; LANES];
+    for base in &mut bases[..V::COUNT] {
+        *base = random_base::<N>(rng);
+    }
+    miller_rabin_bases::<N, V>(n, &bases[..V::COUNT]) == V::ALL
+}
+
+/// Miller-Rabin rounds for `n` to the given bases (each in [1, n - 1], `V::COUNT` of them), one
+/// per lane: bit `i` of the result when `bases[i]` is not a witness of `n`'s compositeness.
+fn miller_rabin_bases<const N: usize, V: Lanes>(n: &[u64; N], bases: &[[u64; N]]) -> u8 {
     assert!(supports(N), "no batch test for {N} limbs on this CPU");
+    assert_eq!(bases.len(), V::COUNT, "one base per lane");
     match N {
-        16 => miller_rabin_lanes::<N, 20>(n, bases),
-        _ => miller_rabin_lanes::<N, 40>(n, bases),
+        16 => miller_rabin_lanes::<N, 20, V>(n, bases),
+        _ => miller_rabin_lanes::<N, 40, V>(n, bases),
     }
 }
 
 /// [`miller_rabin_bases`] with `L` limbs of 52 bits: the constants and the exponent.
-fn miller_rabin_lanes<const N: usize, const L: usize>(
+fn miller_rabin_lanes<const N: usize, const L: usize, V: Lanes>(
     n: &[u64; N],
-    bases: &[[u64; N]; LANES],
+    bases: &[[u64; N]],
 ) -> u8 {
     assert!(
         52 * L >= 64 * N + 5,
@@ -109,8 +134,8 @@ fn miller_rabin_lanes<const N: usize, const L: usize>(
         minus_one: radix52::<N, L>(&minus_one),
         r2: radix52::<N, L>(&r2),
     };
-    // SAFETY: `supports` (asserted by the caller) checked the CPU has both features.
-    unsafe { miller_rabin_kernel(&modulus, &lanes, &d, s) }
+    // SAFETY: `supports` (asserted by the caller) checked the CPU has the features.
+    unsafe { miller_rabin_kernel::<L, V>(&modulus, &lanes, &d, s) }
 }
 
 /// One modulus in 52-bit limbs with what Montgomery arithmetic modulo it needs.
@@ -126,25 +151,25 @@ struct Modulus<const L: usize> {
     r2: [u64; L],
 }
 
-/// The eight rounds of [`miller_rabin_bases`], modulo the same `n` in every lane: `base^d` by a
+/// The rounds of [`miller_rabin_bases`], modulo the same `n` in every lane: `base^d` by a
 /// fixed 4-bit window (the window's digits are the same in every lane, the table of powers is
 /// each lane's own), then up to `s - 1` squarings. A lane passes on 1 or -1 at first, or on -1
 /// before 1.
-#[target_feature(enable = "avx512f,avx512ifma")]
-unsafe fn miller_rabin_kernel<const L: usize>(
+#[target_feature(enable = "avx512f,avx512ifma,avx512vl")]
+unsafe fn miller_rabin_kernel<const L: usize, V: Lanes>(
     modulus: &Modulus<L>,
     bases: &[[u64; LANES]; L],
     d: &[u64],
     s: u32,
 ) -> u8 {
-    let zero = _mm512_setzero_si512();
-    let m = broadcast(&modulus.n);
-    let m_inv = _mm512_set1_epi64(modulus.n_inv as i64);
-    let one = broadcast(&modulus.one);
-    let minus_one = broadcast(&modulus.minus_one);
+    let zero = V::zero();
+    let m = broadcast::<L, V>(&modulus.n);
+    let m_inv = V::splat(modulus.n_inv);
+    let one = broadcast::<L, V>(&modulus.one);
+    let minus_one = broadcast::<L, V>(&modulus.minus_one);
     let mut b = [zero; L];
     for j in 0..L {
-        b[j] = load(&bases[j]);
+        b[j] = V::load(&bases[j]);
     }
     let mut table = [[zero; L]; 16];
     table[0] = one;
@@ -160,7 +185,7 @@ unsafe fn miller_rabin_kernel<const L: usize>(
             let w = ((limb >> (nibble * 4)) & 0xf) as usize;
             if started {
                 for _ in 0..4 {
-                    asq::<L>(&mut x, &mp, m_inv, 0);
+                    asq::<L, V>(&mut x, &mp, m_inv, 0);
                 }
                 if w != 0 {
                     x = padded(&amm(&unpadded(&x), &table[w], &m, m_inv, 0));
@@ -171,16 +196,16 @@ unsafe fn miller_rabin_kernel<const L: usize>(
             }
         }
     }
-    let mut x = reduce(&unpadded::<L>(&x), &m);
+    let mut x = reduce(&unpadded::<L, V>(&x), &m);
     let mut passed = equal(&x, &one) | equal(&x, &minus_one);
     // Lanes that reached 1 without passing -1: their base is a witness.
     let mut failed = 0;
     for _ in 1..s {
-        if passed | failed == 0xff {
+        if passed | failed == V::ALL {
             break;
         }
         let mut square = padded(&x);
-        asq::<L>(&mut square, &mp, m_inv, 0);
+        asq::<L, V>(&mut square, &mp, m_inv, 0);
         x = reduce(&unpadded(&square), &m);
         passed |= equal(&x, &minus_one) & !failed;
         failed |= equal(&x, &one) & !passed;
@@ -190,44 +215,44 @@ unsafe fn miller_rabin_kernel<const L: usize>(
 
 /// The same limbs in every lane.
 #[inline]
-#[target_feature(enable = "avx512f")]
-unsafe fn broadcast<const L: usize>(x: &[u64; L]) -> [__m512i; L] {
-    let mut out = [_mm512_setzero_si512(); L];
+#[target_feature(enable = "avx512f,avx512vl")]
+unsafe fn broadcast<const L: usize, V: Lanes>(x: &[u64; L]) -> [V; L] {
+    let mut out = [V::zero(); L];
     for (v, &limb) in out.iter_mut().zip(x) {
-        *v = _mm512_set1_epi64(limb as i64);
+        *v = V::splat(limb);
     }
     out
 }
 
 /// The lanes where `a` and `b` have the same limbs.
 #[inline]
-#[target_feature(enable = "avx512f")]
-unsafe fn equal<const L: usize>(a: &[__m512i; L], b: &[__m512i; L]) -> __mmask8 {
-    let mut same = 0xff;
+#[target_feature(enable = "avx512f,avx512vl")]
+unsafe fn equal<const L: usize, V: Lanes>(a: &[V; L], b: &[V; L]) -> __mmask8 {
+    let mut same = V::ALL;
     for (&x, &y) in a.iter().zip(b) {
-        same &= _mm512_cmpeq_epi64_mask(x, y);
+        same &= V::eq(x, y);
     }
     same
 }
 
 /// `x mod m` for normalised `x` below `2m`: `x - m` where that does not borrow.
 #[inline]
-#[target_feature(enable = "avx512f")]
-unsafe fn reduce<const L: usize>(x: &[__m512i; L], m: &[__m512i; L]) -> [__m512i; L] {
-    let mask = _mm512_set1_epi64(MASK52 as i64);
-    let zero = _mm512_setzero_si512();
+#[target_feature(enable = "avx512f,avx512vl")]
+unsafe fn reduce<const L: usize, V: Lanes>(x: &[V; L], m: &[V; L]) -> [V; L] {
+    let mask = V::splat(MASK52);
+    let zero = V::zero();
     let mut borrow = zero;
     let mut diff = [zero; L];
     for j in 0..L {
         // Limbs are below 2^52, so a borrow shows as the sign bit.
-        let v = _mm512_sub_epi64(_mm512_sub_epi64(x[j], m[j]), borrow);
-        borrow = _mm512_srli_epi64::<63>(v);
-        diff[j] = _mm512_and_si512(v, mask);
+        let v = V::sub(V::sub(x[j], m[j]), borrow);
+        borrow = V::shr63(v);
+        diff[j] = V::and(v, mask);
     }
-    let no_borrow = _mm512_cmpeq_epi64_mask(borrow, zero);
+    let no_borrow = V::eq(borrow, zero);
     let mut out = diff;
     for j in 0..L {
-        out[j] = _mm512_mask_blend_epi64(no_borrow, x[j], diff[j]);
+        out[j] = V::blend(no_borrow, x[j], diff[j]);
     }
     out
 }
@@ -254,7 +279,7 @@ fn lanes<const N: usize, const L: usize>(candidates: &[[u64; N]; LANES]) -> u8 {
         }
         m_inv[lane] = neg_inverse(n[0]) & MASK52;
     }
-    // SAFETY: `supports` (asserted by the caller) checked the CPU has both features.
+    // SAFETY: `supports` (asserted by the caller) checked the CPU has the features.
     unsafe { fermat_kernel::<L>(&m, &m_inv, &one, &words) }
 }
 
@@ -289,43 +314,244 @@ fn radix52<const N: usize, const L: usize>(x: &[u64; N]) -> [u64; L] {
 /// `2^(n-1)` for each lane's modulus, by squarings from the top bit of `n - 1` down, each
 /// followed by a doubling in the lanes whose exponent has that bit; then out of Montgomery
 /// form. `words` are the moduli's 64-bit limbs (for their bits), `one` is R mod n.
-#[target_feature(enable = "avx512f,avx512ifma")]
+#[target_feature(enable = "avx512f,avx512ifma,avx512vl")]
 unsafe fn fermat_kernel<const L: usize>(
     m: &[[u64; LANES]; L],
     m_inv: &[u64; LANES],
     one: &[[u64; LANES]; L],
     words: &[[u64; LANES]],
 ) -> u8 {
-    let zero = _mm512_setzero_si512();
+    type V = __m512i;
+    let zero = V::zero();
     let mut mv = [zero; L];
     let mut x = [zero; MAX_LIMBS + 2];
     for j in 0..L {
-        mv[j] = load(&m[j]);
-        x[j] = load(&one[j]);
+        mv[j] = V::load(&m[j]);
+        x[j] = V::load(&one[j]);
     }
     let mp = padded(&mv);
-    let minv = load(m_inv);
+    let minv = V::load(m_inv);
     // n - 1 has n's bits but the lowest (n is odd).
     for bit in (1..64 * words.len()).rev() {
-        let word = load(&words[bit / 64]);
-        let set = _mm512_test_epi64_mask(word, _mm512_set1_epi64((1u64 << (bit % 64)) as i64));
-        asq::<L>(&mut x, &mp, minv, set);
+        let word = V::load(&words[bit / 64]);
+        let set = V::test(word, V::splat(1u64 << (bit % 64)));
+        asq::<L, V>(&mut x, &mp, minv, set);
     }
-    asq::<L>(&mut x, &mp, minv, 0);
+    asq::<L, V>(&mut x, &mp, minv, 0);
     let mut unit = [zero; L];
-    unit[0] = _mm512_set1_epi64(1);
+    unit[0] = V::splat(1);
     let y = amm(&unpadded(&x), &unit, &mv, minv, 0);
-    let mut pass = _mm512_cmpeq_epi64_mask(y[0], unit[0]);
+    let mut pass = V::eq(y[0], unit[0]);
     for limb in &y[1..] {
-        pass &= _mm512_cmpeq_epi64_mask(*limb, zero);
+        pass &= V::eq(*limb, zero);
     }
     pass
 }
 
-#[inline]
-#[target_feature(enable = "avx512f")]
-unsafe fn load(x: &[u64; LANES]) -> __m512i {
-    _mm512_loadu_si512(x.as_ptr().cast())
+/// A register of 64-bit lanes and the operations the kernels make on it: a whole 512-bit
+/// register (eight lanes) or, with AVX-512VL, a 256-bit one (four lanes), whose IFMA
+/// instructions run at twice the rate (on two ports rather than one, or at full width rather
+/// than in halves), so each costs about half. Masks have a bit per lane either way.
+trait Lanes: Copy {
+    /// How many 64-bit lanes.
+    const COUNT: usize;
+    /// The mask of all lanes.
+    const ALL: __mmask8 = ((1u16 << Self::COUNT) - 1) as __mmask8;
+    unsafe fn zero() -> Self;
+    unsafe fn splat(x: u64) -> Self;
+    /// The first [`Self::COUNT`] values of `x`.
+    unsafe fn load(x: &[u64; LANES]) -> Self;
+    /// `acc` plus the low 52 bits of the 104-bit product of the low 52 bits of `a` and `b`.
+    unsafe fn madd52lo(acc: Self, a: Self, b: Self) -> Self;
+    /// `acc` plus the high 52 bits of that product.
+    unsafe fn madd52hi(acc: Self, a: Self, b: Self) -> Self;
+    unsafe fn add(a: Self, b: Self) -> Self;
+    /// `a + b` in the lanes of `k`, `a` in the others.
+    unsafe fn mask_add(k: __mmask8, a: Self, b: Self) -> Self;
+    unsafe fn sub(a: Self, b: Self) -> Self;
+    unsafe fn and(a: Self, b: Self) -> Self;
+    /// Each lane shifted left by one bit.
+    unsafe fn shl1(a: Self) -> Self;
+    /// `a << 1` in the lanes of `k`, `a` in the others.
+    unsafe fn mask_shl1(k: __mmask8, a: Self) -> Self;
+    /// Each lane shifted right by 52 bits: a limb's carry.
+    unsafe fn shr52(a: Self) -> Self;
+    /// Each lane's top bit: a subtraction's borrow.
+    unsafe fn shr63(a: Self) -> Self;
+    /// The lanes where `a & b` is not zero.
+    unsafe fn test(a: Self, b: Self) -> __mmask8;
+    /// The lanes where `a` and `b` are equal.
+    unsafe fn eq(a: Self, b: Self) -> __mmask8;
+    /// `b` in the lanes of `k`, `a` in the others.
+    unsafe fn blend(k: __mmask8, a: Self, b: Self) -> Self;
+}
+
+impl Lanes for __m512i {
+    const COUNT: usize = 8;
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn zero() -> Self {
+        _mm512_setzero_si512()
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn splat(x: u64) -> Self {
+        _mm512_set1_epi64(x as i64)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn load(x: &[u64; LANES]) -> Self {
+        _mm512_loadu_si512(x.as_ptr().cast())
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn madd52lo(acc: Self, a: Self, b: Self) -> Self {
+        _mm512_madd52lo_epu64(acc, a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn madd52hi(acc: Self, a: Self, b: Self) -> Self {
+        _mm512_madd52hi_epu64(acc, a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn add(a: Self, b: Self) -> Self {
+        _mm512_add_epi64(a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn mask_add(k: __mmask8, a: Self, b: Self) -> Self {
+        _mm512_mask_add_epi64(a, k, a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn sub(a: Self, b: Self) -> Self {
+        _mm512_sub_epi64(a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn and(a: Self, b: Self) -> Self {
+        _mm512_and_si512(a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn shl1(a: Self) -> Self {
+        _mm512_slli_epi64::<1>(a)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn mask_shl1(k: __mmask8, a: Self) -> Self {
+        _mm512_mask_slli_epi64::<1>(a, k, a)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn shr52(a: Self) -> Self {
+        _mm512_srli_epi64::<52>(a)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn shr63(a: Self) -> Self {
+        _mm512_srli_epi64::<63>(a)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn test(a: Self, b: Self) -> __mmask8 {
+        _mm512_test_epi64_mask(a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn eq(a: Self, b: Self) -> __mmask8 {
+        _mm512_cmpeq_epi64_mask(a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn blend(k: __mmask8, a: Self, b: Self) -> Self {
+        _mm512_mask_blend_epi64(k, a, b)
+    }
+}
+
+impl Lanes for __m256i {
+    const COUNT: usize = 4;
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl")]
+    unsafe fn zero() -> Self {
+        _mm256_setzero_si256()
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl")]
+    unsafe fn splat(x: u64) -> Self {
+        _mm256_set1_epi64x(x as i64)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl")]
+    unsafe fn load(x: &[u64; LANES]) -> Self {
+        _mm256_loadu_si256(x.as_ptr().cast())
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vl")]
+    unsafe fn madd52lo(acc: Self, a: Self, b: Self) -> Self {
+        _mm256_madd52lo_epu64(acc, a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma,avx512vl")]
+    unsafe fn madd52hi(acc: Self, a: Self, b: Self) -> Self {
+        _mm256_madd52hi_epu64(acc, a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl")]
+    unsafe fn add(a: Self, b: Self) -> Self {
+        _mm256_add_epi64(a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl")]
+    unsafe fn mask_add(k: __mmask8, a: Self, b: Self) -> Self {
+        _mm256_mask_add_epi64(a, k, a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl")]
+    unsafe fn sub(a: Self, b: Self) -> Self {
+        _mm256_sub_epi64(a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl")]
+    unsafe fn and(a: Self, b: Self) -> Self {
+        _mm256_and_si256(a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl")]
+    unsafe fn shl1(a: Self) -> Self {
+        _mm256_slli_epi64::<1>(a)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl")]
+    unsafe fn mask_shl1(k: __mmask8, a: Self) -> Self {
+        _mm256_mask_slli_epi64::<1>(a, k, a)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl")]
+    unsafe fn shr52(a: Self) -> Self {
+        _mm256_srli_epi64::<52>(a)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl")]
+    unsafe fn shr63(a: Self) -> Self {
+        _mm256_srli_epi64::<63>(a)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl")]
+    unsafe fn test(a: Self, b: Self) -> __mmask8 {
+        _mm256_test_epi64_mask(a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl")]
+    unsafe fn eq(a: Self, b: Self) -> __mmask8 {
+        _mm256_cmpeq_epi64_mask(a, b)
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl")]
+    unsafe fn blend(k: __mmask8, a: Self, b: Self) -> Self {
+        _mm256_mask_blend_epi64(k, a, b)
+    }
 }
 
 /// `a * b / R (mod m)` in each lane, below `2m` (for `a * b` below `16 m^2`), in normalised
@@ -334,36 +560,36 @@ unsafe fn load(x: &[u64; LANES]) -> __m512i {
 /// carrying its high bits; each accumulator takes at most four 52-bit values per step for `L`
 /// steps, far below 2^64.
 #[inline]
-#[target_feature(enable = "avx512f,avx512ifma")]
-unsafe fn amm<const L: usize>(
-    a: &[__m512i; L],
-    b: &[__m512i; L],
-    m: &[__m512i; L],
-    m_inv: __m512i,
+#[target_feature(enable = "avx512f,avx512ifma,avx512vl")]
+unsafe fn amm<const L: usize, V: Lanes>(
+    a: &[V; L],
+    b: &[V; L],
+    m: &[V; L],
+    m_inv: V,
     double: __mmask8,
-) -> [__m512i; L] {
-    let zero = _mm512_setzero_si512();
+) -> [V; L] {
+    let zero = V::zero();
     let mut t = [zero; L];
     for &ai in a {
-        let t0 = _mm512_madd52lo_epu64(t[0], ai, b[0]);
-        let q = _mm512_madd52lo_epu64(zero, t0, m_inv);
-        let carry = _mm512_srli_epi64::<52>(_mm512_madd52lo_epu64(t0, q, m[0]));
+        let t0 = V::madd52lo(t[0], ai, b[0]);
+        let q = V::madd52lo(zero, t0, m_inv);
+        let carry = V::shr52(V::madd52lo(t0, q, m[0]));
         // The products that do not need q first, so they overlap its computation.
         for j in 1..L {
-            let mut v = _mm512_madd52lo_epu64(t[j], ai, b[j]);
-            v = _mm512_madd52hi_epu64(v, ai, b[j - 1]);
-            v = _mm512_madd52lo_epu64(v, q, m[j]);
-            t[j - 1] = _mm512_madd52hi_epu64(v, q, m[j - 1]);
+            let mut v = V::madd52lo(t[j], ai, b[j]);
+            v = V::madd52hi(v, ai, b[j - 1]);
+            v = V::madd52lo(v, q, m[j]);
+            t[j - 1] = V::madd52hi(v, q, m[j - 1]);
         }
-        t[L - 1] = _mm512_madd52hi_epu64(_mm512_madd52hi_epu64(zero, ai, b[L - 1]), q, m[L - 1]);
-        t[0] = _mm512_add_epi64(t[0], carry);
+        t[L - 1] = V::madd52hi(V::madd52hi(zero, ai, b[L - 1]), q, m[L - 1]);
+        t[0] = V::add(t[0], carry);
     }
-    let mask = _mm512_set1_epi64(MASK52 as i64);
+    let mask = V::splat(MASK52);
     let mut carry = zero;
     for limb in &mut t {
-        let v = _mm512_add_epi64(_mm512_mask_slli_epi64::<1>(*limb, double, *limb), carry);
-        carry = _mm512_srli_epi64::<52>(v);
-        *limb = _mm512_and_si512(v, mask);
+        let v = V::add(V::mask_shl1(double, *limb), carry);
+        carry = V::shr52(v);
+        *limb = V::and(v, mask);
     }
     t
 }
@@ -373,20 +599,20 @@ const MAX_LIMBS: usize = 40;
 
 /// A number of up to [`MAX_LIMBS`] limbs for [`asq`], with two zero limbs or more above it for
 /// the products past the top of a row.
-type Padded = [__m512i; MAX_LIMBS + 2];
+type Padded<V> = [V; MAX_LIMBS + 2];
 
 /// `x` with zero limbs above.
 #[inline]
-#[target_feature(enable = "avx512f")]
-unsafe fn padded<const L: usize>(x: &[__m512i; L]) -> Padded {
-    let mut out = [_mm512_setzero_si512(); MAX_LIMBS + 2];
+#[target_feature(enable = "avx512f,avx512vl")]
+unsafe fn padded<const L: usize, V: Lanes>(x: &[V; L]) -> Padded<V> {
+    let mut out = [V::zero(); MAX_LIMBS + 2];
     out[..L].copy_from_slice(x);
     out
 }
 
 /// The low `L` limbs of `x`.
 #[inline]
-fn unpadded<const L: usize>(x: &Padded) -> [__m512i; L] {
+fn unpadded<const L: usize, V: Lanes>(x: &Padded<V>) -> [V; L] {
     std::array::from_fn(|j| x[j])
 }
 
@@ -400,38 +626,43 @@ fn unpadded<const L: usize>(x: &Padded) -> [__m512i; L] {
 /// with its low 52 bits, and `a[k]` is added one limb up in the lanes where the 53rd bit is set.
 /// An accumulator limb takes fewer than 4L values below 2^52 in all, far below 2^64.
 #[inline]
-#[target_feature(enable = "avx512f,avx512ifma")]
-unsafe fn asq<const L: usize>(a: &mut Padded, mp: &Padded, m_inv: __m512i, double: __mmask8) {
+#[target_feature(enable = "avx512f,avx512ifma,avx512vl")]
+unsafe fn asq<const L: usize, V: Lanes>(
+    a: &mut Padded<V>,
+    mp: &Padded<V>,
+    m_inv: V,
+    double: __mmask8,
+) {
     const { assert!(L >= 2 && L <= MAX_LIMBS && L.is_multiple_of(2)) };
-    let zero = _mm512_setzero_si512();
-    let mask = _mm512_set1_epi64(MASK52 as i64);
-    let top = _mm512_set1_epi64(1 << 51);
+    let zero = V::zero();
+    let mask = V::splat(MASK52);
+    let top = V::splat(1 << 51);
     let ap = &*a;
     // Only the 2L limbs used are cleared (a whole `[zero; 2 * MAX_LIMBS]` would clear twice
     // as many for the smaller size, a twelfth of the time spent in here).
-    let mut wide = [MaybeUninit::<__m512i>::uninit(); 2 * MAX_LIMBS];
+    let mut wide = [MaybeUninit::<V>::uninit(); 2 * MAX_LIMBS];
     for limb in &mut wide[..2 * L] {
         limb.write(zero);
     }
     // SAFETY: the first 2L limbs were just written.
-    let s = std::slice::from_raw_parts_mut(wide.as_mut_ptr().cast::<__m512i>(), 2 * L);
-    let lo = |acc, x, y| _mm512_madd52lo_epu64(acc, x, y);
-    let hi = |acc, x, y| _mm512_madd52hi_epu64(acc, x, y);
+    let s = std::slice::from_raw_parts_mut(wide.as_mut_ptr().cast::<V>(), 2 * L);
+    let lo = |acc, x, y| V::madd52lo(acc, x, y);
+    let hi = |acc, x, y| V::madd52hi(acc, x, y);
     for i in (0..L).step_by(2) {
         // Rows i and i + 1: a[i] * a[k] for k >= i and a[i + 1] * a[k] for k > i, the
         // products of i < k doubled.
         let (a0, a1) = (ap[i], ap[i + 1]);
-        let t0 = _mm512_and_si512(_mm512_slli_epi64::<1>(a0), mask);
-        let o0 = _mm512_test_epi64_mask(a0, top);
-        let t1 = _mm512_and_si512(_mm512_slli_epi64::<1>(a1), mask);
-        let o1 = _mm512_test_epi64_mask(a1, top);
+        let t0 = V::and(V::shl1(a0), mask);
+        let o0 = V::test(a0, top);
+        let t1 = V::and(V::shl1(a1), mask);
+        let o1 = V::test(a1, top);
         s[2 * i] = lo(s[2 * i], a0, a0);
         s[2 * i + 1] = lo(hi(s[2 * i + 1], a0, a0), t0, a1);
         let mut v = hi(s[2 * i + 2], t0, a1);
-        v = _mm512_mask_add_epi64(v, o0, v, a1);
+        v = V::mask_add(o0, v, a1);
         s[2 * i + 2] = lo(lo(v, t0, ap[i + 2]), a1, a1);
         let mut v = hi(s[2 * i + 3], t0, ap[i + 2]);
-        v = _mm512_mask_add_epi64(v, o0, v, ap[i + 2]);
+        v = V::mask_add(o0, v, ap[i + 2]);
         v = lo(hi(lo(v, t0, ap[i + 3]), a1, a1), t1, ap[i + 2]);
         s[2 * i + 3] = v;
         // Limb i + k + 1, for k from i + 3 to L: 2 a[i] a[k] (high half), 2 a[i] a[k + 1]
@@ -441,9 +672,9 @@ unsafe fn asq<const L: usize>(a: &mut Padded, mp: &Padded, m_inv: __m512i, doubl
             for (x, w) in s[2 * i + 4..upper].iter_mut().zip(ap[i + 2..].windows(3)) {
                 let (below, here, above) = (w[0], w[1], w[2]);
                 let mut v = hi(*x, t0, here);
-                v = _mm512_mask_add_epi64(v, o0, v, here);
+                v = V::mask_add(o0, v, here);
                 v = hi(lo(v, t0, above), t1, below);
-                v = _mm512_mask_add_epi64(v, o1, v, below);
+                v = V::mask_add(o1, v, below);
                 *x = lo(v, t1, here);
             }
         }
@@ -451,11 +682,11 @@ unsafe fn asq<const L: usize>(a: &mut Padded, mp: &Padded, m_inv: __m512i, doubl
     for i in (0..L).step_by(2) {
         // Rows i and i + 1: q0 clears limb i, then q1 limb i + 1.
         let q0 = lo(zero, s[i], m_inv);
-        let c0 = _mm512_srli_epi64::<52>(lo(s[i], q0, mp[0]));
-        let t1 = _mm512_add_epi64(hi(lo(s[i + 1], q0, mp[1]), q0, mp[0]), c0);
+        let c0 = V::shr52(lo(s[i], q0, mp[0]));
+        let t1 = V::add(hi(lo(s[i + 1], q0, mp[1]), q0, mp[0]), c0);
         let q1 = lo(zero, t1, m_inv);
-        let c1 = _mm512_srli_epi64::<52>(lo(t1, q1, mp[0]));
-        s[i + 2] = _mm512_add_epi64(s[i + 2], c1);
+        let c1 = V::shr52(lo(t1, q1, mp[0]));
+        s[i + 2] = V::add(s[i + 2], c1);
         for (x, w) in s[i + 2..i + L + 2].iter_mut().zip(mp.windows(3)) {
             let (below, here, above) = (w[0], w[1], w[2]);
             let v = hi(lo(*x, q0, above), q0, here);
@@ -464,9 +695,9 @@ unsafe fn asq<const L: usize>(a: &mut Padded, mp: &Padded, m_inv: __m512i, doubl
     }
     let mut carry = zero;
     for (limb, &x) in a[..L].iter_mut().zip(&s[L..]) {
-        let v = _mm512_add_epi64(_mm512_mask_slli_epi64::<1>(x, double, x), carry);
-        carry = _mm512_srli_epi64::<52>(v);
-        *limb = _mm512_and_si512(v, mask);
+        let v = V::add(V::mask_shl1(double, x), carry);
+        carry = V::shr52(v);
+        *limb = V::and(v, mask);
     }
 }
 
@@ -563,29 +794,48 @@ mod tests {
     }
 
     /// 1 and n - 1 are never witnesses; random bases nearly always are, for a composite.
-    fn miller_rabin_lanes_decide_apart<const N: usize>() {
+    fn miller_rabin_lanes_decide_apart<const N: usize, V: Lanes>() {
         let mut rng = OsRng;
         let batch = candidates::<N>(&mut rng);
-        for (n, want) in [(&batch[0], 0xff), (&batch[1], 0b11)] {
-            let mut bases: [[u64; N]; LANES] = std::array::from_fn(|_| random_base(&mut rng));
+        for (n, want) in [(&batch[0], V::ALL), (&batch[1], 0b11)] {
+            let mut bases: Vec<[u64; N]> = (0..V::COUNT).map(|_| random_base(&mut rng)).collect();
             bases[0] = [0; N];
             bases[0][0] = 1;
             bases[1] = *n;
             bases[1][0] -= 1;
-            assert_eq!(miller_rabin_bases(n, &bases), want, "{N} limbs");
+            assert_eq!(
+                miller_rabin_bases::<N, V>(n, &bases),
+                want,
+                "{N} limbs, {} lanes",
+                V::COUNT
+            );
         }
     }
 
-    /// `a * a / R mod n` for one `n` and eight values below `4n` (the most a square takes),
-    /// by [`asq`] (then doubled in the lanes of `double`) and by big integers.
-    fn square_matches_big_integers<const N: usize, const L: usize>(n: &[u64; N]) {
+    /// The lanes of `v`, then zeros.
+    fn lanes_of<V: Lanes>(v: V) -> [u64; LANES] {
+        let mut out = [0u64; LANES];
+        // SAFETY: `V` is `V::COUNT` lanes of 64 bits, at most `LANES`.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                (&v as *const V).cast::<u64>(),
+                out.as_mut_ptr(),
+                V::COUNT,
+            )
+        };
+        out
+    }
+
+    /// `a * a / R mod n` for one `n` and a value below `4n` (the most a square takes) in each
+    /// lane, by [`asq`] (then doubled in the lanes of `double`) and by big integers.
+    fn square_matches_big_integers<const N: usize, const L: usize, V: Lanes>(n: &[u64; N]) {
         let mut rng = OsRng;
         let big_n = to_biguint(n);
         let r = BigUint::from(1u8) << (52 * L);
-        let double = 0b1010_0101;
+        let double = 0b1010_0101 & V::ALL;
         let mut x = [[0u64; LANES]; L];
         let mut want = Vec::new();
-        for lane in 0..LANES {
+        for lane in 0..V::COUNT {
             // Random limbs (many with the 52nd bit set, which doubling carries out of), below
             // n, plus 0 to 3 times n.
             let v =
@@ -599,14 +849,14 @@ mod tests {
         }
         // SAFETY: the caller checked the CPU has AVX-512 IFMA.
         let got = unsafe {
-            let m = broadcast(&radix52::<N, L>(n));
-            let m_inv = _mm512_set1_epi64((neg_inverse(n[0]) & MASK52) as i64);
-            let mut a = [_mm512_setzero_si512(); MAX_LIMBS + 2];
+            let m = broadcast::<L, V>(&radix52::<N, L>(n));
+            let m_inv = V::splat(neg_inverse(n[0]) & MASK52);
+            let mut a = [V::zero(); MAX_LIMBS + 2];
             for j in 0..L {
-                a[j] = load(&x[j]);
+                a[j] = V::load(&x[j]);
             }
-            asq::<L>(&mut a, &padded(&m), m_inv, double);
-            a.map(|v| std::mem::transmute::<__m512i, [u64; LANES]>(v))
+            asq::<L, V>(&mut a, &padded(&m), m_inv, double);
+            a.map(lanes_of)
         };
         for (lane, want) in want.iter().enumerate() {
             let mut value = BigUint::default();
@@ -628,8 +878,10 @@ mod tests {
         let mut rng = OsRng;
         let (n16, n32) = (candidates::<16>(&mut rng)[0], candidates::<32>(&mut rng)[0]);
         for _ in 0..20 {
-            square_matches_big_integers::<16, 20>(&n16);
-            square_matches_big_integers::<32, 40>(&n32);
+            square_matches_big_integers::<16, 20, __m512i>(&n16);
+            square_matches_big_integers::<32, 40, __m512i>(&n32);
+            square_matches_big_integers::<16, 20, __m256i>(&n16);
+            square_matches_big_integers::<32, 40, __m256i>(&n32);
         }
     }
 
@@ -659,12 +911,12 @@ mod tests {
         }
         // SAFETY: the CPU has AVX-512 (checked above).
         let got = unsafe {
-            let mut xv = [_mm512_setzero_si512(); 20];
+            let mut xv = [__m512i::zero(); 20];
             for j in 0..20 {
-                xv[j] = load(&x[j]);
+                xv[j] = __m512i::load(&x[j]);
             }
-            let out = reduce(&xv, &broadcast(&n52));
-            out.map(|v| std::mem::transmute::<__m512i, [u64; LANES]>(v))
+            let out = reduce(&xv, &broadcast::<20, __m512i>(&n52));
+            out.map(lanes_of)
         };
         assert_eq!(got, want);
     }
@@ -675,8 +927,12 @@ mod tests {
             eprintln!("skipped: this CPU has no AVX-512 IFMA");
             return;
         }
+        // Eight lanes for 1024-bit candidates, four for 2048-bit ones; each width at each size.
         miller_rabin_tells_primes_from_composites::<16>();
-        miller_rabin_lanes_decide_apart::<16>();
-        miller_rabin_lanes_decide_apart::<32>();
+        miller_rabin_tells_primes_from_composites::<32>();
+        miller_rabin_lanes_decide_apart::<16, __m512i>();
+        miller_rabin_lanes_decide_apart::<32, __m512i>();
+        miller_rabin_lanes_decide_apart::<16, __m256i>();
+        miller_rabin_lanes_decide_apart::<32, __m256i>();
     }
 }
