@@ -9,6 +9,7 @@ pub mod compat;
 pub mod cores;
 pub mod funcs;
 pub mod gotemplate;
+pub mod hugepages;
 pub mod lint;
 pub mod render;
 pub mod teardown;

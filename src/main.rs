@@ -14,6 +14,8 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // Huge pages come back once the chart is known to be large (see `hugepages`).
+    chartctl::hugepages::defer();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

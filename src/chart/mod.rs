@@ -121,6 +121,18 @@ impl Chart {
         self.metadata.chart_type == "library"
     }
 
+    /// The bytes of the chart's templates, files and schema, its subcharts' included.
+    pub fn size(&self) -> usize {
+        let own: usize = self
+            .templates
+            .iter()
+            .chain(&self.files)
+            .map(|f| f.data.len())
+            .sum();
+        let schema = self.schema.as_ref().map_or(0, |s| s.len());
+        own + schema + self.dependencies.iter().map(Chart::size).sum::<usize>()
+    }
+
     /// Helm's `ChartFullPath`: `root/charts/sub/charts/subsub`. Template names are
     /// `<full_path>/<file name>` (`root/charts/sub/templates/x.yaml`).
     pub fn full_path(&self) -> String {

@@ -217,6 +217,7 @@ fn template(
         compat,
     )?;
     let loaded = chart::load(Path::new(&chart_arg), compat, warnings)?;
+    crate::hugepages::allow_if_large(loaded.size());
     check_installable(&loaded)?;
     if loaded.metadata.deprecated {
         warnings.push(Warning {

@@ -113,6 +113,9 @@ pub fn lint_chart(dir: &Path, opts: &Options<'_>) -> HelmLint {
     }
     let mut warnings = Vec::new();
     let loaded = chart::load(dir, opts.compat, &mut warnings);
+    if let Ok(chart) = &loaded {
+        crate::hugepages::allow_if_large(chart.size());
+    }
     // When `.helmignore` hid `values.yaml`, the values rule's parse was not taken.
     chart::yamlio::forget_handed_over();
     let crd_files: Vec<chart::ChartFile> = match &loaded {
