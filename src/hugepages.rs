@@ -7,7 +7,9 @@
 //! ([`allow_if_large`]). Measured over the corpus (BENCHMARKS.md): charts below the bound 6-15%
 //! faster without huge pages, larger ones up to 12% slower.
 //!
-//! Only the binary calls these; the library (tests, benchmarks) leaves the setting alone.
+//! Only the binary turns them off. In the library (tests, benchmarks) [`allow_if_large`] finds
+//! them on and leaves them so; a `lint` of several charts keeps them on from the first large
+//! one.
 
 /// The bytes of templates and files (subcharts included) from which a chart's render keeps
 /// huge pages.
