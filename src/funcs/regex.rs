@@ -23,6 +23,9 @@ use crate::gotemplate::value::Value;
 
 use super::conversion::strings_value;
 
+mod common;
+use common::Common;
+
 pub fn register(map: &mut FuncMap) {
     map.insert(func!("regexMatch", [String, String], regex_match));
     map.insert(func!("mustRegexMatch", [String, String], must_regex_match));
@@ -145,11 +148,17 @@ fn compile_err(expr: &str) -> Result<GoRegex, FuncError> {
 }
 
 fn regex_match(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
+    if let Some(common) = Common::of(s(&args[0])) {
+        return Ok(Value::Bool(common.find_at(s(&args[1]), 0).is_some()));
+    }
     let matched = compile(s(&args[0])).is_ok_and(|re| re.is_match(s(&args[1])));
     Ok(Value::Bool(matched))
 }
 
 fn must_regex_match(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
+    if let Some(common) = Common::of(s(&args[0])) {
+        return Ok(Value::Bool(common.find_at(s(&args[1]), 0).is_some()));
+    }
     let re = compile_err(s(&args[0]))?;
     Ok(Value::Bool(re.is_match(s(&args[1]))))
 }
@@ -204,12 +213,23 @@ fn find_first(re: &GoRegex, text: &str) -> Value {
     Value::str(re.find(text).map_or("", |m| m.as_str()))
 }
 
+/// The first match of a pattern matched by hand.
+fn find_first_common(common: Common, text: &str) -> Value {
+    Value::str(common.find_at(text, 0).map_or("", |(a, b)| &text[a..b]))
+}
+
 fn regex_find(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
+    if let Some(common) = Common::of(s(&args[0])) {
+        return Ok(find_first_common(common, s(&args[1])));
+    }
     let re = must_compile(s(&args[0]))?;
     Ok(find_first(&re, s(&args[1])))
 }
 
 fn must_regex_find(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
+    if let Some(common) = Common::of(s(&args[0])) {
+        return Ok(find_first_common(common, s(&args[1])));
+    }
     let re = compile_err(s(&args[0]))?;
     Ok(find_first(&re, s(&args[1])))
 }
@@ -319,7 +339,28 @@ fn replace_all(re: &GoRegex, text: &str, repl: &str, literal: bool) -> String {
     out
 }
 
+/// [`replace_all`] for a pattern matched by hand, where the replacement needs no groups (is
+/// literal, or has no `$`); `None` otherwise. Every match of these patterns is non-empty.
+fn replace_all_common(expr: &str, text: &str, repl: &str, literal: bool) -> Option<String> {
+    let common = Common::of(expr)?;
+    if !literal && repl.contains('$') {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last_end = 0;
+    while let Some((start, end)) = common.find_at(text, last_end) {
+        out.push_str(&text[last_end..start]);
+        out.push_str(repl);
+        last_end = end;
+    }
+    out.push_str(&text[last_end..]);
+    Some(out)
+}
+
 fn regex_replace_all(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
+    if let Some(out) = replace_all_common(s(&args[0]), s(&args[1]), s(&args[2]), false) {
+        return Ok(Value::string(out));
+    }
     let re = must_compile(s(&args[0]))?;
     Ok(Value::string(replace_all(
         &re,
@@ -330,6 +371,9 @@ fn regex_replace_all(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
 }
 
 fn must_regex_replace_all(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
+    if let Some(out) = replace_all_common(s(&args[0]), s(&args[1]), s(&args[2]), false) {
+        return Ok(Value::string(out));
+    }
     let re = compile_err(s(&args[0]))?;
     Ok(Value::string(replace_all(
         &re,
@@ -340,6 +384,9 @@ fn must_regex_replace_all(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
 }
 
 fn regex_replace_literal(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
+    if let Some(out) = replace_all_common(s(&args[0]), s(&args[1]), s(&args[2]), true) {
+        return Ok(Value::string(out));
+    }
     let re = must_compile(s(&args[0]))?;
     Ok(Value::string(replace_all(
         &re,
@@ -350,6 +397,9 @@ fn regex_replace_literal(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
 }
 
 fn must_regex_replace_literal(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
+    if let Some(out) = replace_all_common(s(&args[0]), s(&args[1]), s(&args[2]), true) {
+        return Ok(Value::string(out));
+    }
     let re = compile_err(s(&args[0]))?;
     Ok(Value::string(replace_all(
         &re,
@@ -1077,6 +1127,65 @@ fn translate(expr: &str) -> Result<(String, Vec<Option<String>>), String> {
 mod tests {
     use super::*;
     use crate::gotemplate::func::PlainRuntime;
+    use crate::test_rng::Xorshift;
+
+    /// The hand matchers give the compiled patterns' matches, from every start, and the same
+    /// replacements, on texts made of the pieces the patterns care about.
+    #[test]
+    fn common_patterns_match_as_compiled() {
+        const PIECES: &[&str] = &[
+            "a",
+            "z",
+            "A",
+            "Z",
+            "0",
+            "9",
+            "-",
+            "--",
+            "_",
+            ".",
+            "+",
+            ":",
+            " ",
+            "é",
+            "日",
+            "-r",
+            "-r1",
+            "r",
+            "12",
+            "sha256:",
+            "sha256",
+            "my-release",
+            "\n",
+        ];
+        let mut rng = Xorshift(0x5eed_cafe_f00d);
+        for expr in [r"[^A-Za-z0-9]+$", r"(-?[^a-z\d\-])+-?", r"-r\d+$|sha256:"] {
+            let common = Common::of(expr).expect("a common pattern");
+            let re = compile(expr).expect("compiles");
+            for _ in 0..3000 {
+                let text: String = (0..rng.below(9))
+                    .map(|_| PIECES[rng.below(PIECES.len())])
+                    .collect();
+                for from in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                    let want = re.find_at(&text, from).map(|m| (m.start(), m.end()));
+                    assert_eq!(
+                        common.find_at(&text, from),
+                        want,
+                        "{expr} in {text:?} from {from}"
+                    );
+                }
+                for (repl, literal) in [("-", false), ("", false), ("$1x", true)] {
+                    assert_eq!(
+                        replace_all_common(expr, &text, repl, literal).as_deref(),
+                        Some(replace_all(&re, &text, repl, literal).as_str()),
+                        "{expr} in {text:?} by {repl:?}"
+                    );
+                }
+                // A replacement with groups goes to the compiled pattern.
+                assert_eq!(replace_all_common(expr, &text, "$1", false), None);
+            }
+        }
+    }
 
     fn call(name: &str, args: &[Value]) -> FuncResult {
         let mut map = FuncMap::new();
