@@ -9,9 +9,8 @@
 //! the equivalent pattern for the `regex` crate. Match iteration, `Split` and the `$1`/`${1}`/
 //! `$name` replacement templates follow Go's rules for empty matches and malformed references.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
-use std::ops::Deref;
 use std::rc::Rc;
 
 use regex::{Regex, RegexBuilder};
@@ -86,21 +85,50 @@ thread_local! {
     static CACHE: RefCell<HashMap<String, Result<GoRegex, String>>> = RefCell::new(HashMap::new());
 }
 
-/// A compiled Go pattern: the `regex` crate's equivalent, and the Go name of each group.
+/// A compiled Go pattern: the `regex` crate's equivalent, and the Go name of each group. One
+/// of bitnami's common patterns ([`Common`]) is matched by hand, and its `regex` is compiled
+/// only when a replacement needs its groups.
 #[derive(Clone)]
 pub(crate) struct GoRegex {
+    common: Option<Common>,
+    /// The pattern rewritten for the `regex` crate.
+    rust: Rc<str>,
     /// Shared, not cloned: a cloned `Regex` starts a fresh pool of match caches, whose
-    /// first use costs more than most matches.
-    re: Rc<Regex>,
+    /// first use costs more than most matches. Set at compile time, except for [`Common`]
+    /// patterns.
+    re: Rc<OnceCell<Regex>>,
     names: Rc<[Option<String>]>,
 }
 
-impl Deref for GoRegex {
-    type Target = Regex;
-
-    fn deref(&self) -> &Regex {
-        &self.re
+impl GoRegex {
+    fn regex(&self) -> &Regex {
+        self.re.get_or_init(|| {
+            // Only the `Common` patterns get here uncompiled, and they compile (tested).
+            build(&self.rust).expect("a common pattern compiles")
+        })
     }
+
+    /// The first match at or after `from` (a character boundary), as Go finds it.
+    fn find_at(&self, text: &str, from: usize) -> Option<(usize, usize)> {
+        match self.common {
+            Some(common) => common.find_at(text, from),
+            None => self
+                .regex()
+                .find_at(text, from)
+                .map(|m| (m.start(), m.end())),
+        }
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        match self.common {
+            Some(common) => common.find_at(text, 0).is_some(),
+            None => self.regex().is_match(text),
+        }
+    }
+}
+
+fn build(rust: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(rust).nest_limit(1000).build()
 }
 
 /// Compiles a Go pattern; `Err` holds Go's `regexp.Compile` error text.
@@ -109,11 +137,16 @@ pub(crate) fn compile(expr: &str) -> Result<GoRegex, String> {
         return hit;
     }
     let compiled = translate(expr).and_then(|(rust, names)| {
-        let re = RegexBuilder::new(&rust)
-            .nest_limit(1000)
-            .build()
-            .map_err(|_| format!("error parsing regexp: expression too large: `{expr}`"))?;
+        let common = Common::of(expr);
+        let re = OnceCell::new();
+        if common.is_none() {
+            let built = build(&rust)
+                .map_err(|_| format!("error parsing regexp: expression too large: `{expr}`"))?;
+            let _ = re.set(built);
+        }
         Ok(GoRegex {
+            common,
+            rust: rust.into(),
             re: Rc::new(re),
             names: names.into(),
         })
@@ -148,17 +181,11 @@ fn compile_err(expr: &str) -> Result<GoRegex, FuncError> {
 }
 
 fn regex_match(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
-    if let Some(common) = Common::of(s(&args[0])) {
-        return Ok(Value::Bool(common.find_at(s(&args[1]), 0).is_some()));
-    }
     let matched = compile(s(&args[0])).is_ok_and(|re| re.is_match(s(&args[1])));
     Ok(Value::Bool(matched))
 }
 
 fn must_regex_match(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
-    if let Some(common) = Common::of(s(&args[0])) {
-        return Ok(Value::Bool(common.find_at(s(&args[1]), 0).is_some()));
-    }
     let re = compile_err(s(&args[0]))?;
     Ok(Value::Bool(re.is_match(s(&args[1]))))
 }
@@ -171,21 +198,21 @@ fn find_all(re: &GoRegex, text: &str, n: i64) -> Vec<(usize, usize)> {
     let mut pos = 0;
     let mut prev_end: Option<usize> = None;
     while out.len() < limit && pos <= text.len() {
-        let Some(m) = re.find_at(text, pos) else {
+        let Some((start, end)) = re.find_at(text, pos) else {
             break;
         };
         let mut accept = true;
-        if m.end() == pos {
-            if Some(m.start()) == prev_end {
+        if end == pos {
+            if Some(start) == prev_end {
                 accept = false;
             }
             pos += text[pos..].chars().next().map_or(1, char::len_utf8);
         } else {
-            pos = m.end();
+            pos = end;
         }
-        prev_end = Some(m.end());
+        prev_end = Some(end);
         if accept {
-            out.push((m.start(), m.end()));
+            out.push((start, end));
         }
     }
     out
@@ -210,26 +237,15 @@ fn must_regex_find_all(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
 }
 
 fn find_first(re: &GoRegex, text: &str) -> Value {
-    Value::str(re.find(text).map_or("", |m| m.as_str()))
-}
-
-/// The first match of a pattern matched by hand.
-fn find_first_common(common: Common, text: &str) -> Value {
-    Value::str(common.find_at(text, 0).map_or("", |(a, b)| &text[a..b]))
+    Value::str(re.find_at(text, 0).map_or("", |(a, b)| &text[a..b]))
 }
 
 fn regex_find(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
-    if let Some(common) = Common::of(s(&args[0])) {
-        return Ok(find_first_common(common, s(&args[1])));
-    }
     let re = must_compile(s(&args[0]))?;
     Ok(find_first(&re, s(&args[1])))
 }
 
 fn must_regex_find(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
-    if let Some(common) = Common::of(s(&args[0])) {
-        return Ok(find_first_common(common, s(&args[1])));
-    }
     let re = compile_err(s(&args[0]))?;
     Ok(find_first(&re, s(&args[1])))
 }
@@ -307,11 +323,14 @@ fn extract_reference(text: &str) -> Option<(&str, Option<usize>, &str)> {
 
 /// Go's `ReplaceAll*`: no replacement for an empty match right after a previous match.
 fn replace_all(re: &GoRegex, text: &str, repl: &str, literal: bool) -> String {
+    if let Some(out) = replace_all_common(re, text, repl, literal) {
+        return out;
+    }
     let mut out = String::with_capacity(text.len());
     let mut last_end = 0;
     let mut search = 0;
     while search <= text.len() {
-        let Some(caps) = re.captures_at(text, search) else {
+        let Some(caps) = re.regex().captures_at(text, search) else {
             break;
         };
         let whole = caps
@@ -341,8 +360,8 @@ fn replace_all(re: &GoRegex, text: &str, repl: &str, literal: bool) -> String {
 
 /// [`replace_all`] for a pattern matched by hand, where the replacement needs no groups (is
 /// literal, or has no `$`); `None` otherwise. Every match of these patterns is non-empty.
-fn replace_all_common(expr: &str, text: &str, repl: &str, literal: bool) -> Option<String> {
-    let common = Common::of(expr)?;
+fn replace_all_common(re: &GoRegex, text: &str, repl: &str, literal: bool) -> Option<String> {
+    let common = re.common?;
     if !literal && repl.contains('$') {
         return None;
     }
@@ -358,9 +377,6 @@ fn replace_all_common(expr: &str, text: &str, repl: &str, literal: bool) -> Opti
 }
 
 fn regex_replace_all(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
-    if let Some(out) = replace_all_common(s(&args[0]), s(&args[1]), s(&args[2]), false) {
-        return Ok(Value::string(out));
-    }
     let re = must_compile(s(&args[0]))?;
     Ok(Value::string(replace_all(
         &re,
@@ -371,9 +387,6 @@ fn regex_replace_all(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
 }
 
 fn must_regex_replace_all(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
-    if let Some(out) = replace_all_common(s(&args[0]), s(&args[1]), s(&args[2]), false) {
-        return Ok(Value::string(out));
-    }
     let re = compile_err(s(&args[0]))?;
     Ok(Value::string(replace_all(
         &re,
@@ -384,9 +397,6 @@ fn must_regex_replace_all(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
 }
 
 fn regex_replace_literal(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
-    if let Some(out) = replace_all_common(s(&args[0]), s(&args[1]), s(&args[2]), true) {
-        return Ok(Value::string(out));
-    }
     let re = must_compile(s(&args[0]))?;
     Ok(Value::string(replace_all(
         &re,
@@ -397,9 +407,6 @@ fn regex_replace_literal(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
 }
 
 fn must_regex_replace_literal(_: &mut dyn Runtime, args: &[Value]) -> FuncResult {
-    if let Some(out) = replace_all_common(s(&args[0]), s(&args[1]), s(&args[2]), true) {
-        return Ok(Value::string(out));
-    }
     let re = compile_err(s(&args[0]))?;
     Ok(Value::string(replace_all(
         &re,
@@ -1161,13 +1168,22 @@ mod tests {
         let mut rng = Xorshift(0x5eed_cafe_f00d);
         for expr in [r"[^A-Za-z0-9]+$", r"(-?[^a-z\d\-])+-?", r"-r\d+$|sha256:"] {
             let common = Common::of(expr).expect("a common pattern");
-            let re = compile(expr).expect("compiles");
+            let hand = compile(expr).expect("compiles");
+            assert_eq!(hand.common, Some(common));
+            // The same pattern through the `regex` crate.
+            let re = GoRegex {
+                common: None,
+                ..hand.clone()
+            };
             for _ in 0..3000 {
                 let text: String = (0..rng.below(9))
                     .map(|_| PIECES[rng.below(PIECES.len())])
                     .collect();
                 for from in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
-                    let want = re.find_at(&text, from).map(|m| (m.start(), m.end()));
+                    let want = re
+                        .regex()
+                        .find_at(&text, from)
+                        .map(|m| (m.start(), m.end()));
                     assert_eq!(
                         common.find_at(&text, from),
                         want,
@@ -1176,13 +1192,13 @@ mod tests {
                 }
                 for (repl, literal) in [("-", false), ("", false), ("$1x", true)] {
                     assert_eq!(
-                        replace_all_common(expr, &text, repl, literal).as_deref(),
+                        replace_all_common(&hand, &text, repl, literal).as_deref(),
                         Some(replace_all(&re, &text, repl, literal).as_str()),
                         "{expr} in {text:?} by {repl:?}"
                     );
                 }
                 // A replacement with groups goes to the compiled pattern.
-                assert_eq!(replace_all_common(expr, &text, "$1", false), None);
+                assert_eq!(replace_all_common(&hand, &text, "$1", false), None);
             }
         }
     }
