@@ -23,13 +23,13 @@
 
 use core::arch::x86_64::{
     __m256i, __m512i, __mmask8, _mm256_add_epi64, _mm256_and_si256, _mm256_cmpeq_epi64_mask,
-    _mm256_loadu_si256, _mm256_madd52hi_epu64, _mm256_madd52lo_epu64, _mm256_mask_add_epi64,
-    _mm256_mask_blend_epi64, _mm256_mask_slli_epi64, _mm256_set1_epi64x, _mm256_setzero_si256,
-    _mm256_slli_epi64, _mm256_srli_epi64, _mm256_sub_epi64, _mm256_test_epi64_mask,
-    _mm512_add_epi64, _mm512_and_si512, _mm512_cmpeq_epi64_mask, _mm512_loadu_si512,
-    _mm512_madd52hi_epu64, _mm512_madd52lo_epu64, _mm512_mask_add_epi64, _mm512_mask_blend_epi64,
-    _mm512_mask_slli_epi64, _mm512_set1_epi64, _mm512_setzero_si512, _mm512_slli_epi64,
-    _mm512_srli_epi64, _mm512_sub_epi64, _mm512_test_epi64_mask,
+    _mm256_loadu_si256, _mm256_madd52hi_epu64, _mm256_madd52lo_epu64, _mm256_mask_blend_epi64,
+    _mm256_mask_slli_epi64, _mm256_set1_epi64x, _mm256_setzero_si256, _mm256_slli_epi64,
+    _mm256_srli_epi64, _mm256_sub_epi64, _mm256_test_epi64_mask, _mm512_add_epi64,
+    _mm512_and_si512, _mm512_cmpeq_epi64_mask, _mm512_loadu_si512, _mm512_madd52hi_epu64,
+    _mm512_madd52lo_epu64, _mm512_mask_blend_epi64, _mm512_mask_slli_epi64, _mm512_set1_epi64,
+    _mm512_setzero_si512, _mm512_slli_epi64, _mm512_srli_epi64, _mm512_sub_epi64,
+    _mm512_test_epi64_mask,
 };
 
 use std::mem::MaybeUninit;
@@ -366,8 +366,6 @@ trait Lanes: Copy {
     /// `acc` plus the high 52 bits of that product.
     unsafe fn madd52hi(acc: Self, a: Self, b: Self) -> Self;
     unsafe fn add(a: Self, b: Self) -> Self;
-    /// `a + b` in the lanes of `k`, `a` in the others.
-    unsafe fn mask_add(k: __mmask8, a: Self, b: Self) -> Self;
     unsafe fn sub(a: Self, b: Self) -> Self;
     unsafe fn and(a: Self, b: Self) -> Self;
     /// Each lane shifted left by one bit.
@@ -417,11 +415,6 @@ impl Lanes for __m512i {
     #[target_feature(enable = "avx512f")]
     unsafe fn add(a: Self, b: Self) -> Self {
         _mm512_add_epi64(a, b)
-    }
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn mask_add(k: __mmask8, a: Self, b: Self) -> Self {
-        _mm512_mask_add_epi64(a, k, a, b)
     }
     #[inline]
     #[target_feature(enable = "avx512f")]
@@ -501,11 +494,6 @@ impl Lanes for __m256i {
     #[target_feature(enable = "avx512f,avx512vl")]
     unsafe fn add(a: Self, b: Self) -> Self {
         _mm256_add_epi64(a, b)
-    }
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512vl")]
-    unsafe fn mask_add(k: __mmask8, a: Self, b: Self) -> Self {
-        _mm256_mask_add_epi64(a, k, a, b)
     }
     #[inline]
     #[target_feature(enable = "avx512f,avx512vl")]
@@ -618,13 +606,13 @@ fn unpadded<const L: usize, V: Lanes>(x: &Padded<V>) -> [V; L] {
 
 /// `a * a / R (mod m)` in each lane, below `2m` (for `a` below `4m`), in normalised 52-bit
 /// limbs, then doubled in the lanes of `double`: [`amm`] for a square, with each cross product
-/// `a[i] * a[k]` (`i < k`) made once and counted twice, which saves a quarter of the
-/// multiplications. The square goes into a double-width accumulator, then `L` reduction rows
-/// clear its low half. Rows go two at a time, so each accumulator limb is loaded and stored
-/// once per four products (one per two left the loops bound by memory rather than by the
-/// multiplier). Twice `a[i]` may not fit 52 bits (the multiplier's width): the product is made
-/// with its low 52 bits, and `a[k]` is added one limb up in the lanes where the 53rd bit is set.
-/// An accumulator limb takes fewer than 4L values below 2^52 in all, far below 2^64.
+/// `a[i] * a[k]` (`i < k`) made once, which saves a quarter of the multiplications. The cross
+/// products go into a double-width accumulator, which is then doubled as the squares
+/// `a[i] * a[i]` are added (doubling `a[i]` instead would overflow the multiplier's 52 bits);
+/// then `L` reduction rows clear its low half. Rows go two at a time, so each accumulator limb
+/// is loaded and stored once per four products, and each row's operand limbs pass through
+/// registers, loaded once. An accumulator limb sums about 4L values below 2^52 (the cross
+/// products counted twice), far below 2^64.
 #[inline]
 #[target_feature(enable = "avx512f,avx512ifma,avx512vl")]
 unsafe fn asq<const L: usize, V: Lanes>(
@@ -636,61 +624,59 @@ unsafe fn asq<const L: usize, V: Lanes>(
     const { assert!(L >= 2 && L <= MAX_LIMBS && L.is_multiple_of(2)) };
     let zero = V::zero();
     let mask = V::splat(MASK52);
-    let top = V::splat(1 << 51);
     let ap = &*a;
+    let lo = |acc, x, y| V::madd52lo(acc, x, y);
+    let hi = |acc, x, y| V::madd52hi(acc, x, y);
     // Only the 2L limbs used are cleared (a whole `[zero; 2 * MAX_LIMBS]` would clear twice
-    // as many for the smaller size, a twelfth of the time spent in here).
+    // as many for the smaller size).
     let mut wide = [MaybeUninit::<V>::uninit(); 2 * MAX_LIMBS];
     for limb in &mut wide[..2 * L] {
         limb.write(zero);
     }
     // SAFETY: the first 2L limbs were just written.
     let s = std::slice::from_raw_parts_mut(wide.as_mut_ptr().cast::<V>(), 2 * L);
-    let lo = |acc, x, y| V::madd52lo(acc, x, y);
-    let hi = |acc, x, y| V::madd52hi(acc, x, y);
     for i in (0..L).step_by(2) {
-        // Rows i and i + 1: a[i] * a[k] for k >= i and a[i + 1] * a[k] for k > i, the
-        // products of i < k doubled.
+        // Rows i and i + 1: the cross products a[i] * a[k] for k > i and a[i + 1] * a[k] for
+        // k > i + 1, once each (doubled below).
         let (a0, a1) = (ap[i], ap[i + 1]);
-        let t0 = V::and(V::shl1(a0), mask);
-        let o0 = V::test(a0, top);
-        let t1 = V::and(V::shl1(a1), mask);
-        let o1 = V::test(a1, top);
-        s[2 * i] = lo(s[2 * i], a0, a0);
-        s[2 * i + 1] = lo(hi(s[2 * i + 1], a0, a0), t0, a1);
-        let mut v = hi(s[2 * i + 2], t0, a1);
-        v = V::mask_add(o0, v, a1);
-        s[2 * i + 2] = lo(lo(v, t0, ap[i + 2]), a1, a1);
-        let mut v = hi(s[2 * i + 3], t0, ap[i + 2]);
-        v = V::mask_add(o0, v, ap[i + 2]);
-        v = lo(hi(lo(v, t0, ap[i + 3]), a1, a1), t1, ap[i + 2]);
-        s[2 * i + 3] = v;
-        // Limb i + k + 1, for k from i + 3 to L: 2 a[i] a[k] (high half), 2 a[i] a[k + 1]
-        // (low), 2 a[i + 1] a[k - 1] (high), 2 a[i + 1] a[k] (low).
+        s[2 * i + 1] = lo(s[2 * i + 1], a0, a1);
+        s[2 * i + 2] = lo(hi(s[2 * i + 2], a0, a1), a0, ap[i + 2]);
+        s[2 * i + 3] = lo(
+            lo(hi(s[2 * i + 3], a0, ap[i + 2]), a0, ap[i + 3]),
+            a1,
+            ap[i + 2],
+        );
+        // Limb i + k + 1, for k from i + 3 to L: a[i] a[k] (high half), a[i] a[k + 1] (low),
+        // a[i + 1] a[k - 1] (high), a[i + 1] a[k] (low).
+        let (mut below, mut here) = (ap[i + 2], ap[i + 3]);
         let upper = (i + L + 2).min(2 * L);
-        if 2 * i + 4 < upper {
-            for (x, w) in s[2 * i + 4..upper].iter_mut().zip(ap[i + 2..].windows(3)) {
-                let (below, here, above) = (w[0], w[1], w[2]);
-                let mut v = hi(*x, t0, here);
-                v = V::mask_add(o0, v, here);
-                v = hi(lo(v, t0, above), t1, below);
-                v = V::mask_add(o1, v, below);
-                *x = lo(v, t1, here);
-            }
+        for (x, &above) in s[(2 * i + 4).min(upper)..upper]
+            .iter_mut()
+            .zip(&ap[i + 4..])
+        {
+            *x = lo(hi(lo(hi(*x, a0, here), a0, above), a1, below), a1, here);
+            (below, here) = (here, above);
         }
     }
+    // The cross products doubled, and the squares a[i] * a[i] added.
+    for (pair, &x) in s.chunks_exact_mut(2).zip(&ap[..L]) {
+        pair[0] = lo(V::shl1(pair[0]), x, x);
+        pair[1] = hi(V::shl1(pair[1]), x, x);
+    }
     for i in (0..L).step_by(2) {
-        // Rows i and i + 1: q0 clears limb i, then q1 limb i + 1.
+        // Reduction rows i and i + 1: q0 clears limb i, then q1 limb i + 1.
         let q0 = lo(zero, s[i], m_inv);
         let c0 = V::shr52(lo(s[i], q0, mp[0]));
         let t1 = V::add(hi(lo(s[i + 1], q0, mp[1]), q0, mp[0]), c0);
         let q1 = lo(zero, t1, m_inv);
         let c1 = V::shr52(lo(t1, q1, mp[0]));
         s[i + 2] = V::add(s[i + 2], c1);
-        for (x, w) in s[i + 2..i + L + 2].iter_mut().zip(mp.windows(3)) {
-            let (below, here, above) = (w[0], w[1], w[2]);
-            let v = hi(lo(*x, q0, above), q0, here);
-            *x = hi(lo(v, q1, here), q1, below);
+        // Limb i + 2 + j: q0 m[j + 2] (low half), q0 m[j + 1] (high), q1 m[j + 1] (low),
+        // q1 m[j] (high).
+        let (mut below, mut here) = (mp[0], mp[1]);
+        for (x, &above) in s[i + 2..i + L + 2].iter_mut().zip(&mp[2..]) {
+            *x = hi(lo(hi(lo(*x, q0, above), q0, here), q1, here), q1, below);
+            (below, here) = (here, above);
         }
     }
     let mut carry = zero;
