@@ -649,11 +649,7 @@ unsafe fn asq<const L: usize, V: Lanes>(
         // Limb i + k + 1, for k from i + 3 to L: a[i] a[k] (high half), a[i] a[k + 1] (low),
         // a[i + 1] a[k - 1] (high), a[i + 1] a[k] (low).
         let (mut below, mut here) = (ap[i + 2], ap[i + 3]);
-        let upper = (i + L + 2).min(2 * L);
-        for (x, &above) in s[(2 * i + 4).min(upper)..upper]
-            .iter_mut()
-            .zip(&ap[i + 4..])
-        {
+        for (x, &above) in s[2 * i + 4..i + L + 2].iter_mut().zip(&ap[i + 4..]) {
             *x = lo(hi(lo(hi(*x, a0, here), a0, above), a1, below), a1, here);
             (below, here) = (here, above);
         }
