@@ -558,6 +558,12 @@ pub trait Object {
     /// for structs that give their [`Object::fields`] and have no `String()` on the value.
     fn format(&self) -> String;
 
+    /// [`Object::format`] appended to `out`; an object whose text is large and kept (a
+    /// chart's files) writes it without an intermediate copy.
+    fn write_format(&self, out: &mut String) {
+        out.push_str(&self.format());
+    }
+
     /// The fields of a Go struct (or of the struct a pointer points at), in declaration
     /// order; `None` for other types. `fmt` prints a struct field by field, and
     /// `encoding/json` writes them in this order.

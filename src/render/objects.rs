@@ -33,6 +33,30 @@ pub struct Files {
 const FILES_METHODS: &[&str] = &["Get", "GetBytes", "Glob", "Lines", "AsConfig", "AsSecrets"];
 
 impl Files {
+    /// What `%v` prints, made on first use: a chart that formats its root context (Sprig's
+    /// `dict` with it as a key) does so for every such call.
+    fn text(&self) -> &str {
+        self.formatted.get_or_init(|| {
+            // Four bytes at most per byte of a file, and its name with a space and a colon.
+            let size = self
+                .files
+                .iter()
+                .map(|(k, v)| k.len() + 2 + 4 * v.len() + 2)
+                .sum::<usize>();
+            let mut out = String::with_capacity(size + 5);
+            out.push_str("map[");
+            for (i, (k, v)) in self.files.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(k);
+                out.push(':');
+                format_bytes(v, &mut out);
+            }
+            out.push(']');
+            out
+        })
+    }
     pub fn new(files: Rc<BTreeMap<String, Rc<[u8]>>>, compat: Compat, to_yaml: ToYaml) -> Files {
         Files {
             files,
@@ -111,7 +135,9 @@ fn format_bytes(data: &[u8], out: &mut String) {
         }
         table
     };
-    let mut buf = std::mem::take(out).into_bytes();
+    // SAFETY: only ASCII digits, spaces and brackets are written, so the text stays UTF-8
+    // (checking it afterwards would read all the files printed before this one again).
+    let buf = unsafe { out.as_mut_vec() };
     buf.reserve(data.len() * 4 + 2);
     buf.push(b'[');
     for &b in data {
@@ -124,8 +150,6 @@ fn format_bytes(data: &[u8], out: &mut String) {
         buf.pop();
     }
     buf.push(b']');
-    // Only ASCII digits, spaces and brackets were added to a valid string.
-    *out = String::from_utf8(buf).expect("decimal digits keep the text UTF-8");
 }
 
 /// Standard base64 with padding, as `encoding/base64.StdEncoding` writes it.
@@ -204,21 +228,16 @@ impl Object for Files {
     }
 
     fn format(&self) -> String {
-        self.formatted
-            .get_or_init(|| {
-                let mut out = String::from("map[");
-                for (i, (k, v)) in self.files.iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    out.push_str(k);
-                    out.push(':');
-                    format_bytes(v, &mut out);
-                }
-                out.push(']');
-                out
-            })
-            .clone()
+        self.text().to_string()
+    }
+
+    fn write_format(&self, out: &mut String) {
+        let text = self.text();
+        // Room for what follows too: the rest of a root context printed after the files would
+        // otherwise grow the buffer by copying these megabytes (the pages reserved and not
+        // written are never touched).
+        out.reserve(2 * text.len());
+        out.push_str(text);
     }
 
     fn to_data(&self) -> Value {

@@ -655,6 +655,17 @@ impl Printer {
                     self.print_struct(o.type_name(), &fields, verb, depth);
                     return;
                 }
+                if o.kind_name() == "map" && !self.erroring && !self.f.sharp_v {
+                    // A map type (a chart's `.Files`): plain `%v` is its kept text, written in
+                    // place (charts print their files as megabytes); other verbs and widths
+                    // apply to each key and value, as for the map it holds.
+                    if verb == 'v' && self.f.wid.is_none() && self.f.prec.is_none() {
+                        o.write_format(&mut self.buf);
+                    } else {
+                        self.print_value(&o.to_data(), verb, depth);
+                    }
+                    return;
+                }
                 let s = o.format();
                 match verb {
                     'v' | 's' | 'x' | 'X' | 'q' if !self.erroring => {
