@@ -57,6 +57,7 @@ impl Files {
             out
         })
     }
+
     pub fn new(files: Rc<BTreeMap<String, Rc<[u8]>>>, compat: Compat, to_yaml: ToYaml) -> Files {
         Files {
             files,
